@@ -1,0 +1,14 @@
+import { Extensions } from "type-graphql";
+import type { Permission } from "./permissions.js";
+
+/** The authorization rule of one operation, stored in the schema so tests and the guard can read it. */
+export type AuthzRule = { permission: Permission } | { public: true };
+
+export const AUTHZ_EXTENSION = "authz";
+
+/** Declares the permission an operation needs. Every root field carries exactly one rule. */
+export const Requires = (permission: Permission) =>
+  Extensions({ [AUTHZ_EXTENSION]: { permission } satisfies AuthzRule });
+
+/** Declares an operation open to anyone, including anonymous callers. */
+export const Public = () => Extensions({ [AUTHZ_EXTENSION]: { public: true } satisfies AuthzRule });

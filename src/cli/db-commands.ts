@@ -1,0 +1,111 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Client } from "pg";
+import type { Command } from "commander";
+import { seedDemo } from "../../seeds/demo.js";
+import { migrate, pendingSchemaChanges } from "../db/data-source.js";
+import { withDatabase } from "./database.js";
+
+/** A scratch database on the same server, dropped afterwards: migrations are generated and checked there. */
+async function withScratchDatabase<T>(baseUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const name = `fedicentral_scratch_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const u = new URL(baseUrl);
+    u.pathname = `/${name}`;
+    return await work(u.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function serverUrl(): string {
+  const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!url)
+    throw new Error("set DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server for this command");
+  return url;
+}
+
+export function registerDbCommands(program: Command): void {
+  const db = program.command("db").description("database schema and data");
+
+  db.command("migrate")
+    .description("apply pending migrations")
+    .action(async () => {
+      const applied = await withDatabase(migrate);
+      console.log(applied.length ? `applied: ${applied.join(", ")}` : "nothing to apply");
+    });
+
+  db.command("seed")
+    .description("load the idempotent demo data")
+    .action(async () => {
+      await withDatabase(async (ds) => {
+        await migrate(ds);
+        await seedDemo(ds);
+      });
+      console.log("seeded");
+    });
+
+  db.command("check")
+    .description("apply every migration to an empty database and fail if the entities differ from the result")
+    .action(async () => {
+      const diff = await withScratchDatabase(serverUrl(), (url) =>
+        withDatabase(async (ds) => {
+          await migrate(ds);
+          return pendingSchemaChanges(ds);
+        }, url),
+      );
+      if (diff.length) {
+        console.error(`entities differ from the migrated schema; generate a migration:\n${diff.join(";\n")}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log("migrations match the entities");
+    });
+
+  db.command("generate <name>")
+    .description("write a migration for the difference between the migrated schema and the entities")
+    .action(async (name: string) => {
+      if (!/^[A-Z][A-Za-z0-9]+$/.test(name)) throw new Error("name must be PascalCase, e.g. AddRuns");
+      const sql = await withScratchDatabase(serverUrl(), (url) =>
+        withDatabase(async (ds) => {
+          await migrate(ds);
+          return ds.driver.createSchemaBuilder().log();
+        }, url),
+      );
+      if (sql.upQueries.length === 0) {
+        console.log("no changes");
+        return;
+      }
+      const ts = Date.now();
+      const className = `${name}${ts}`;
+      const q = (s: string) => JSON.stringify(s);
+      const up = sql.upQueries.map((x) => `    await queryRunner.query(${q(x.query)});`).join("\n");
+      const down = sql.downQueries
+        .reverse()
+        .map((x) => `    await queryRunner.query(${q(x.query)});`)
+        .join("\n");
+      const file = path.join("migrations", `${ts}-${name}.ts`);
+      await writeFile(
+        file,
+        `import type { MigrationInterface, QueryRunner } from "typeorm";
+
+export class ${className} implements MigrationInterface {
+  name = "${className}";
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+${up}
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+${down}
+  }
+}
+`,
+      );
+      console.log(`wrote ${file}; add ${className} to migrations/index.ts and review it`);
+    });
+}

@@ -1,0 +1,30 @@
+import { GraphQLError } from "graphql";
+
+/** The stable codes clients may branch on (extensions.code). */
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "QUOTA_EXCEEDED"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "INTERNAL_SERVER_ERROR";
+
+/** A failure the caller can act on; anything else is masked as INTERNAL_SERVER_ERROR. */
+export class DomainError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    details: { field?: string; [k: string]: unknown } = {},
+  ) {
+    super(message, { extensions: { code, ...details } });
+  }
+}
+
+export const badInput = (field: string, message: string, extra: Record<string, unknown> = {}) =>
+  new DomainError("BAD_USER_INPUT", message, { field, ...extra });
+
+export const notFound = (kind: string, id?: string) =>
+  new DomainError("NOT_FOUND", `${kind} not found`, id ? { id } : {});
+
+export const conflict = (field: string, message: string) => new DomainError("CONFLICT", message, { field });

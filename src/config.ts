@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+// Every setting comes from the environment; a bad value stops the process with the variable's name.
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
+  SEED_DEMO: bool.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
+  GRAPHQL_INTROSPECTION: bool.default(true),
+  GRAPHQL_SQL_COUNT_HEADER: bool.default(false),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  dataDir: string;
+  embeddedPgPort: number;
+  seedDemo: boolean;
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  graphqlMaxDepth: number;
+  graphqlIntrospection: boolean;
+  graphqlSqlCountHeader: boolean;
+  shutdownGraceMs: number;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
+    logLevel: e.LOG_LEVEL,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
+    graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+// An empty variable means "unset", as in most twelve-factor services.
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
+}

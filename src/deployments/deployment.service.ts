@@ -1,0 +1,276 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { changesBetween, recordEvent } from "../accounting/record-event.js";
+import { ServiceTypeEntity } from "../catalog/service-type.entity.js";
+import { badInput, notFound } from "../common/errors.js";
+import { expectGlobalId } from "../common/global-id.js";
+import { assertMatchesSchema } from "../common/json-schema.js";
+import * as v from "../common/validate.js";
+import { dbOf } from "../db/db.js";
+import { keysetSql } from "../db/keyset.js";
+import { inTransaction } from "../db/transaction.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
+import type { Caller } from "../graphql/context.js";
+import { OperatorEntity } from "../operators/operator.entity.js";
+import { assertWithinQuota, lockOperator } from "../operators/quota.js";
+import { DeploymentEntity } from "./deployment.entity.js";
+import type {
+  AddServiceInput,
+  BackupPolicyInput,
+  ConfigureServiceInput,
+  CreateDeploymentInput,
+} from "./deployment.inputs.js";
+import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
+import { type Deployment, toDeployment } from "./deployment.types.js";
+import { ServiceEntity } from "./service.entity.js";
+
+/** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
+export class DeploymentService {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(
+    _caller: Caller,
+    operatorGlobalId: string | undefined,
+    args: PageArgs,
+  ): Promise<Connection<Deployment>> {
+    const page = pageRequest(args);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (operatorGlobalId) {
+      params.push(expectGlobalId(operatorGlobalId, "Operator", "filter.operatorId"));
+      where.push(`t.operator_id = $1`);
+    }
+    const countWhere = [...where];
+    const countParams = [...params];
+    const ks = keysetSql(page, ["t.name", "t.id"], "ASC", params);
+    if (ks.where) where.push(ks.where);
+    const db = dbOf(this.ds);
+    const rows = await db.query(
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      params,
+    );
+    return toConnection(
+      rows.map(toDeployment),
+      page,
+      (d) => [d.name, d.uuid],
+      async () => {
+        const [r] = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM deployment t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
+          countParams,
+        );
+        return r?.n ?? 0;
+      },
+    );
+  }
+
+  create(caller: Caller, input: CreateDeploymentInput): Promise<string> {
+    const operatorId = expectGlobalId(input.operatorId, "Operator", "input.operatorId");
+    const name = v.slug(input.name, "input.name");
+    return inTransaction(this.ds, async (tx) => {
+      if (!(await lockOperator(tx, operatorId))) throw notFound("Operator", input.operatorId);
+      const saved = await tx.save(tx.create(DeploymentEntity, { operatorId, name }));
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "deployment",
+        targetId: saved.id,
+        operatorId,
+      });
+      return saved.id;
+    });
+  }
+
+  rename(caller: Caller, globalId: string, newName: string): Promise<string> {
+    const id = expectGlobalId(globalId, "Deployment", "id");
+    const name = v.slug(newName, "name");
+    return this.inDeployment(id, async (tx, d) => {
+      if (d.name === name) return id;
+      await tx.update(DeploymentEntity, { id }, { name });
+      await recordEvent(tx, caller, {
+        action: "update",
+        targetKind: "deployment",
+        targetId: id,
+        operatorId: d.operatorId,
+        changes: { name: { before: d.name, after: name } },
+      });
+      return id;
+    });
+  }
+
+  delete(caller: Caller, globalId: string): Promise<string> {
+    const id = expectGlobalId(globalId, "Deployment", "id");
+    return this.inDeployment(id, async (tx, d) => {
+      await tx.delete(DeploymentEntity, { id });
+      await recordEvent(tx, caller, {
+        action: "delete",
+        targetKind: "deployment",
+        targetId: id,
+        operatorId: d.operatorId,
+      });
+      return id;
+    });
+  }
+
+  addService(caller: Caller, input: AddServiceInput): Promise<string> {
+    const deploymentId = expectGlobalId(input.deploymentId, "Deployment", "input.deploymentId");
+    return this.inDeployment(deploymentId, async (tx, d, operator) => {
+      const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
+      if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
+      const options = input.options ?? {};
+      assertMatchesSchema(type.optionsSchema, options, "input.options");
+      const values = {
+        deploymentId,
+        serviceTypeId: type.id,
+        enabled: input.enabled,
+        domain: domainInZone(input.domain, operator.dnsZone, "input.domain"),
+        options,
+        blockStorageGib: v.size(
+          input.blockStorageGib ?? type.defaultBlockStorageGib,
+          "input.blockStorageGib",
+        ),
+        blobStorageGib: v.size(input.blobStorageGib ?? type.defaultBlobStorageGib, "input.blobStorageGib"),
+        vcpus: v.size(input.vcpus ?? type.defaultVcpus, "input.vcpus", 1024),
+        memoryGib: v.size(input.memoryGib ?? type.defaultMemoryGib, "input.memoryGib", 65536),
+        ...backup(input.backupPolicy, "input.backupPolicy"),
+      };
+      const saved = await tx.save(tx.create(ServiceEntity, values));
+      await this.staged(tx, d);
+      await assertWithinQuota(tx, operator.id);
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "service",
+        targetId: saved.id,
+        operatorId: operator.id,
+      });
+      return saved.id;
+    });
+  }
+
+  configureService(caller: Caller, globalId: string, input: ConfigureServiceInput): Promise<string> {
+    const id = expectGlobalId(globalId, "Service", "id");
+    return this.inService(id, async (tx, s, operator) => {
+      const patch: Partial<ServiceEntity> = {};
+      if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
+      if (input.options != null) {
+        const type = await tx.findOneByOrFail(ServiceTypeEntity, { id: s.serviceTypeId });
+        assertMatchesSchema(type.optionsSchema, input.options, "input.options");
+        patch.options = input.options;
+      }
+      if (input.blockStorageGib != null)
+        patch.blockStorageGib = v.size(input.blockStorageGib, "input.blockStorageGib");
+      if (input.blobStorageGib != null)
+        patch.blobStorageGib = v.size(input.blobStorageGib, "input.blobStorageGib");
+      if (input.vcpus != null) patch.vcpus = v.size(input.vcpus, "input.vcpus", 1024);
+      if (input.memoryGib != null) patch.memoryGib = v.size(input.memoryGib, "input.memoryGib", 65536);
+      if (input.backupPolicy && input.removeBackupPolicy) {
+        throw badInput("input.removeBackupPolicy", "pass backupPolicy or removeBackupPolicy, not both");
+      }
+      if (input.backupPolicy) Object.assign(patch, backup(input.backupPolicy, "input.backupPolicy"));
+      if (input.removeBackupPolicy) Object.assign(patch, { backupSchedule: null, backupRetentionDays: 0 });
+      return this.patchService(tx, caller, s, operator.id, patch);
+    });
+  }
+
+  setServiceEnabled(caller: Caller, globalId: string, enabled: boolean): Promise<string> {
+    const id = expectGlobalId(globalId, "Service", "id");
+    return this.inService(id, (tx, s, operator) =>
+      this.patchService(tx, caller, s, operator.id, { enabled }),
+    );
+  }
+
+  removeService(caller: Caller, globalId: string): Promise<string> {
+    const id = expectGlobalId(globalId, "Service", "id");
+    return this.inService(id, async (tx, s, operator) => {
+      await tx.delete(ServiceEntity, { id });
+      await this.staged(tx, { id: s.deploymentId });
+      await recordEvent(tx, caller, {
+        action: "delete",
+        targetKind: "service",
+        targetId: id,
+        operatorId: operator.id,
+      });
+      return id;
+    });
+  }
+
+  private async patchService(
+    tx: EntityManager,
+    caller: Caller,
+    before: ServiceEntity,
+    operatorId: string,
+    patch: Partial<ServiceEntity>,
+  ): Promise<string> {
+    const changes = changesBetween(before, patch);
+    if (Object.keys(changes).length === 0) return before.id;
+    await tx.update(ServiceEntity, { id: before.id }, patch);
+    await this.staged(tx, { id: before.deploymentId });
+    await assertWithinQuota(tx, operatorId);
+    await recordEvent(tx, caller, {
+      action: "update",
+      targetKind: "service",
+      targetId: before.id,
+      operatorId,
+      changes,
+    });
+    return before.id;
+  }
+
+  private async staged(tx: EntityManager, d: { id: string }): Promise<void> {
+    await tx.query(
+      `UPDATE deployment SET staged_generation = staged_generation + 1, updated_at = now() WHERE id = $1`,
+      [d.id],
+    );
+  }
+
+  /** Locks the owning operator first (the quota lock), then works on the deployment. */
+  private inDeployment<T>(
+    id: string,
+    work: (tx: EntityManager, d: DeploymentEntity, operator: OperatorEntity) => Promise<T>,
+  ): Promise<T> {
+    return inTransaction(this.ds, async (tx) => {
+      const found = await tx.findOneBy(DeploymentEntity, { id });
+      if (!found) throw notFound("Deployment", id);
+      const operator = await tx.findOne(OperatorEntity, {
+        where: { id: found.operatorId },
+        lock: { mode: "pessimistic_write" },
+      });
+      const d = await tx.findOneBy(DeploymentEntity, { id });
+      if (!d || !operator) throw notFound("Deployment", id);
+      return work(tx, d, operator);
+    });
+  }
+
+  private inService<T>(
+    id: string,
+    work: (tx: EntityManager, s: ServiceEntity, operator: OperatorEntity) => Promise<T>,
+  ): Promise<T> {
+    return inTransaction(this.ds, async (tx) => {
+      const [owner] = await tx.query(
+        `SELECT d.operator_id AS "operatorId" FROM service s JOIN deployment d ON d.id = s.deployment_id WHERE s.id = $1`,
+        [id],
+      );
+      if (!owner) throw notFound("Service", id);
+      const operator = await tx.findOne(OperatorEntity, {
+        where: { id: owner.operatorId },
+        lock: { mode: "pessimistic_write" },
+      });
+      const s = await tx.findOneBy(ServiceEntity, { id });
+      if (!s || !operator) throw notFound("Service", id);
+      return work(tx, s, operator);
+    });
+  }
+}
+
+function domainInZone(value: string, zone: string, field: string): string {
+  const domain = v.dnsName(value, field);
+  if (!v.isInZone(domain, zone))
+    throw badInput(field, `${field} must lie inside the operator's DNS zone ${zone}`);
+  return domain;
+}
+
+function backup(policy: BackupPolicyInput | undefined, field: string) {
+  if (!policy) return {};
+  return {
+    backupSchedule: v.cron(policy.schedule, `${field}.schedule`),
+    backupRetentionDays: v.size(policy.retentionDays, `${field}.retentionDays`, 3650),
+  };
+}

@@ -1,0 +1,42 @@
+import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Permission } from "../authz/permissions.js";
+import { Requires } from "../authz/rules.js";
+import { fromGlobalId } from "../common/global-id.js";
+import type { RequestContext } from "./context.js";
+import type { Loaders } from "./loaders.js";
+import { Node } from "./node.js";
+
+type NodeLoader = (l: Loaders, id: string) => Promise<Node | null>;
+
+// Types fetchable by node(id). Each one's own read permission is enforced per object by authz.
+const nodeLoaders: Record<string, NodeLoader> = {
+  Provider: (l, id) => l.providerById.load(id),
+  Operator: (l, id) => l.operatorById.load(id),
+  Deployment: (l, id) => l.deploymentById.load(id),
+  Service: (l, id) => l.serviceById.load(id),
+  ServiceType: (l, id) => l.serviceTypeById.load(id),
+};
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: "Any object by its global id; null when there is none." })
+  @Requires(Permission.OperatorRead)
+  node(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
+    return loadNode(ctx, id);
+  }
+
+  @Query(() => [Node], {
+    nullable: "items",
+    description: "Objects by global id, in order; null where there is none.",
+  })
+  @Requires(Permission.OperatorRead)
+  nodes(@Ctx() ctx: RequestContext, @Arg("ids", () => [ID]) ids: string[]) {
+    return Promise.all(ids.map((id) => loadNode(ctx, id)));
+  }
+}
+
+async function loadNode(ctx: RequestContext, globalId: string): Promise<Node | null> {
+  const parsed = fromGlobalId(globalId);
+  const load = parsed && nodeLoaders[parsed.type];
+  return load && parsed ? load(ctx.loaders, parsed.id) : null;
+}

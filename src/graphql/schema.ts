@@ -1,0 +1,22 @@
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { CatalogResolver } from "../catalog/catalog.resolver.js";
+import { DeploymentResolver } from "../deployments/deployment.resolver.js";
+import { ServiceResolver } from "../deployments/service.resolver.js";
+import { OperatorResolver } from "../operators/operator.resolver.js";
+import { ProviderResolver } from "../providers/provider.resolver.js";
+import { NodeResolver } from "./node.resolver.js";
+
+export const resolvers = [
+  NodeResolver,
+  ProviderResolver,
+  OperatorResolver,
+  DeploymentResolver,
+  ServiceResolver,
+  CatalogResolver,
+] as const;
+
+/** Builds the executable schema from the decorated resolvers and types. */
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...resolvers], validate: false });
+}

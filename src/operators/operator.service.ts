@@ -1,0 +1,183 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { recordEvent, changesBetween } from "../accounting/record-event.js";
+import { badInput, notFound } from "../common/errors.js";
+import { expectGlobalId } from "../common/global-id.js";
+import { assertMatchesSchema } from "../common/json-schema.js";
+import * as v from "../common/validate.js";
+import { dbOf } from "../db/db.js";
+import { keysetSql } from "../db/keyset.js";
+import { inTransaction } from "../db/transaction.js";
+import {
+  type Connection,
+  type PageArgs,
+  pageRequest,
+  toConnection,
+  SortDirection,
+} from "../graphql/connection.js";
+import type { Caller } from "../graphql/context.js";
+import { ProviderEntity } from "../providers/provider.entity.js";
+import { OperatorEntity } from "./operator.entity.js";
+import type { CreateOperatorInput, QuotaInput, UpdateOperatorInput } from "./operator.inputs.js";
+import { OPERATOR_COLUMNS } from "./operator.loaders.js";
+import {
+  type Operator,
+  type OperatorFilter,
+  type OperatorOrder,
+  OperatorOrderField,
+  OperatorStatus,
+  toOperator,
+} from "./operator.types.js";
+import { assertWithinQuota } from "./quota.js";
+
+export class OperatorService {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(
+    _caller: Caller,
+    filter: OperatorFilter | undefined,
+    order: OperatorOrder | undefined,
+    args: PageArgs,
+  ): Promise<Connection<Operator>> {
+    const page = pageRequest(args);
+    const field = order?.field ?? OperatorOrderField.NAME;
+    const direction = order?.direction ?? SortDirection.ASC;
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter?.status) {
+      params.push(filter.status);
+      where.push(`t.status = $${params.length}`);
+    }
+    if (filter?.nameContains) {
+      params.push(`%${filter.nameContains.replace(/[\\%_]/g, "\\$&")}%`);
+      where.push(`t.name ILIKE $${params.length}`);
+    }
+    if (filter?.providerId) {
+      params.push(expectGlobalId(filter.providerId, "Provider", "filter.providerId"));
+      where.push(`t.provider_id = $${params.length}`);
+    }
+    const countWhere = [...where];
+    const countParams = [...params];
+    // A created_at cursor keeps PostgreSQL's microseconds, which a JS Date would round away.
+    const byName = field === OperatorOrderField.NAME;
+    const ks = keysetSql(page, [byName ? "t.name" : "t.created_at", "t.id"], direction, params);
+    if (ks.where) where.push(ks.where);
+    const db = dbOf(this.ds);
+    const rows = await db.query(
+      `SELECT ${OPERATOR_COLUMNS}${byName ? "" : `, t.created_at::text AS "createdAtKey"`} FROM operator t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      params,
+    );
+    return toConnection(
+      rows.map(toOperator),
+      page,
+      (o) => [byName ? o.name : (o as Operator & { createdAtKey: string }).createdAtKey, o.uuid],
+      async () => {
+        const [r] = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM operator t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
+          countParams,
+        );
+        return r?.n ?? 0;
+      },
+    );
+  }
+
+  async create(caller: Caller, input: CreateOperatorInput): Promise<string> {
+    const providerId = expectGlobalId(input.providerId, "Provider", "input.providerId");
+    const values = {
+      providerId,
+      name: v.name(input.name, "input.name"),
+      slug: v.slug(input.slug, "input.slug"),
+      contactEmail: v.email(input.contactEmail, "input.contactEmail"),
+      dnsZone: v.dnsName(input.dnsZone, "input.dnsZone"),
+      quotaStorageGib: v.size(input.quota?.storageGib ?? 0, "input.quota.storageGib"),
+      quotaVcpus: v.size(input.quota?.vcpus ?? 0, "input.quota.vcpus"),
+      quotaMemoryGib: v.size(input.quota?.memoryGib ?? 0, "input.quota.memoryGib"),
+      bespokeInfo: input.bespokeInfo ?? {},
+    };
+    return inTransaction(this.ds, async (tx) => {
+      const provider = await tx.findOneBy(ProviderEntity, { id: providerId });
+      if (!provider) throw notFound("Provider", input.providerId);
+      assertMatchesSchema(provider.operatorInfoSchema, values.bespokeInfo, "input.bespokeInfo");
+      const saved = await tx.save(tx.create(OperatorEntity, values));
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "operator",
+        targetId: saved.id,
+        operatorId: saved.id,
+      });
+      return saved.id;
+    });
+  }
+
+  async update(caller: Caller, globalId: string, input: UpdateOperatorInput): Promise<string> {
+    const id = expectGlobalId(globalId, "Operator", "id");
+    const patch: Partial<OperatorEntity> = {};
+    if (input.name != null) patch.name = v.name(input.name, "input.name");
+    if (input.contactEmail != null) patch.contactEmail = v.email(input.contactEmail, "input.contactEmail");
+    if (input.dnsZone != null) patch.dnsZone = v.dnsName(input.dnsZone, "input.dnsZone");
+    return this.change(caller, id, "update", async (tx, before) => {
+      if (patch.dnsZone && patch.dnsZone !== before.dnsZone) {
+        const [outside] = await tx.query(
+          `SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
+           WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1`,
+          [id, patch.dnsZone],
+        );
+        if (outside)
+          throw badInput("input.dnsZone", `service domain ${outside.domain} would fall outside the new zone`);
+      }
+      return patch;
+    });
+  }
+
+  setStatus(caller: Caller, globalId: string, status: OperatorStatus): Promise<string> {
+    const id = expectGlobalId(globalId, "Operator", "id");
+    const action = status === OperatorStatus.SUSPENDED ? "suspend" : "resume";
+    return this.change(caller, id, action, async () => ({ status }));
+  }
+
+  setQuota(caller: Caller, globalId: string, quota: QuotaInput): Promise<string> {
+    const id = expectGlobalId(globalId, "Operator", "id");
+    const patch = {
+      quotaStorageGib: v.size(quota.storageGib, "quota.storageGib"),
+      quotaVcpus: v.size(quota.vcpus, "quota.vcpus"),
+      quotaMemoryGib: v.size(quota.memoryGib, "quota.memoryGib"),
+    };
+    return this.change(caller, id, "update", async () => patch, true);
+  }
+
+  setBespokeInfo(caller: Caller, globalId: string, info: Record<string, unknown>): Promise<string> {
+    const id = expectGlobalId(globalId, "Operator", "id");
+    return this.change(caller, id, "update", async (tx, before) => {
+      const provider = await tx.findOneByOrFail(ProviderEntity, { id: before.providerId });
+      assertMatchesSchema(provider.operatorInfoSchema, info, "info");
+      return { bespokeInfo: info };
+    });
+  }
+
+  /** Locks the operator, computes a patch, writes it with its event, and re-checks the quota if asked. */
+  private change(
+    caller: Caller,
+    id: string,
+    action: string,
+    patchOf: (tx: EntityManager, before: OperatorEntity) => Promise<Partial<OperatorEntity>>,
+    checkQuota = false,
+  ): Promise<string> {
+    return inTransaction(this.ds, async (tx) => {
+      const before = await tx.findOne(OperatorEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
+      if (!before) throw notFound("Operator", id);
+      const patch = await patchOf(tx, before);
+      const changes = changesBetween(before, patch);
+      if (Object.keys(changes).length === 0) return id;
+      await tx.update(OperatorEntity, { id }, patch);
+      if (checkQuota) await assertWithinQuota(tx, id);
+      await recordEvent(tx, caller, {
+        action,
+        targetKind: "operator",
+        targetId: id,
+        operatorId: id,
+        changes,
+      });
+      return id;
+    });
+  }
+}

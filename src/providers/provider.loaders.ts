@@ -1,0 +1,27 @@
+import type { Db } from "../db/db.js";
+import { byIdLoader, byParentLoader } from "../db/batch.js";
+import { toCoreService, toProvider, toResourceProvider } from "./provider.types.js";
+
+export const PROVIDER_COLUMNS = `t.id, t.slug, t.name, t.contact_email AS "contactEmail", t.bespoke_info AS "bespokeInfo",
+  t.provider_info_schema AS "providerInfoSchema", t.operator_info_schema AS "operatorInfoSchema",
+  t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+
+export function createProviderLoaders(db: Db) {
+  return {
+    providerById: byIdLoader(db, `SELECT ${PROVIDER_COLUMNS} FROM provider t`, toProvider),
+    resourceProvidersByProvider: byParentLoader(
+      db,
+      `SELECT t.id, t.component_type AS "componentType", t.implementation, t.settings, t.provider_id AS "__parent" FROM resource_provider t`,
+      "provider_id",
+      "t.component_type, t.implementation",
+      toResourceProvider,
+    ),
+    coreServicesByProvider: byParentLoader(
+      db,
+      `SELECT t.id, t.kind, t.name, t.endpoint, t.settings, t.provider_id AS "__parent" FROM core_service t`,
+      "provider_id",
+      "t.kind, t.name",
+      toCoreService,
+    ),
+  };
+}

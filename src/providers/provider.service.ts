@@ -1,0 +1,133 @@
+import type { DataSource } from "typeorm";
+import { changesBetween, recordEvent } from "../accounting/record-event.js";
+import { badInput, notFound } from "../common/errors.js";
+import { expectGlobalId } from "../common/global-id.js";
+import { assertMatchesSchema, assertValidSchema } from "../common/json-schema.js";
+import * as v from "../common/validate.js";
+import { dbOf } from "../db/db.js";
+import { keysetSql } from "../db/keyset.js";
+import { inTransaction } from "../db/transaction.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
+import type { Caller } from "../graphql/context.js";
+import { ProviderEntity } from "./provider.entity.js";
+import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
+import { PROVIDER_COLUMNS } from "./provider.loaders.js";
+import { type Provider, toProvider } from "./provider.types.js";
+
+export class ProviderService {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(_caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
+    const page = pageRequest(args);
+    const params: unknown[] = [];
+    const ks = keysetSql(page, ["t.slug", "t.id"], "ASC", params);
+    const db = dbOf(this.ds);
+    const rows = await db.query(
+      `SELECT ${PROVIDER_COLUMNS} FROM provider t ${ks.where ? `WHERE ${ks.where}` : ""} ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      params,
+    );
+    return toConnection(
+      rows.map(toProvider),
+      page,
+      (p) => [p.slug, p.uuid],
+      async () => {
+        const [r] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM provider`);
+        return r?.n ?? 0;
+      },
+    );
+  }
+
+  async bySlug(_caller: Caller, slug: string): Promise<Provider | null> {
+    const [row] = await dbOf(this.ds).query(`SELECT ${PROVIDER_COLUMNS} FROM provider t WHERE t.slug = $1`, [
+      slug,
+    ]);
+    return row ? toProvider(row) : null;
+  }
+
+  create(caller: Caller, input: CreateProviderInput): Promise<string> {
+    const values = {
+      name: v.name(input.name, "input.name"),
+      slug: v.slug(input.slug, "input.slug"),
+      contactEmail: v.email(input.contactEmail, "input.contactEmail"),
+    };
+    return inTransaction(this.ds, async (tx) => {
+      const saved = await tx.save(tx.create(ProviderEntity, values));
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "provider",
+        targetId: saved.id,
+        operatorId: null,
+      });
+      return saved.id;
+    });
+  }
+
+  /** Replaces the schemas; existing bespoke info must still validate, so no value is orphaned. */
+  setSchemas(caller: Caller, globalId: string, input: SetProviderSchemasInput): Promise<string> {
+    const id = expectGlobalId(globalId, "Provider", "id");
+    if (input.providerInfoSchema) assertValidSchema(input.providerInfoSchema, "input.providerInfoSchema");
+    if (input.operatorInfoSchema) assertValidSchema(input.operatorInfoSchema, "input.operatorInfoSchema");
+    return inTransaction(this.ds, async (tx) => {
+      const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
+      if (!before) throw notFound("Provider", globalId);
+      if (input.providerInfoSchema) {
+        assertMatchesSchema(input.providerInfoSchema, before.bespokeInfo, "input.providerInfoSchema");
+      }
+      if (input.operatorInfoSchema) {
+        const rows = await tx.query(
+          `SELECT slug, bespoke_info AS info FROM operator WHERE provider_id = $1`,
+          [id],
+        );
+        for (const r of rows) {
+          try {
+            assertMatchesSchema(input.operatorInfoSchema, r.info, "bespokeInfo");
+          } catch (e) {
+            throw badInput(
+              "input.operatorInfoSchema",
+              `operator ${r.slug} has bespoke info this schema rejects: ${(e as Error).message}`,
+            );
+          }
+        }
+      }
+      const patch = {
+        providerInfoSchema: input.providerInfoSchema,
+        operatorInfoSchema: input.operatorInfoSchema,
+      };
+      const changes = changesBetween(before, patch);
+      if (Object.keys(changes).length === 0) return id;
+      await tx.update(
+        ProviderEntity,
+        { id },
+        Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)),
+      );
+      await recordEvent(tx, caller, {
+        action: "update",
+        targetKind: "provider",
+        targetId: id,
+        operatorId: null,
+        changes,
+      });
+      return id;
+    });
+  }
+
+  setBespokeInfo(caller: Caller, globalId: string, info: Record<string, unknown>): Promise<string> {
+    const id = expectGlobalId(globalId, "Provider", "id");
+    return inTransaction(this.ds, async (tx) => {
+      const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
+      if (!before) throw notFound("Provider", globalId);
+      assertMatchesSchema(before.providerInfoSchema, info, "info");
+      const changes = changesBetween(before, { bespokeInfo: info });
+      if (Object.keys(changes).length === 0) return id;
+      await tx.update(ProviderEntity, { id }, { bespokeInfo: info });
+      await recordEvent(tx, caller, {
+        action: "update",
+        targetKind: "provider",
+        targetId: id,
+        operatorId: null,
+        changes,
+      });
+      return id;
+    });
+  }
+}
