@@ -111,8 +111,8 @@ export async function seedDemo(ds: DataSource): Promise<void> {
       [
         "uni-wiki",
         "Université Wiki",
-        "it@xn--universit-b1a.example",
-        "xn--universit-b1a.example",
+        "it@xn--universit-j4a.example",
+        "xn--universit-j4a.example",
         200,
         4,
         8,
