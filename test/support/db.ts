@@ -23,7 +23,11 @@ async function ensureTemplate(admin: Client): Promise<void> {
     if (rows[0]?.run === run) return;
     await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-    const ds = createDataSource({ url: withDatabaseName(serverUrl(), TEMPLATE_DB), log: createLogger("silent"), poolSize: 1 });
+    const ds = createDataSource({
+      url: withDatabaseName(serverUrl(), TEMPLATE_DB),
+      log: createLogger("silent"),
+      poolSize: 1,
+    });
     await ds.initialize();
     await migrate(ds);
     await ds.destroy();

@@ -9,7 +9,10 @@ export type GqlResult<T = Record<string, unknown>> = {
 };
 
 /** The real HTTP server on a free port, over the test's own database. */
-export async function startTestServer(ds: DataSource, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startTestServer(
+  ds: DataSource,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: "postgres://unused/x", ...env });
   return startServer(config, ds, createLogger("silent"));
 }

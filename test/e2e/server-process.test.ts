@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Client } from "pg";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+
+const MAIN = "dist/src/main.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+function startProcess(env: Record<string, string>): Proc {
+  let out = "";
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(base: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (proc.child.exitCode !== null) throw new Error(`server exited early:\n${proc.output()}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server not ready:\n${proc.output()}`);
+}
+
+const query = (base: string, q: string) =>
+  fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: q }),
+  });
+
+describe("the server process", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+    db = await createTestDatabase();
+    await db.ds.destroy();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("migrates, seeds, serves, and on SIGTERM finishes the request in flight before exiting", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const proc = startProcess({ PORT: String(port), DATABASE_URL: db.url, SEED_DEMO: "true" });
+    try {
+      await waitReady(base, proc);
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+      const list = await (await query(base, `{ operators(first: 10) { totalCount } }`)).json();
+      expect(list).toEqual({ data: { operators: { totalCount: 2 } } });
+
+      // Hold a lock so the next request is still running when SIGTERM arrives.
+      const locker = new Client({ connectionString: db.url });
+      await locker.connect();
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE operator IN ACCESS EXCLUSIVE MODE");
+      const inFlight = query(base, `{ operators(first: 1) { nodes { slug } } }`);
+      await new Promise((r) => setTimeout(r, 300));
+      proc.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+      await locker.query("COMMIT");
+      await locker.end();
+      const res = await inFlight.catch((e: unknown) => {
+        throw new Error(`in-flight request failed: ${String(e)}\n${proc.output()}`);
+      });
+      expect(res.status).toBe(200);
+      expect(
+        ((await res.json()) as { data: { operators: { nodes: unknown[] } } }).data.operators.nodes,
+      ).toHaveLength(1);
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).toMatch(/"msg":"stopped"/);
+    } finally {
+      proc.child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses to start on a bad variable, naming it", async () => {
+    const proc = startProcess({ PORT: "not-a-port", DATABASE_URL: db.url });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output()).toMatch(/invalid configuration:\n\s+PORT:/);
+  });
+
+  it("runs on embedded PostgreSQL when DATABASE_URL is unset, keeping its data across restarts", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "fedicentral-e2e-"));
+    // As root, embedded PostgreSQL runs as its own system user, which must be able to enter the folder.
+    chmodSync(dataDir, 0o755);
+    const env = {
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+    };
+    const base = `http://127.0.0.1:${env.PORT}`;
+    try {
+      for (let round = 0; round < 2; round++) {
+        const proc = startProcess(env);
+        try {
+          await waitReady(base, proc);
+          const body = await (
+            await query(base, `{ serviceTypes(first: 10) { totalCount } operators { totalCount } }`)
+          ).json();
+          expect(body).toEqual({ data: { serviceTypes: { totalCount: 4 }, operators: { totalCount: 2 } } });
+          proc.child.kill("SIGTERM");
+          expect(await proc.exited).toBe(0);
+        } finally {
+          proc.child.kill("SIGKILL");
+        }
+      }
+      expect(existsSync(path.join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+describe("configuration", () => {
+  it("has working defaults and derives PUBLIC_URL from PORT", () => {
+    const c = loadConfig({ PORT: "4100" });
+    expect(c).toMatchObject({
+      port: 4100,
+      host: "127.0.0.1",
+      publicUrl: "http://localhost:4100",
+      databaseUrl: undefined,
+      seedDemo: true,
+    });
+  });
+
+  it("seeds demo data only on the embedded database unless asked", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://h/db" }).seedDemo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgres://h/db", SEED_DEMO: "true" }).seedDemo).toBe(true);
+  });
+
+  it("names every bad variable in one clear error", () => {
+    expect(() => loadConfig({ PORT: "seventy", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" })).toThrow(
+      ConfigError,
+    );
+    try {
+      loadConfig({ PORT: "seventy", DATABASE_URL: "mysql://x" });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/PORT/);
+      expect((e as Error).message).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    }
+  });
+
+  it("treats empty variables as unset and strips a trailing slash from PUBLIC_URL", () => {
+    expect(loadConfig({ PORT: "", PUBLIC_URL: "https://api.example.org/" })).toMatchObject({
+      port: 4000,
+      publicUrl: "https://api.example.org",
+    });
+  });
+});
