@@ -22,11 +22,11 @@ async function withScratchDatabase<T>(baseUrl: string, work: (url: string) => Pr
   }
 }
 
+/** The server on which scratch databases may be created: the same default as the tests use. */
 function serverUrl(): string {
-  const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!url)
-    throw new Error("set DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server for this command");
-  return url;
+  return (
+    process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres"
+  );
 }
 
 export function registerDbCommands(program: Command): void {
