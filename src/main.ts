@@ -4,14 +4,18 @@ import { createDataSource, migrate } from "./db/data-source.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { createLogger } from "./logger.js";
 import { seedDemo } from "../seeds/demo.js";
+import { loadRunConfig, RunConfigError } from "./runs/run-config.js";
+import { startRunWorker } from "./runs/run-worker.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
   let config;
+  let runConfig;
   try {
     config = loadConfig();
+    runConfig = loadRunConfig();
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof RunConfigError) {
       process.stderr.write(`fedicentral: ${e.message}\n`);
       process.exit(2);
     }
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
     log.info("demo seeds loaded");
   }
   const server = await startServer(config, ds, log);
+  const runWorker = startRunWorker(ds, log, runConfig);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     try {
       await server.stop();
+      await runWorker.stop();
       await ds.destroy();
       await embedded?.stop();
     } catch (e) {

@@ -4,6 +4,7 @@ import { DeploymentConfigService } from "./deployments/deployment-config.service
 import { DeploymentService } from "./deployments/deployment.service.js";
 import { OperatorService } from "./operators/operator.service.js";
 import { ProviderService } from "./providers/provider.service.js";
+import { RunService } from "./runs/run.service.js";
 
 /** The application's services, built once per process at the composition root. */
 export function createServices(ds: DataSource) {
@@ -13,6 +14,7 @@ export function createServices(ds: DataSource) {
     deployments: new DeploymentService(ds),
     deploymentConfig: new DeploymentConfigService(ds),
     catalog: new CatalogService(ds),
+    runs: new RunService(ds),
   };
 }
 

@@ -11,4 +11,7 @@ export enum Permission {
   DeploymentWrite = "deployment:write",
   ConfigRead = "config:read",
   CatalogRead = "catalog:read",
+  RunApply = "run:apply",
+  RunCancel = "run:cancel",
+  RunRead = "run:read",
 }

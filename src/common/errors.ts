@@ -5,6 +5,7 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "IDEMPOTENCY_CONFLICT"
   | "QUOTA_EXCEEDED"
   | "FORBIDDEN"
   | "UNAUTHENTICATED"

@@ -6,6 +6,8 @@ import { OperatorEntity } from "../operators/operator.entity.js";
 import { CoreServiceEntity } from "../providers/core-service.entity.js";
 import { ProviderEntity } from "../providers/provider.entity.js";
 import { ResourceProviderEntity } from "../providers/resource-provider.entity.js";
+import { RunLogChunkEntity } from "../runs/run-log-chunk.entity.js";
+import { RunEntity } from "../runs/run.entity.js";
 
 // The one list of mapped tables; migrations are checked against exactly these.
 export const entities = [
@@ -17,4 +19,6 @@ export const entities = [
   DeploymentEntity,
   ServiceEntity,
   AccountingEventEntity,
+  RunEntity,
+  RunLogChunkEntity,
 ];

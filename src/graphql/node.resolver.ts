@@ -15,6 +15,7 @@ const nodeLoaders: Record<string, NodeLoader> = {
   Deployment: (l, id) => l.deploymentById.load(id),
   Service: (l, id) => l.serviceById.load(id),
   ServiceType: (l, id) => l.serviceTypeById.load(id),
+  Run: (l, id) => l.runById.load(id),
 };
 
 @Resolver()

@@ -5,6 +5,7 @@ import { DeploymentResolver } from "../deployments/deployment.resolver.js";
 import { ServiceResolver } from "../deployments/service.resolver.js";
 import { OperatorResolver } from "../operators/operator.resolver.js";
 import { ProviderResolver } from "../providers/provider.resolver.js";
+import { DeploymentRunsResolver, RunResolver } from "../runs/run.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 
 export const resolvers = [
@@ -14,6 +15,8 @@ export const resolvers = [
   DeploymentResolver,
   ServiceResolver,
   CatalogResolver,
+  RunResolver,
+  DeploymentRunsResolver,
 ] as const;
 
 /** Builds the executable schema from the decorated resolvers and types. */

@@ -1,0 +1,370 @@
+// The run worker: claims queued runs from PostgreSQL, one per deployment at a time, runs nixops4 for them
+// in their own working directory, stores their output, and records how they ended. Every worker also reaps
+// runs whose worker stopped sending heartbeats.
+
+import { randomUUID } from "node:crypto";
+import { cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import type { DataSource, EntityManager } from "typeorm";
+import { recordEvent } from "../accounting/record-event.js";
+import { dbOf } from "../db/db.js";
+import { inTransaction } from "../db/transaction.js";
+import { systemCaller } from "../graphql/context.js";
+import type { Logger } from "../logger.js";
+import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
+import { type RunConfig, loadRunConfig } from "./run-config.js";
+import { RunLogWriter } from "./run-log.js";
+import {
+  ACTIVE_STATES,
+  type RunState,
+  type TerminalRunState,
+  returnedRows,
+  transitionRun,
+} from "./run-state.js";
+
+export type RunWorkerOptions = Partial<RunConfig> & {
+  /** Names the worker in run.worker_id; defaults to host:pid:random. */
+  workerId?: string;
+  /** Added to nixops4's minimal environment (e.g. credentials for resource providers). */
+  env?: Record<string, string>;
+};
+
+export type RunWorker = {
+  id: string;
+  /** Stops claiming, stops the runs in progress (they end errored, "the worker stopped"), and waits. */
+  stop(): Promise<void>;
+};
+
+type ClaimedRun = { id: string; deploymentId: string; deploymentName: string; config: object };
+
+type ActiveRun = {
+  proc: Nixops4Run | null;
+  /** Why the process is being stopped, once it is. */
+  stopping: "cancel" | "shutdown" | "lost" | null;
+  done: Promise<void>;
+};
+
+export const WORKER_LOST_REASON = "worker lost";
+export const WORKER_STOPPED_REASON = "the worker stopped";
+
+export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptions = {}): RunWorker {
+  const { workerId: givenId, env, ...overrides } = opts;
+  const config: RunConfig = { ...loadRunConfig(), ...definedOnly(overrides) };
+  const workerId = givenId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const wlog = log.child({ worker: workerId });
+  const db = dbOf(ds);
+  const active = new Map<string, ActiveRun>();
+  const reapEveryMs = Math.max(config.pollMs, Math.min(5000, Math.floor(config.lostAfterMs / 2)));
+  let lastReap = 0;
+  let lastHeartbeat = Date.now();
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | null = null;
+  let again = false;
+
+  const schedule = (delayMs: number) => {
+    if (stopping) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void runTick(), delayMs);
+  };
+
+  const runTick = async () => {
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = tick();
+    await ticking;
+    ticking = null;
+    if (again) {
+      again = false;
+      schedule(0);
+    } else schedule(config.pollMs);
+  };
+
+  async function tick(): Promise<void> {
+    try {
+      if (Date.now() - lastReap >= reapEveryMs) {
+        lastReap = Date.now();
+        await reap();
+      }
+      await watchActive();
+      while (!stopping && active.size < config.concurrency) {
+        const run = await claim();
+        if (!run) break;
+        launch(run);
+      }
+    } catch (e) {
+      wlog.error({ err: e }, "run worker tick failed");
+    }
+  }
+
+  /** Marks runs whose heartbeat is too old as errored; they are never retried. */
+  async function reap(): Promise<void> {
+    const stale = await db.query<{ id: string }>(
+      `SELECT id FROM run WHERE state = ANY($1::text[]) AND heartbeat_at < now() - $2 * interval '1 millisecond'`,
+      [ACTIVE_STATES, config.lostAfterMs],
+    );
+    for (const { id } of stale) {
+      await inTransaction(ds, async (tx) => {
+        const done = await transitionRun(
+          dbOf(tx),
+          id,
+          ACTIVE_STATES,
+          "errored",
+          { reason: WORKER_LOST_REASON },
+          { heartbeatOlderThanMs: config.lostAfterMs },
+        );
+        if (done) {
+          await recordEnd(tx, done.id, done.deploymentId, "errored", WORKER_LOST_REASON);
+          wlog.warn({ runId: id }, "run marked errored: its worker was lost");
+        }
+      });
+    }
+  }
+
+  /** Heartbeats for our runs, and reacts to cancel requests and to runs that are no longer ours. */
+  async function watchActive(): Promise<void> {
+    if (active.size === 0) return;
+    const ids = [...active.keys()];
+    let rows: { id: string; state: RunState }[];
+    if (Date.now() - lastHeartbeat >= config.heartbeatMs) {
+      lastHeartbeat = Date.now();
+      rows = returnedRows(
+        await db.query(
+          `UPDATE run SET heartbeat_at = now()
+            WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[]) RETURNING id, state`,
+          [ids, workerId, ACTIVE_STATES],
+        ),
+      );
+    } else {
+      rows = await db.query(
+        `SELECT id, state FROM run WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[])`,
+        [ids, workerId, ACTIVE_STATES],
+      );
+    }
+    const states = new Map(rows.map((r) => [r.id, r.state]));
+    for (const id of ids) {
+      const run = active.get(id);
+      if (!run || run.stopping === "lost") continue;
+      const state = states.get(id);
+      if (state === undefined) {
+        // Reaped, or its deployment deleted: someone else decided its end, and another run may start.
+        wlog.warn({ runId: id }, "run is no longer ours; stopping nixops4");
+        stopRun(run, "lost", "the run was taken from this worker");
+      } else if (state === "canceling" && run.stopping === null) {
+        stopRun(run, "cancel", "canceled on request");
+      }
+    }
+  }
+
+  function stopRun(run: ActiveRun, why: NonNullable<ActiveRun["stopping"]>, reason: string): void {
+    if (why !== "lost" && run.stopping !== null) return;
+    run.stopping = why;
+    run.proc?.cancel(reason);
+  }
+
+  async function claim(): Promise<ClaimedRun | null> {
+    try {
+      return await ds.transaction(async (tx) => {
+        const tdb = dbOf(tx);
+        // The oldest queued run whose deployment has no active run and no older queued one.
+        const [next] = await tdb.query<{ id: string }>(
+          `SELECT r.id FROM run r
+            WHERE r.state = 'queued'
+              AND NOT EXISTS (SELECT 1 FROM run a WHERE a.deployment_id = r.deployment_id
+                                AND a.state = ANY($1::text[]))
+              AND NOT EXISTS (SELECT 1 FROM run q WHERE q.deployment_id = r.deployment_id
+                                AND q.state = 'queued' AND q.seq < r.seq)
+            ORDER BY r.seq LIMIT 1
+            FOR UPDATE OF r SKIP LOCKED`,
+          [ACTIVE_STATES],
+        );
+        if (!next) return null;
+        const claimed = await transitionRun(tdb, next.id, ["queued"], "running", { workerId });
+        if (!claimed) return null;
+        const [d] = await tdb.query<{ name: string }>(`SELECT name FROM deployment WHERE id = $1`, [
+          claimed.deploymentId,
+        ]);
+        return {
+          id: claimed.id,
+          deploymentId: claimed.deploymentId,
+          deploymentName: d?.name ?? "",
+          config: claimed.config,
+        };
+      });
+    } catch (e) {
+      // Another worker started a run of this deployment at the same moment: the database said no.
+      if (isUniqueViolation(e, "run_one_active_per_deployment")) return null;
+      throw e;
+    }
+  }
+
+  function launch(claimed: ClaimedRun): void {
+    const run: ActiveRun = { proc: null, stopping: null, done: Promise.resolve() };
+    active.set(claimed.id, run);
+    wlog.info({ runId: claimed.id, deploymentId: claimed.deploymentId }, "run started");
+    run.done = execute(claimed, run)
+      .catch((e: unknown) => wlog.error({ err: e, runId: claimed.id }, "run failed to finish"))
+      .finally(() => {
+        active.delete(claimed.id);
+        // A free slot: look for the next run now rather than at the next poll.
+        schedule(0);
+      });
+  }
+
+  async function execute(claimed: ClaimedRun, run: ActiveRun): Promise<void> {
+    const logWriter = new RunLogWriter(db, claimed.id, {
+      capBytes: config.logCapBytes,
+      tailBytes: config.logTailBytes,
+    });
+    let result: Nixops4Result;
+    try {
+      const cwd = await prepareWorkdir(config.deploymentsDir, claimed);
+      const proc = startNixops4({
+        bin: config.nixops4Bin,
+        cwd,
+        env,
+        timeoutMs: config.timeoutMs,
+        killGraceMs: config.killGraceMs,
+        onOutput: (chunk) => logWriter.write(chunk.stream, chunk.data),
+      });
+      run.proc = proc;
+      if (run.stopping)
+        proc.cancel(run.stopping === "cancel" ? "canceled on request" : WORKER_STOPPED_REASON);
+      result = await proc.result;
+    } catch (e) {
+      result = {
+        outcome: "errored",
+        exitCode: null,
+        signal: null,
+        reason: `could not start: ${errorText(e)}`,
+      };
+    }
+    try {
+      await logWriter.close();
+    } catch (e) {
+      // nixops4's own verdict stands (a success did change the deployment); the gap is in the server log.
+      wlog.error({ err: e, runId: claimed.id }, "could not store the run's output");
+    }
+    if (run.stopping === "lost") return;
+    let to: TerminalRunState;
+    let reason = result.reason;
+    if (result.outcome === "canceled") {
+      if (run.stopping === "cancel") to = "canceled";
+      else {
+        to = "errored";
+        reason = WORKER_STOPPED_REASON;
+      }
+    } else to = result.outcome;
+    await inTransaction(ds, async (tx) => {
+      const done = await transitionRun(
+        dbOf(tx),
+        claimed.id,
+        to === "canceled" ? ["canceling"] : ACTIVE_STATES,
+        to,
+        { exitCode: result.exitCode, signal: result.signal, reason },
+        { workerId },
+      );
+      if (!done) {
+        wlog.warn(
+          { runId: claimed.id, outcome: to },
+          "run changed under the worker; its end is not recorded",
+        );
+        return;
+      }
+      if (to === "succeeded") {
+        // What this run applied is now what is deployed: in the same transaction as the state change.
+        await tx.query(
+          `UPDATE deployment d SET deployed_config = r.config, deployed_generation = r.generation,
+                  deployed_at = r.finished_at, updated_at = now()
+             FROM run r WHERE r.id = $1 AND d.id = r.deployment_id`,
+          [claimed.id],
+        );
+      }
+      await recordEnd(tx, claimed.id, claimed.deploymentId, to, reason);
+    });
+    wlog.info({ runId: claimed.id, state: to, reason }, "run ended");
+  }
+
+  async function recordEnd(
+    tx: EntityManager,
+    runId: string,
+    deploymentId: string,
+    state: TerminalRunState,
+    reason: string | null,
+  ): Promise<void> {
+    const [d] = await tx.query(`SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`, [
+      deploymentId,
+    ]);
+    await recordEvent(tx, systemCaller(), {
+      action: "apply",
+      targetKind: "run",
+      targetId: runId,
+      operatorId: (d?.operatorId as string | undefined) ?? null,
+      outcome: state === "succeeded" ? "success" : "failure",
+      reason: state === "succeeded" ? null : (reason ?? state),
+    });
+  }
+
+  schedule(0);
+  wlog.info({ concurrency: config.concurrency }, "run worker started");
+
+  return {
+    id: workerId,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(timer);
+      await ticking;
+      for (const run of active.values()) stopRun(run, "shutdown", WORKER_STOPPED_REASON);
+      await Promise.all([...active.values()].map((r) => r.done));
+      wlog.info("run worker stopped");
+    },
+  };
+}
+
+/** `${dir}/runs/<run id>`, with the deployment's checkout (if any) and the frozen deployment.json. */
+export async function prepareWorkdir(
+  deploymentsDir: string,
+  run: { id: string; deploymentName: string; config: object },
+): Promise<string> {
+  const cwd = path.resolve(deploymentsDir, "runs", run.id);
+  await rm(cwd, { recursive: true, force: true });
+  await mkdir(cwd, { recursive: true });
+  const checkout = path.resolve(deploymentsDir, "checkouts", run.deploymentName);
+  if (run.deploymentName && !run.deploymentName.includes("/") && (await isDirectory(checkout))) {
+    await cp(checkout, cwd, { recursive: true });
+  }
+  await writeFile(path.join(cwd, "deployment.json"), JSON.stringify(run.config, null, 2) + "\n");
+  return cwd;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const err = e as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  return (
+    (err.driverError?.code ?? err.code) === "23505" &&
+    (err.driverError?.constraint ?? err.constraint) === constraint
+  );
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
