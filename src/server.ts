@@ -31,6 +31,8 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
 
   const app = express();
   app.disable("x-powered-by");
+  // A SHA-1 ETag over every large GraphQL POST response costs CPU and no cache can use it.
+  app.set("etag", false);
   app.set("trust proxy", config.publicUrl.startsWith("https:") ? 1 : false);
   let draining = false;
 

@@ -56,16 +56,18 @@ export function childPageLoader<T>(
 ) {
   return new DataLoader<ChildPageKey, T[], string>(
     async (keys) => {
-      const groups = new Map<string, ChildPageKey[]>();
-      for (const k of keys) {
-        const g = JSON.stringify(k.page);
-        groups.set(g, [...(groups.get(g) ?? []), k]);
-      }
-      const result = new Map<string, T[]>();
+      // Keys with the same page arguments share one statement; the page key is computed once per key.
+      const groups = new Map<string, { page: PageRequest; parentIds: string[] }>();
+      const pageKeys = keys.map((k) => JSON.stringify(k.page));
+      keys.forEach((k, i) => {
+        const g = groups.get(pageKeys[i]!);
+        if (g) g.parentIds.push(k.parentId);
+        else groups.set(pageKeys[i]!, { page: k.page, parentIds: [k.parentId] });
+      });
+      const result = new Map<string, Map<string, T[]>>();
       await Promise.all(
-        [...groups.values()].map(async (group) => {
-          const page = group[0]!.page;
-          const params: unknown[] = [group.map((k) => k.parentId)];
+        [...groups.entries()].map(async ([pageKey, { page, parentIds }]) => {
+          const params: unknown[] = [parentIds];
           const cols = opts.orderColumns.map((c) => `t.${c}`);
           const ks = keysetSql(page, cols, "ASC", params);
           const rows = await db.query(
@@ -75,15 +77,17 @@ export function childPageLoader<T>(
                ORDER BY ${ks.orderBy} LIMIT ${ks.limit}) c`,
             params,
           );
+          const byParent = new Map<string, T[]>();
           for (const r of rows) {
-            const key = `${r.__parent as string}|${JSON.stringify(page)}`;
-            const list = result.get(key) ?? [];
-            list.push(opts.map(r));
-            result.set(key, list);
+            const parent = r.__parent as string;
+            const list = byParent.get(parent);
+            if (list) list.push(opts.map(r));
+            else byParent.set(parent, [opts.map(r)]);
           }
+          result.set(pageKey, byParent);
         }),
       );
-      return keys.map((k) => result.get(`${k.parentId}|${JSON.stringify(k.page)}`) ?? []);
+      return keys.map((k, i) => result.get(pageKeys[i]!)?.get(k.parentId) ?? []);
     },
     { cacheKeyFn: (k) => `${k.parentId}|${JSON.stringify(k.page)}` },
   );
