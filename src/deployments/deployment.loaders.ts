@@ -1,15 +1,16 @@
 import type { Db } from "../db/db.js";
+import { isoTime } from "../db/sql.js";
 import { byIdLoader, childCountLoader, childPageLoader } from "../db/batch.js";
 import { toDeployment, toService } from "./deployment.types.js";
 
 export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", t.deployed_at AS "deployedAt",
-  t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  t.deployed_generation AS "deployedGeneration", ${isoTime("t.deployed_at")} AS "deployedAt",
+  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
 export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
   t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
-  t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
 export function createDeploymentLoaders(db: Db) {
   return {

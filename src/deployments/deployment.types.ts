@@ -29,9 +29,9 @@ export class Deployment extends Node {
   stagedGeneration: number;
   @Field(() => Int, { nullable: true, description: "The generation the last successful run applied." })
   deployedGeneration: number | null;
-  @Field(() => Date, { nullable: true }) deployedAt: Date | null;
-  @Field(() => Date) createdAt: Date;
-  @Field(() => Date) updatedAt: Date;
+  @Field(() => Date, { nullable: true }) deployedAt: string | null;
+  @Field(() => Date) createdAt: string;
+  @Field(() => Date) updatedAt: string;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -56,8 +56,8 @@ export class Service extends Node {
   @Field(() => Int) memoryGib: number;
   @Field(() => BackupPolicy, { nullable: true, description: "Null when the service is not backed up." })
   backupPolicy: BackupPolicy | null;
-  @Field(() => Date) createdAt: Date;
-  @Field(() => Date) updatedAt: Date;
+  @Field(() => Date) createdAt: string;
+  @Field(() => Date) updatedAt: string;
 }
 
 export const DeploymentConnection = ConnectionType(Deployment, "Deployment");

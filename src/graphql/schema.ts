@@ -7,6 +7,7 @@ import { OperatorResolver } from "../operators/operator.resolver.js";
 import { ProviderResolver } from "../providers/provider.resolver.js";
 import { DeploymentRunsResolver, RunResolver } from "../runs/run.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { DateTimeScalar } from "./scalars.js";
 
 export const resolvers = [
   NodeResolver,
@@ -21,5 +22,9 @@ export const resolvers = [
 
 /** Builds the executable schema from the decorated resolvers and types. */
 export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], validate: false });
+  return buildSchema({
+    resolvers: [...resolvers],
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  });
 }

@@ -1,11 +1,12 @@
 import type { Db } from "../db/db.js";
+import { isoTime } from "../db/sql.js";
 import { byIdLoader } from "../db/batch.js";
 import { toOperator } from "./operator.types.js";
 
 export const OPERATOR_COLUMNS = `t.id, t.provider_id AS "providerId", t.slug, t.name, t.contact_email AS "contactEmail",
   t.dns_zone AS "dnsZone", t.quota_storage_gib AS "quotaStorageGib", t.quota_vcpus AS "quotaVcpus",
   t.quota_memory_gib AS "quotaMemoryGib", t.status, t.bespoke_info AS "bespokeInfo",
-  t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
 export function createOperatorLoaders(db: Db) {
   return {

@@ -39,8 +39,8 @@ export class Operator extends Node {
   @Field(() => OperatorStatus) status: OperatorStatus;
   @Field(() => JSONObjectScalar, { description: "Valid against the provider's operatorInfoSchema." })
   bespokeInfo: object;
-  @Field(() => Date) createdAt: Date;
-  @Field(() => Date) updatedAt: Date;
+  @Field(() => Date) createdAt: string;
+  @Field(() => Date) updatedAt: string;
 }
 
 export const OperatorConnection = ConnectionType(Operator, "Operator");

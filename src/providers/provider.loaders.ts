@@ -1,10 +1,11 @@
 import type { Db } from "../db/db.js";
+import { isoTime } from "../db/sql.js";
 import { byIdLoader, byParentLoader } from "../db/batch.js";
 import { toCoreService, toProvider, toResourceProvider } from "./provider.types.js";
 
 export const PROVIDER_COLUMNS = `t.id, t.slug, t.name, t.contact_email AS "contactEmail", t.bespoke_info AS "bespokeInfo",
   t.provider_info_schema AS "providerInfoSchema", t.operator_info_schema AS "operatorInfoSchema",
-  t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
 export function createProviderLoaders(db: Db) {
   return {

@@ -36,8 +36,8 @@ export class Provider extends Node {
   providerInfoSchema: object;
   @Field(() => JSONObjectScalar, { description: "JSON Schema of the bespoke info kept per operator." })
   operatorInfoSchema: object;
-  @Field(() => Date) createdAt: Date;
-  @Field(() => Date) updatedAt: Date;
+  @Field(() => Date) createdAt: string;
+  @Field(() => Date) updatedAt: string;
 }
 
 @ObjectType({
