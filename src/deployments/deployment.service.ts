@@ -6,9 +6,9 @@ import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { keysetSql } from "../db/keyset.js";
+import { listPage, SqlFilter } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
-import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
+import type { Connection, PageArgs } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import { OperatorEntity } from "../operators/operator.entity.js";
 import { assertWithinQuota, lockOperator } from "../operators/quota.js";
@@ -27,40 +27,25 @@ import { ServiceEntity } from "./service.entity.js";
 export class DeploymentService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(
+  list(
     _caller: Caller,
     operatorGlobalId: string | undefined,
     args: PageArgs,
   ): Promise<Connection<Deployment>> {
-    const page = pageRequest(args);
-    const params: unknown[] = [];
-    const where: string[] = [];
+    const f = new SqlFilter();
     if (operatorGlobalId) {
-      params.push(expectGlobalId(operatorGlobalId, "Operator", "filter.operatorId"));
-      where.push(`t.operator_id = $1`);
+      f.add((p) => `t.operator_id = ${p}`, expectGlobalId(operatorGlobalId, "Operator", "filter.operatorId"));
     }
-    const countWhere = [...where];
-    const countParams = [...params];
-    const ks = keysetSql(page, ["t.name", "t.id"], "ASC", params);
-    if (ks.where) where.push(ks.where);
-    const db = dbOf(this.ds);
-    const rows = await db.query(
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
-      params,
-    );
-    return toConnection(
-      rows.map(toDeployment),
-      page,
-      (d) => [d.name, d.uuid],
-      async () => {
-        const [r] = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM deployment t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
-          countParams,
-        );
-        return r?.n ?? 0;
-      },
-    );
+    return listPage(dbOf(this.ds), {
+      from: "deployment t",
+      columns: DEPLOYMENT_COLUMNS,
+      filter: f,
+      order: ["t.name", "t.id"],
+      direction: "ASC",
+      args,
+      map: toDeployment,
+      cursorOf: (d) => [d.name, d.uuid],
+    });
   }
 
   create(caller: Caller, input: CreateDeploymentInput): Promise<string> {

@@ -5,15 +5,9 @@ import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { keysetSql } from "../db/keyset.js";
+import { listPage, SqlFilter } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
-import {
-  type Connection,
-  type PageArgs,
-  pageRequest,
-  toConnection,
-  SortDirection,
-} from "../graphql/connection.js";
+import { type Connection, type PageArgs, SortDirection } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import { ProviderEntity } from "../providers/provider.entity.js";
 import { OperatorEntity } from "./operator.entity.js";
@@ -32,53 +26,35 @@ import { assertWithinQuota } from "./quota.js";
 export class OperatorService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(
+  list(
     _caller: Caller,
     filter: OperatorFilter | undefined,
     order: OperatorOrder | undefined,
     args: PageArgs,
   ): Promise<Connection<Operator>> {
-    const page = pageRequest(args);
-    const field = order?.field ?? OperatorOrderField.NAME;
-    const direction = order?.direction ?? SortDirection.ASC;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (filter?.status) {
-      params.push(filter.status);
-      where.push(`t.status = $${params.length}`);
-    }
+    const f = new SqlFilter();
+    if (filter?.status) f.add((p) => `t.status = ${p}`, filter.status);
     if (filter?.nameContains) {
-      params.push(`%${filter.nameContains.replace(/[\\%_]/g, "\\$&")}%`);
-      where.push(`t.name ILIKE $${params.length}`);
+      f.add((p) => `t.name ILIKE ${p}`, `%${filter.nameContains.replace(/[\\%_]/g, "\\$&")}%`);
     }
     if (filter?.providerId) {
-      params.push(expectGlobalId(filter.providerId, "Provider", "filter.providerId"));
-      where.push(`t.provider_id = $${params.length}`);
+      f.add(
+        (p) => `t.provider_id = ${p}`,
+        expectGlobalId(filter.providerId, "Provider", "filter.providerId"),
+      );
     }
-    const countWhere = [...where];
-    const countParams = [...params];
     // A created_at cursor keeps PostgreSQL's microseconds, which a JS Date would round away.
-    const byName = field === OperatorOrderField.NAME;
-    const ks = keysetSql(page, [byName ? "t.name" : "t.created_at", "t.id"], direction, params);
-    if (ks.where) where.push(ks.where);
-    const db = dbOf(this.ds);
-    const rows = await db.query(
-      `SELECT ${OPERATOR_COLUMNS}${byName ? "" : `, t.created_at::text AS "createdAtKey"`} FROM operator t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
-      params,
-    );
-    return toConnection(
-      rows.map(toOperator),
-      page,
-      (o) => [byName ? o.name : (o as Operator & { createdAtKey: string }).createdAtKey, o.uuid],
-      async () => {
-        const [r] = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM operator t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
-          countParams,
-        );
-        return r?.n ?? 0;
-      },
-    );
+    const byName = (order?.field ?? OperatorOrderField.NAME) === OperatorOrderField.NAME;
+    return listPage(dbOf(this.ds), {
+      from: "operator t",
+      columns: byName ? OPERATOR_COLUMNS : `${OPERATOR_COLUMNS}, t.created_at::text AS "createdAtKey"`,
+      filter: f,
+      order: [byName ? "t.name" : "t.created_at", "t.id"],
+      direction: order?.direction ?? SortDirection.ASC,
+      args,
+      map: toOperator,
+      cursorOf: (o) => [byName ? o.name : (o as Operator & { createdAtKey: string }).createdAtKey, o.uuid],
+    });
   }
 
   async create(caller: Caller, input: CreateOperatorInput): Promise<string> {

@@ -5,9 +5,9 @@ import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema, assertValidSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { keysetSql } from "../db/keyset.js";
+import { listPage, SqlFilter } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
-import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
+import type { Connection, PageArgs } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import { ProviderEntity } from "./provider.entity.js";
 import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
@@ -17,24 +17,17 @@ import { type Provider, toProvider } from "./provider.types.js";
 export class ProviderService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(_caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
-    const page = pageRequest(args);
-    const params: unknown[] = [];
-    const ks = keysetSql(page, ["t.slug", "t.id"], "ASC", params);
-    const db = dbOf(this.ds);
-    const rows = await db.query(
-      `SELECT ${PROVIDER_COLUMNS} FROM provider t ${ks.where ? `WHERE ${ks.where}` : ""} ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
-      params,
-    );
-    return toConnection(
-      rows.map(toProvider),
-      page,
-      (p) => [p.slug, p.uuid],
-      async () => {
-        const [r] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM provider`);
-        return r?.n ?? 0;
-      },
-    );
+  list(_caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
+    return listPage(dbOf(this.ds), {
+      from: "provider t",
+      columns: PROVIDER_COLUMNS,
+      filter: new SqlFilter(),
+      order: ["t.slug", "t.id"],
+      direction: "ASC",
+      args,
+      map: toProvider,
+      cursorOf: (p) => [p.slug, p.uuid],
+    });
   }
 
   async bySlug(_caller: Caller, slug: string): Promise<Provider | null> {
