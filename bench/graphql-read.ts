@@ -77,6 +77,8 @@ export async function run(): Promise<Record<string, unknown>> {
       }),
       db.ds,
       createLogger("silent"),
+      // The read path as the baseline serves it: no token to verify, no authorization (see bench tokens, authz).
+      { principalOf: () => ({ kind: "user", id: "bench", name: "bench" }), authorizationOff: true },
     );
     const base = await startBaselineServer(db.url, 10);
     try {

@@ -6,6 +6,11 @@ export type Bench = { run: () => Promise<Record<string, unknown>> };
 // Add a bench as bench/<name>.ts exporting run(), and list it here.
 const benches: Record<string, () => Promise<Bench>> = {
   "graphql-read": () => import("./graphql-read.js"),
+  tokens: () => import("./tokens.js"),
+  runs: () => import("./runs.js"),
+  netbox: () => import("./netbox.js"),
+  authz: () => import("./authz.js"),
+  accounting: () => import("./accounting.js"),
 };
 
 async function main(): Promise<number> {

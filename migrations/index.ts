@@ -1,6 +1,31 @@
 import type { MigrationInterface } from "typeorm";
 import { Initial1795803515313 } from "./1795803515313-Initial.js";
 import { Runs1795804131278 } from "./1795804131278-Runs.js";
+import { ObservedResources1795805730785 } from "./1795805730785-ObservedResources.js";
+import { RunNotifications1795805736800 } from "./1795805736800-RunNotifications.js";
+import { NetboxMirror1795805984342 } from "./1795805984342-NetboxMirror.js";
+import { NetboxMirrorSql1795805984343 } from "./1795805984343-NetboxMirrorSql.js";
+import { Authentication1795806264153 } from "./1795806264153-Authentication.js";
+import { Authz1795806596369 } from "./1795806596369-Authz.js";
+import { AuthzPolicyNotify1795806596370 } from "./1795806596370-AuthzPolicyNotify.js";
+import { AuthzRoles1795806596371 } from "./1795806596371-AuthzRoles.js";
+import { Accounting1795807948840 } from "./1795807948840-Accounting.js";
+import { AccountingSql1795807948841 } from "./1795807948841-AccountingSql.js";
+import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompression.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
-export const migrations: (new () => MigrationInterface)[] = [Initial1795803515313, Runs1795804131278];
+export const migrations: (new () => MigrationInterface)[] = [
+  Initial1795803515313,
+  Runs1795804131278,
+  ObservedResources1795805730785,
+  RunNotifications1795805736800,
+  NetboxMirror1795805984342,
+  NetboxMirrorSql1795805984343,
+  Authentication1795806264153,
+  Authz1795806596369,
+  AuthzPolicyNotify1795806596370,
+  AuthzRoles1795806596371,
+  Accounting1795807948840,
+  AccountingSql1795807948841,
+  RunLogCompression1795808105968,
+];

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { type AuthnConfig, authnEnv, toAuthnConfig } from "./authn/authn-config.js";
+import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -20,6 +22,8 @@ const schema = z.object({
   GRAPHQL_INTROSPECTION: bool.default(true),
   GRAPHQL_SQL_COUNT_HEADER: bool.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  ...authnEnv,
+  ...authzEnv,
 });
 
 export type Config = {
@@ -36,6 +40,8 @@ export type Config = {
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
   shutdownGraceMs: number;
+  authn: AuthnConfig;
+  authz: AuthzConfig;
 };
 
 export class ConfigError extends Error {}
@@ -61,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    authn: toAuthnConfig(e),
+    authz: toAuthzConfig(e),
   };
 }
 

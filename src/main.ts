@@ -1,8 +1,12 @@
 import "reflect-metadata";
+import { loadAccountingConfig } from "./accounting/accounting-config.js";
+import { startAccountingWorker } from "./accounting/accounting-worker.js";
 import { loadConfig, ConfigError } from "./config.js";
 import { createDataSource, migrate } from "./db/data-source.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { createLogger } from "./logger.js";
+import { loadNetboxConfig, NetboxConfigError } from "./netbox/netbox-config.js";
+import { startNetboxWorker } from "./netbox/netbox-worker.js";
 import { seedDemo } from "../seeds/demo.js";
 import { loadRunConfig, RunConfigError } from "./runs/run-config.js";
 import { startRunWorker } from "./runs/run-worker.js";
@@ -11,11 +15,15 @@ import { startServer } from "./server.js";
 async function main(): Promise<void> {
   let config;
   let runConfig;
+  let accountingConfig;
+  let netboxConfig;
   try {
     config = loadConfig();
     runConfig = loadRunConfig();
+    accountingConfig = loadAccountingConfig();
+    netboxConfig = loadNetboxConfig();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RunConfigError) {
+    if (e instanceof ConfigError || e instanceof RunConfigError || e instanceof NetboxConfigError) {
       process.stderr.write(`fedicentral: ${e.message}\n`);
       process.exit(2);
     }
@@ -38,6 +46,8 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config, ds, log);
   const runWorker = startRunWorker(ds, log, runConfig);
+  const accounting = startAccountingWorker(ds, log, accountingConfig);
+  const netboxWorker = netboxConfig.worker ? startNetboxWorker(ds, log, netboxConfig) : null;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +57,8 @@ async function main(): Promise<void> {
     try {
       await server.stop();
       await runWorker.stop();
+      await accounting.stop();
+      await netboxWorker?.stop();
       await ds.destroy();
       await embedded?.stop();
     } catch (e) {

@@ -3,6 +3,8 @@ import http from "node:http";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { DataSource } from "typeorm";
+import { accountingHttp } from "./accounting/accounting-http.js";
+import { createAuthn, resolvePublicUrl, secretBoxFor } from "./authn/authn.js";
 import type { Config } from "./config.js";
 import { dbOf } from "./db/db.js";
 import { pendingMigrations } from "./db/readiness.js";
@@ -10,15 +12,34 @@ import { requestScope } from "./db/request-scope.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import type { RequestContext } from "./graphql/context.js";
 import { createLoaders } from "./graphql/loaders.js";
-import { createSchema } from "./graphql/schema.js";
+import { buildRawSchema, createSchema } from "./graphql/schema.js";
+import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
+import { netboxWebhookRouter } from "./netbox/netbox-webhook.js";
 import { createServices } from "./services.js";
+import { Access } from "./authz/access.js";
+import { httpAuthorizer } from "./authz/http-authorizer.js";
+import { watchPolicies } from "./authz/watcher.js";
+import type { Principal } from "./authn/principal.js";
+
+/** Ways for tests and benchmarks to drive the server; production passes none. */
+export type ServerSeams = {
+  /** SEAM(authentication, issue #3): names the principal of a request until bearer tokens do. */
+  principalOf?: (req: express.Request) => Principal | null;
+  /** Benchmarks only: no rules, no scoping, to measure what authorization costs. */
+  authorizationOff?: boolean;
+};
 
 export type RunningServer = { url: string; port: number; stop: () => Promise<void> };
 
 /** The composition root: one HTTP server with /graphql, /healthz and /readyz. */
-export async function startServer(config: Config, ds: DataSource, log: Logger): Promise<RunningServer> {
-  const schema = await createSchema();
+export async function startServer(
+  config: Config,
+  ds: DataSource,
+  log: Logger,
+  seams: ServerSeams = {},
+): Promise<RunningServer> {
+  const schema = seams.authorizationOff ? await buildRawSchema() : await createSchema();
   const apollo = createApolloServer(schema, {
     log,
     maxDepth: config.graphqlMaxDepth,
@@ -26,7 +47,17 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
     sqlCountHeader: config.graphqlSqlCountHeader,
   });
   await apollo.start();
-  const services = createServices(ds);
+  const box = secretBoxFor(config, log);
+  const services = createServices(ds, {
+    log,
+    enforcerCacheSize: config.authz.enforcerCacheSize,
+    secretBox: box,
+    loginLimits: config.authn,
+  });
+  const authn = await createAuthn(config, ds, log, { box, users: services.users });
+  // Every process hears of policy changes made by any other (PostgreSQL LISTEN/NOTIFY).
+  const policyWatcher = watchPolicies(ds, services.authz, log);
+  await policyWatcher.ready;
   const db = dbOf(ds);
 
   const app = express();
@@ -53,6 +84,17 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
     }
   });
 
+  // oidc-provider parses its own bodies: mounted before any body parser.
+  app.use("/oidc", authn.oidc);
+  app.use("/interaction", authn.interaction);
+  // Exports are authorized like GraphQL: the bearer token's principal and its access (src/authz/).
+  app.use(
+    "/accounting",
+    authn.authenticate,
+    accountingHttp({ ds, log, authorize: httpAuthorizer(services) }),
+  );
+  // Raw body: X-Hook-Signature is an HMAC of the exact bytes NetBox sent.
+  app.use("/webhooks/netbox", netboxWebhookRouter(ds, log));
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
@@ -63,22 +105,49 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
       res.locals.requestId = requestId;
       requestScope.run({ sqlStatements: 0 }, next);
     },
+    authn.authenticate,
     expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RequestContext> => ({
-        requestId: res.locals.requestId as string,
-        principal: null,
-        client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
-        loaders: createLoaders(db),
-        services,
-      }),
+      context: async ({ req, res }): Promise<RequestContext> => {
+        const principal = seams.principalOf
+          ? seams.principalOf(req)
+          : ((res.locals.principal as Principal) ?? null);
+        const access = seams.authorizationOff ? Access.system() : await services.authz.accessFor(principal);
+        return {
+          requestId: res.locals.requestId as string,
+          principal,
+          client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
+          access,
+          loaders: createLoaders(db, access),
+          services,
+        };
+      },
     }),
   );
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  // Subscriptions (graphql-ws) on the same /graphql path, authenticated like HTTP requests.
+  const subscriptions = attachSubscriptions(server, {
+    schema,
+    ds,
+    services,
+    log,
+    maxDepth: config.graphqlMaxDepth,
+    resolvePrincipal: seams.principalOf
+      ? async (_authorization, req) => seams.principalOf!(req as express.Request)
+      : authn.principalOf,
+    // The same access and scoped loaders as an HTTP request of that principal gets.
+    contextFor: async (caller) => {
+      const access = seams.authorizationOff
+        ? Access.system()
+        : await services.authz.accessFor(caller.principal);
+      return { ...caller, access, loaders: createLoaders(db, access), services };
+    },
+  });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  await authn.start(resolvePublicUrl(config, port));
   log.info({ port, host: config.host }, `fedicentral listening on http://${config.host}:${port}/graphql`);
 
   return {
@@ -86,6 +155,7 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
     port,
     stop: async () => {
       draining = true;
+      await subscriptions.close();
       // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets go idle as their last response is sent; close them as they do.
@@ -96,6 +166,8 @@ export async function startServer(config: Config, ds: DataSource, log: Logger): 
       clearInterval(sweep);
       clearTimeout(grace);
       await apollo.stop();
+      await policyWatcher.stop();
+      await authn.stop();
     },
   };
 }

@@ -25,6 +25,8 @@ export type LoadOptions = {
   seconds: number;
   /** The database whose PostgreSQL backends' CPU time is counted (when they run on this machine). */
   database: string;
+  /** Extra request headers (they override the JSON content type). */
+  headers?: Record<string, string>;
 };
 
 const child = fileURLToPath(new URL("./load-child.js", import.meta.url));
@@ -39,7 +41,7 @@ export async function load(opts: LoadOptions): Promise<LoadFigures> {
   const options: Options = {
     url: opts.url,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...opts.headers },
     body: opts.body,
     connections: opts.connections,
     duration: opts.seconds,

@@ -27,6 +27,8 @@ declare module "autocannon" {
     timeout?: number;
     workers?: number;
     title?: string;
+    /** Replaces every [<id>] in the body with a fresh id per request. */
+    idReplacement?: boolean;
   };
 
   export type Result = {

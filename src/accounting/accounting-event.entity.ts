@@ -11,6 +11,9 @@ export type Initiator = {
 /** One CADF-shaped record of who did what; rows are only ever inserted. */
 @Entity({ name: "accounting_event" })
 @Index("accounting_event_operator_time_idx", ["operatorId", "occurredAt"])
+@Index("accounting_event_time_idx", ["occurredAt", "id"])
+// The sealer reads events in (writing transaction, id) order.
+@Index("accounting_event_xact_idx", ["xactId", "id"])
 export class AccountingEventEntity {
   @PrimaryGeneratedColumn({ type: "bigint", name: "id" }) id: string;
 
@@ -33,6 +36,17 @@ export class AccountingEventEntity {
   @Column({ type: "text", nullable: true }) reason: string | null;
 
   @Column({ type: "text", name: "request_id", nullable: true }) requestId: string | null;
+
+  /** CADF observer: the service that saw the action and recorded it. */
+  @Column({ type: "text", default: "fedicentral" }) observer: string;
+
+  /**
+   * The id of the transaction that wrote the event: once every transaction below a bound has ended, no
+   * event below it can still appear, so the sealer can link them into their chains for good.
+   * txid_current() is pg_current_xact_id() as a bigint; the cast-free form keeps the schema diff stable.
+   */
+  @Column({ type: "bigint", name: "xact_id", default: () => "txid_current()" })
+  xactId: string;
 
   /** For updates: { field: { before, after } }; secrets appear only as "changed". */
   @Column({ type: "jsonb", nullable: true }) changes: Record<

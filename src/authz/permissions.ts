@@ -14,4 +14,27 @@ export enum Permission {
   RunApply = "run:apply",
   RunCancel = "run:cancel",
   RunRead = "run:read",
+  /** Provider-bespoke info (upstream DNS, mail server, NetBox connection): provider staff only. */
+  ProviderInfoRead = "provider-info:read",
+  AccountingRead = "accounting:read",
+  /** Sign the accounting chain heads now (they are signed hourly anyway). */
+  AccountingCheckpoint = "accounting:checkpoint",
+  NetboxSync = "netbox:sync",
+  /** Set, test and remove a provider's NetBox connection and its tenant → operator mappings. */
+  NetboxManage = "netbox:manage",
+  /** Read the NetBox mirror and sync runs; operator-scoped grants see their own tenants' objects only. */
+  NetboxRead = "netbox:read",
+  /** Report what NixOps4 observed after a run (the config-reader's second half). */
+  StateReport = "state:report",
+  PolicyRead = "policy:read",
+  PolicyManage = "policy:manage",
+  /** Who am I (me), and one's own second factor: every role should hold these. */
+  SelfRead = "self:read",
+  SelfManage = "self:manage",
+  /** People who sign in, their sessions; service accounts and frontend clients. */
+  UserRead = "user:read",
+  UserManage = "user:manage",
+  SessionRevoke = "session:revoke",
+  ClientRead = "client:read",
+  ClientManage = "client:manage",
 }

@@ -6,7 +6,11 @@ export type AuthzRule = { permission: Permission } | { public: true };
 
 export const AUTHZ_EXTENSION = "authz";
 
-/** Declares the permission an operation needs. Every root field carries exactly one rule. */
+/**
+ * Declares the permission an operation needs; every root field carries exactly one rule. On a field of an
+ * object type it is a field rule: checked for the parent's operator (provider-wide when it has none),
+ * refused fields answer null with FORBIDDEN. Keep those to the few sensitive fields (src/authz/guard.ts).
+ */
 export const Requires = (permission: Permission) =>
   Extensions({ [AUTHZ_EXTENSION]: { permission } satisfies AuthzRule });
 

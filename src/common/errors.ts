@@ -9,6 +9,7 @@ export type ErrorCode =
   | "QUOTA_EXCEEDED"
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
+  | "NOT_CONFIGURED"
   | "INTERNAL_SERVER_ERROR";
 
 /** A failure the caller can act on; anything else is masked as INTERNAL_SERVER_ERROR. */

@@ -5,10 +5,19 @@ import { keysetSql } from "./keyset.js";
 
 type Row = Record<string, unknown>;
 
-/** Loads rows by primary key in one statement per tick; missing ids resolve to null. */
-export function byIdLoader<T>(db: Db, selectSql: string, map: (row: Row) => T) {
+/**
+ * An extra condition on the rows a loader may return (the caller's authorization scope, src/authz/);
+ * it appends its parameters to params and answers null when there is nothing to filter.
+ */
+export type RowScope = (params: unknown[]) => string | null;
+
+const and = (cond: string | null | undefined) => (cond ? ` AND ${cond}` : "");
+
+/** Loads rows by primary key in one statement per tick; missing (or out of scope) ids resolve to null. */
+export function byIdLoader<T>(db: Db, selectSql: string, map: (row: Row) => T, scope?: RowScope) {
   return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await db.query(`${selectSql} WHERE t.id = ANY($1::uuid[])`, [ids]);
+    const params: unknown[] = [ids];
+    const rows = await db.query(`${selectSql} WHERE t.id = ANY($1::uuid[])${and(scope?.(params))}`, params);
     const found = new Map(rows.map((r) => [r.id as string, map(r)]));
     return ids.map((id) => found.get(id) ?? null);
   });
@@ -52,6 +61,7 @@ export function childPageLoader<T>(
     parentColumn: string;
     orderColumns: string[];
     map: (row: Row) => T;
+    scope?: RowScope;
   },
 ) {
   return new DataLoader<ChildPageKey, T[], string>(
@@ -70,10 +80,11 @@ export function childPageLoader<T>(
           const params: unknown[] = [parentIds];
           const cols = opts.orderColumns.map((c) => `t.${c}`);
           const ks = keysetSql(page, cols, "ASC", params);
+          const scoped = and(opts.scope?.(params));
           const rows = await db.query(
             `SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
                SELECT ${opts.columns}, t.${opts.parentColumn} AS "__parent" FROM ${opts.table} t
-               WHERE t.${opts.parentColumn} = p.id ${ks.where ? `AND ${ks.where}` : ""}
+               WHERE t.${opts.parentColumn} = p.id ${ks.where ? `AND ${ks.where}` : ""}${scoped}
                ORDER BY ${ks.orderBy} LIMIT ${ks.limit}) c`,
             params,
           );
@@ -93,12 +104,14 @@ export function childPageLoader<T>(
   );
 }
 
-/** Counts children per parent in one statement. */
-export function childCountLoader(db: Db, table: string, parentColumn: string) {
+/** Counts children per parent in one statement (the scope sees the table as t). */
+export function childCountLoader(db: Db, table: string, parentColumn: string, scope?: RowScope) {
   return new DataLoader<string, number>(async (parentIds) => {
+    const params: unknown[] = [parentIds];
     const rows = await db.query<{ parent: string; n: number }>(
-      `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table} WHERE ${parentColumn} = ANY($1::uuid[]) GROUP BY 1`,
-      [parentIds],
+      `SELECT t.${parentColumn} AS parent, count(*)::int AS n FROM ${table} t
+        WHERE t.${parentColumn} = ANY($1::uuid[])${and(scope?.(params))} GROUP BY 1`,
+      params,
     );
     const counts = new Map(rows.map((r) => [r.parent, r.n]));
     return parentIds.map((id) => counts.get(id) ?? 0);

@@ -12,6 +12,7 @@ const uniqueFields: Record<string, [string, string]> = {
   service_type_slug_key: ["slug", "a service type with this slug exists already"],
   resource_provider_provider_type_impl_key: ["implementation", "this resource provider exists already"],
   run_one_active_per_deployment: ["deploymentId", "the deployment has an active run already"],
+  app_user_email_key: ["email", "a user with this email exists already"],
 };
 
 /** Runs work in one transaction; unique violations become CONFLICT errors naming the field. */

@@ -1,4 +1,6 @@
 import type { DataSource } from "typeorm";
+import { authorize } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
@@ -9,9 +11,19 @@ import { ConfigurationKind } from "./deployment.types.js";
 export class DeploymentConfigService {
   constructor(private readonly ds: DataSource) {}
 
-  async get(_caller: Caller, globalId: string, which: ConfigurationKind): Promise<DeploymentConfig | null> {
+  async get(caller: Caller, globalId: string, which: ConfigurationKind): Promise<DeploymentConfig | null> {
     const id = expectGlobalId(globalId, "Deployment", "deploymentId");
     const db = dbOf(this.ds);
+    const [owner] = await db.query<{ operatorId: string }>(
+      `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`,
+      [id],
+    );
+    if (!owner) throw notFound("Deployment", globalId);
+    authorize(caller, Permission.ConfigRead, {
+      kind: "Deployment",
+      id: globalId,
+      operatorId: owner.operatorId,
+    });
     if (which === ConfigurationKind.STAGED) {
       const config = await buildStagedConfig(db, id);
       if (!config) throw notFound("Deployment", globalId);

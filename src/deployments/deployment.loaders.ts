@@ -1,3 +1,6 @@
+import type { Access } from "../authz/access.js";
+import { Permission } from "../authz/permissions.js";
+import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
 import { byIdLoader, childCountLoader, childPageLoader } from "../db/batch.js";
@@ -12,18 +15,34 @@ export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.servi
   t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-export function createDeploymentLoaders(db: Db) {
+/**
+ * Scoped by the caller's access. Services of a deployment need no scope of their own: a deployment is
+ * only ever handed out in scope, and its services share its permission (deployment:read).
+ */
+export function createDeploymentLoaders(db: Db, access: Access) {
+  const deployments = rowScope(access, Permission.DeploymentRead, "deployment");
   return {
-    deploymentById: byIdLoader(db, `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`, toDeployment),
-    serviceById: byIdLoader(db, `SELECT ${SERVICE_COLUMNS} FROM service t`, toService),
+    deploymentById: byIdLoader(
+      db,
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`,
+      toDeployment,
+      deployments,
+    ),
+    serviceById: byIdLoader(
+      db,
+      `SELECT ${SERVICE_COLUMNS} FROM service t`,
+      toService,
+      rowScope(access, Permission.DeploymentRead, "service"),
+    ),
     deploymentPageByOperator: childPageLoader(db, {
       table: "deployment",
       columns: DEPLOYMENT_COLUMNS,
       parentColumn: "operator_id",
       orderColumns: ["name", "id"],
       map: toDeployment,
+      scope: deployments,
     }),
-    deploymentCountByOperator: childCountLoader(db, "deployment", "operator_id"),
+    deploymentCountByOperator: childCountLoader(db, "deployment", "operator_id", deployments),
     servicePageByDeployment: childPageLoader(db, {
       table: "service",
       columns: SERVICE_COLUMNS,

@@ -1,6 +1,10 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { changesBetween, recordEvent } from "../accounting/record-event.js";
+import { closeDeploymentUsage, syncServiceUsage } from "../accounting/usage.js";
 import { ServiceTypeEntity } from "../catalog/service-type.entity.js";
+import { accessOf, authorize } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema } from "../common/json-schema.js";
@@ -21,6 +25,7 @@ import type {
 } from "./deployment.inputs.js";
 import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
+import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
@@ -28,11 +33,11 @@ export class DeploymentService {
   constructor(private readonly ds: DataSource) {}
 
   list(
-    _caller: Caller,
+    caller: Caller,
     operatorGlobalId: string | undefined,
     args: PageArgs,
   ): Promise<Connection<Deployment>> {
-    const f = new SqlFilter();
+    const f = restrict(new SqlFilter(), accessOf(caller), Permission.DeploymentRead, "deployment");
     if (operatorGlobalId) {
       f.add((p) => `t.operator_id = ${p}`, expectGlobalId(operatorGlobalId, "Operator", "filter.operatorId"));
     }
@@ -52,6 +57,7 @@ export class DeploymentService {
     const operatorId = expectGlobalId(input.operatorId, "Operator", "input.operatorId");
     const name = v.slug(input.name, "input.name");
     return inTransaction(this.ds, async (tx) => {
+      authorize(caller, Permission.DeploymentWrite, { kind: "Operator", id: input.operatorId, operatorId });
       if (!(await lockOperator(tx, operatorId))) throw notFound("Operator", input.operatorId);
       const saved = await tx.save(tx.create(DeploymentEntity, { operatorId, name }));
       await recordEvent(tx, caller, {
@@ -67,7 +73,7 @@ export class DeploymentService {
   rename(caller: Caller, globalId: string, newName: string): Promise<string> {
     const id = expectGlobalId(globalId, "Deployment", "id");
     const name = v.slug(newName, "name");
-    return this.inDeployment(id, async (tx, d) => {
+    return this.inDeployment(caller, id, async (tx, d) => {
       if (d.name === name) return id;
       await tx.update(DeploymentEntity, { id }, { name });
       await recordEvent(tx, caller, {
@@ -83,8 +89,9 @@ export class DeploymentService {
 
   delete(caller: Caller, globalId: string): Promise<string> {
     const id = expectGlobalId(globalId, "Deployment", "id");
-    return this.inDeployment(id, async (tx, d) => {
+    return this.inDeployment(caller, id, async (tx, d) => {
       await tx.delete(DeploymentEntity, { id });
+      await closeDeploymentUsage(tx, id);
       await recordEvent(tx, caller, {
         action: "delete",
         targetKind: "deployment",
@@ -95,9 +102,9 @@ export class DeploymentService {
     });
   }
 
-  addService(caller: Caller, input: AddServiceInput): Promise<string> {
+  addService(caller: Caller, input: AddServiceInput, opts: ApplyOption = {}): Promise<string> {
     const deploymentId = expectGlobalId(input.deploymentId, "Deployment", "input.deploymentId");
-    return this.inDeployment(deploymentId, async (tx, d, operator) => {
+    return this.inDeployment(caller, { id: deploymentId, apply: opts.apply }, async (tx, d, operator) => {
       const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
       if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
       const options = input.options ?? {};
@@ -120,6 +127,7 @@ export class DeploymentService {
       const saved = await tx.save(tx.create(ServiceEntity, values));
       await this.staged(tx, d);
       await assertWithinQuota(tx, operator.id);
+      await syncServiceUsage(tx, [saved.id]);
       await recordEvent(tx, caller, {
         action: "create",
         targetKind: "service",
@@ -130,9 +138,14 @@ export class DeploymentService {
     });
   }
 
-  configureService(caller: Caller, globalId: string, input: ConfigureServiceInput): Promise<string> {
+  configureService(
+    caller: Caller,
+    globalId: string,
+    input: ConfigureServiceInput,
+    opts: ApplyOption = {},
+  ): Promise<string> {
     const id = expectGlobalId(globalId, "Service", "id");
-    return this.inService(id, async (tx, s, operator) => {
+    return this.inService(caller, { id, apply: opts.apply }, async (tx, s, operator) => {
       const patch: Partial<ServiceEntity> = {};
       if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
       if (input.options != null) {
@@ -155,17 +168,23 @@ export class DeploymentService {
     });
   }
 
-  setServiceEnabled(caller: Caller, globalId: string, enabled: boolean): Promise<string> {
+  setServiceEnabled(
+    caller: Caller,
+    globalId: string,
+    enabled: boolean,
+    opts: ApplyOption = {},
+  ): Promise<string> {
     const id = expectGlobalId(globalId, "Service", "id");
-    return this.inService(id, (tx, s, operator) =>
+    return this.inService(caller, { id, apply: opts.apply }, (tx, s, operator) =>
       this.patchService(tx, caller, s, operator.id, { enabled }),
     );
   }
 
-  removeService(caller: Caller, globalId: string): Promise<string> {
+  removeService(caller: Caller, globalId: string, opts: ApplyOption = {}): Promise<string> {
     const id = expectGlobalId(globalId, "Service", "id");
-    return this.inService(id, async (tx, s, operator) => {
+    return this.inService(caller, { id, apply: opts.apply }, async (tx, s, operator) => {
       await tx.delete(ServiceEntity, { id });
+      await syncServiceUsage(tx, [id]);
       await this.staged(tx, { id: s.deploymentId });
       await recordEvent(tx, caller, {
         action: "delete",
@@ -189,6 +208,7 @@ export class DeploymentService {
     await tx.update(ServiceEntity, { id: before.id }, patch);
     await this.staged(tx, { id: before.deploymentId });
     await assertWithinQuota(tx, operatorId);
+    await syncServiceUsage(tx, [before.id]);
     await recordEvent(tx, caller, {
       action: "update",
       targetKind: "service",
@@ -206,44 +226,65 @@ export class DeploymentService {
     );
   }
 
-  /** Locks the owning operator first (the quota lock), then works on the deployment. */
+  /** Checks deployment:write, locks the owning operator first (the quota lock), then works on the deployment. */
   private inDeployment<T>(
-    id: string,
+    caller: Caller,
+    ref: string | TargetRef,
     work: (tx: EntityManager, d: DeploymentEntity, operator: OperatorEntity) => Promise<T>,
   ): Promise<T> {
+    const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
       const found = await tx.findOneBy(DeploymentEntity, { id });
       if (!found) throw notFound("Deployment", id);
+      authorize(caller, Permission.DeploymentWrite, { kind: "Deployment", id, operatorId: found.operatorId });
       const operator = await tx.findOne(OperatorEntity, {
         where: { id: found.operatorId },
         lock: { mode: "pessimistic_write" },
       });
       const d = await tx.findOneBy(DeploymentEntity, { id });
       if (!d || !operator) throw notFound("Deployment", id);
-      return work(tx, d, operator);
+      if (!apply) return work(tx, d, operator);
+      authorize(caller, Permission.RunApply, { kind: "Deployment", id, operatorId: operator.id });
+      const result = await work(tx, d, operator);
+      // The run freezes the configuration as this transaction left it: change and run commit together.
+      await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null);
+      return result;
     });
   }
 
   private inService<T>(
-    id: string,
+    caller: Caller,
+    ref: string | TargetRef,
     work: (tx: EntityManager, s: ServiceEntity, operator: OperatorEntity) => Promise<T>,
   ): Promise<T> {
+    const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
       const [owner] = await tx.query(
         `SELECT d.operator_id AS "operatorId" FROM service s JOIN deployment d ON d.id = s.deployment_id WHERE s.id = $1`,
         [id],
       );
       if (!owner) throw notFound("Service", id);
+      authorize(caller, Permission.DeploymentWrite, { kind: "Service", id, operatorId: owner.operatorId });
       const operator = await tx.findOne(OperatorEntity, {
         where: { id: owner.operatorId },
         lock: { mode: "pessimistic_write" },
       });
       const s = await tx.findOneBy(ServiceEntity, { id });
       if (!s || !operator) throw notFound("Service", id);
-      return work(tx, s, operator);
+      if (!apply) return work(tx, s, operator);
+      authorize(caller, Permission.RunApply, { kind: "Service", id, operatorId: operator.id });
+      const result = await work(tx, s, operator);
+      await enqueueRun(tx, caller, { deploymentId: s.deploymentId, operatorId: operator.id }, null);
+      return result;
     });
   }
 }
+
+/** The row a change is about; apply: true also enqueues a run of the result, in the same transaction. */
+type TargetRef = { id: string; apply?: boolean };
+
+const targetRef = (ref: string | TargetRef): Required<TargetRef> =>
+  typeof ref === "string" ? { id: ref, apply: false } : { id: ref.id, apply: ref.apply ?? false };
 
 function domainInZone(value: string, zone: string, field: string): string {
   const domain = v.dnsName(value, field);

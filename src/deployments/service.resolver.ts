@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { ApplyArg } from "../runs/apply-arg.js";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { ServiceType } from "../catalog/service-type.types.js";
@@ -21,8 +22,12 @@ export class ServiceResolver {
 
   @Mutation(() => Service, { description: "Adds a service to a deployment; its staged generation goes up." })
   @Requires(Permission.DeploymentWrite)
-  async addService(@Ctx() ctx: RequestContext, @Arg("input", () => AddServiceInput) input: AddServiceInput) {
-    return reload(ctx, await ctx.services.deployments.addService(ctx, input));
+  async addService(
+    @Ctx() ctx: RequestContext,
+    @Arg("input", () => AddServiceInput) input: AddServiceInput,
+    @ApplyArg() apply: boolean,
+  ) {
+    return reload(ctx, await ctx.services.deployments.addService(ctx, input, { apply }));
   }
 
   @Mutation(() => Service)
@@ -31,26 +36,39 @@ export class ServiceResolver {
     @Ctx() ctx: RequestContext,
     @Arg("id", () => ID) id: string,
     @Arg("input", () => ConfigureServiceInput) input: ConfigureServiceInput,
+    @ApplyArg() apply: boolean,
   ) {
-    return reload(ctx, await ctx.services.deployments.configureService(ctx, id, input));
+    return reload(ctx, await ctx.services.deployments.configureService(ctx, id, input, { apply }));
   }
 
   @Mutation(() => Service)
   @Requires(Permission.DeploymentWrite)
-  async enableService(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
-    return reload(ctx, await ctx.services.deployments.setServiceEnabled(ctx, id, true));
+  async enableService(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID) id: string,
+    @ApplyArg() apply: boolean,
+  ) {
+    return reload(ctx, await ctx.services.deployments.setServiceEnabled(ctx, id, true, { apply }));
   }
 
   @Mutation(() => Service)
   @Requires(Permission.DeploymentWrite)
-  async disableService(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
-    return reload(ctx, await ctx.services.deployments.setServiceEnabled(ctx, id, false));
+  async disableService(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID) id: string,
+    @ApplyArg() apply: boolean,
+  ) {
+    return reload(ctx, await ctx.services.deployments.setServiceEnabled(ctx, id, false, { apply }));
   }
 
   @Mutation(() => ID, { description: "Removes a service from the staged configuration; returns its id." })
   @Requires(Permission.DeploymentWrite)
-  async removeService(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
-    await ctx.services.deployments.removeService(ctx, id);
+  async removeService(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID) id: string,
+    @ApplyArg() apply: boolean,
+  ) {
+    await ctx.services.deployments.removeService(ctx, id, { apply });
     return id;
   }
 }

@@ -3,6 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { requireAuthentication } from "../authn/require-authentication.js";
 import { DomainError } from "../common/errors.js";
 import type { Logger } from "../logger.js";
 import type { RequestContext } from "./context.js";
@@ -33,6 +34,7 @@ export function createApolloServer(
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       logUnexpected(opts.log),
+      requireAuthentication(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),
     ],
     formatError: maskUnexpected,

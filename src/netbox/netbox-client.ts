@@ -335,6 +335,42 @@ export class NetboxClient {
     }
   }
 
+  /** How many objects of `kind` the token can see (one small offset-mode request, any version). */
+  async count(kind: NetboxKind, signal?: AbortSignal): Promise<number> {
+    // ordering=id spares NetBox sorting by its default (name) ordering just to count.
+    const params = new URLSearchParams({ limit: "1", fields: "id", ordering: "id" });
+    const res = await this.request(listPath(kind), params, { kind, signal });
+    const count = asRecord(res!.body)?.count;
+    if (typeof count !== "number") {
+      throw new NetboxError("BAD_RESPONSE", `${kind} listing has no count`, { kind, body: res!.body });
+    }
+    return count;
+  }
+
+  /** The newest or the oldest changelog entry (id and time), or null when the changelog is empty. */
+  async changelogEdge(
+    which: "newest" | "oldest",
+    signal?: AbortSignal,
+  ): Promise<{ id: number; time: string } | null> {
+    const params = new URLSearchParams({
+      ordering: which === "newest" ? "-id" : "id",
+      limit: "1",
+      fields: "id,time",
+    });
+    const kind = "object-changes";
+    const res = await this.request(listPath(kind), params, { kind, signal });
+    const results = asRecord(res!.body)?.results;
+    if (!Array.isArray(results)) {
+      throw new NetboxError("BAD_RESPONSE", `${kind} listing is not a paginated envelope`, { kind });
+    }
+    const first = asRecord(results[0]);
+    if (!first) return null;
+    if (typeof first.id !== "number" || typeof first.time !== "string") {
+      throw new NetboxError("BAD_RESPONSE", `${kind} entry without id or time`, { kind, body: first });
+    }
+    return { id: first.id, time: first.time };
+  }
+
   /** One object, or null when it does not exist or the token's constraints hide it (both 404). */
   async get<T extends NetboxObject = NetboxObject>(
     kind: NetboxKind,

@@ -1,3 +1,6 @@
+import type { Access } from "../authz/access.js";
+import { Permission } from "../authz/permissions.js";
+import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
 import { byIdLoader } from "../db/batch.js";
@@ -8,8 +11,14 @@ export const OPERATOR_COLUMNS = `t.id, t.provider_id AS "providerId", t.slug, t.
   t.quota_memory_gib AS "quotaMemoryGib", t.status, t.bespoke_info AS "bespokeInfo",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-export function createOperatorLoaders(db: Db) {
+/** Scoped by the caller's access: out-of-scope operators load as missing. */
+export function createOperatorLoaders(db: Db, access: Access) {
   return {
-    operatorById: byIdLoader(db, `SELECT ${OPERATOR_COLUMNS} FROM operator t`, toOperator),
+    operatorById: byIdLoader(
+      db,
+      `SELECT ${OPERATOR_COLUMNS} FROM operator t`,
+      toOperator,
+      rowScope(access, Permission.OperatorRead, "operator"),
+    ),
   };
 }

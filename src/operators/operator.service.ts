@@ -1,5 +1,9 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent, changesBetween } from "../accounting/record-event.js";
+import { syncQuotaUsage } from "../accounting/usage.js";
+import { accessOf, authorize, authorizeProviderWide } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema } from "../common/json-schema.js";
@@ -27,12 +31,12 @@ export class OperatorService {
   constructor(private readonly ds: DataSource) {}
 
   list(
-    _caller: Caller,
+    caller: Caller,
     filter: OperatorFilter | undefined,
     order: OperatorOrder | undefined,
     args: PageArgs,
   ): Promise<Connection<Operator>> {
-    const f = new SqlFilter();
+    const f = restrict(new SqlFilter(), accessOf(caller), Permission.OperatorRead, "operator");
     if (filter?.status) f.add((p) => `t.status = ${p}`, filter.status);
     if (filter?.nameContains) {
       f.add((p) => `t.name ILIKE ${p}`, `%${filter.nameContains.replace(/[\\%_]/g, "\\$&")}%`);
@@ -59,6 +63,7 @@ export class OperatorService {
 
   async create(caller: Caller, input: CreateOperatorInput): Promise<string> {
     const providerId = expectGlobalId(input.providerId, "Provider", "input.providerId");
+    authorizeProviderWide(caller, Permission.OperatorCreate, { kind: "Operator", id: null });
     const values = {
       providerId,
       name: v.name(input.name, "input.name"),
@@ -75,6 +80,7 @@ export class OperatorService {
       if (!provider) throw notFound("Provider", input.providerId);
       assertMatchesSchema(provider.operatorInfoSchema, values.bespokeInfo, "input.bespokeInfo");
       const saved = await tx.save(tx.create(OperatorEntity, values));
+      await syncQuotaUsage(tx, saved.id);
       await recordEvent(tx, caller, {
         action: "create",
         targetKind: "operator",
@@ -91,7 +97,7 @@ export class OperatorService {
     if (input.name != null) patch.name = v.name(input.name, "input.name");
     if (input.contactEmail != null) patch.contactEmail = v.email(input.contactEmail, "input.contactEmail");
     if (input.dnsZone != null) patch.dnsZone = v.dnsName(input.dnsZone, "input.dnsZone");
-    return this.change(caller, id, "update", async (tx, before) => {
+    return this.change(caller, id, "update", Permission.OperatorUpdate, async (tx, before) => {
       if (patch.dnsZone && patch.dnsZone !== before.dnsZone) {
         const [outside] = await tx.query(
           `SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
@@ -108,7 +114,7 @@ export class OperatorService {
   setStatus(caller: Caller, globalId: string, status: OperatorStatus): Promise<string> {
     const id = expectGlobalId(globalId, "Operator", "id");
     const action = status === OperatorStatus.SUSPENDED ? "suspend" : "resume";
-    return this.change(caller, id, action, async () => ({ status }));
+    return this.change(caller, id, action, Permission.OperatorSuspend, async () => ({ status }));
   }
 
   setQuota(caller: Caller, globalId: string, quota: QuotaInput): Promise<string> {
@@ -118,34 +124,42 @@ export class OperatorService {
       quotaVcpus: v.size(quota.vcpus, "quota.vcpus"),
       quotaMemoryGib: v.size(quota.memoryGib, "quota.memoryGib"),
     };
-    return this.change(caller, id, "update", async () => patch, true);
+    return this.change(caller, id, "update", Permission.QuotaSet, async () => patch, true);
   }
 
   setBespokeInfo(caller: Caller, globalId: string, info: Record<string, unknown>): Promise<string> {
     const id = expectGlobalId(globalId, "Operator", "id");
-    return this.change(caller, id, "update", async (tx, before) => {
+    return this.change(caller, id, "update", Permission.OperatorUpdate, async (tx, before) => {
       const provider = await tx.findOneByOrFail(ProviderEntity, { id: before.providerId });
       assertMatchesSchema(provider.operatorInfoSchema, info, "info");
       return { bespokeInfo: info };
     });
   }
 
-  /** Locks the operator, computes a patch, writes it with its event, and re-checks the quota if asked. */
+  /**
+   * Checks the caller's permission for the operator, locks it, computes a patch, writes it with its event,
+   * and re-checks the quota if asked.
+   */
   private change(
     caller: Caller,
     id: string,
     action: string,
+    permission: Permission,
     patchOf: (tx: EntityManager, before: OperatorEntity) => Promise<Partial<OperatorEntity>>,
     checkQuota = false,
   ): Promise<string> {
     return inTransaction(this.ds, async (tx) => {
+      authorize(caller, permission, { kind: "Operator", id, operatorId: id });
       const before = await tx.findOne(OperatorEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Operator", id);
       const patch = await patchOf(tx, before);
       const changes = changesBetween(before, patch);
       if (Object.keys(changes).length === 0) return id;
       await tx.update(OperatorEntity, { id }, patch);
-      if (checkQuota) await assertWithinQuota(tx, id);
+      if (checkQuota) {
+        await assertWithinQuota(tx, id);
+        await syncQuotaUsage(tx, id);
+      }
       await recordEvent(tx, caller, {
         action,
         targetKind: "operator",

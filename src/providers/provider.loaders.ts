@@ -1,3 +1,6 @@
+import type { Access } from "../authz/access.js";
+import { Permission } from "../authz/permissions.js";
+import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
 import { byIdLoader, byParentLoader } from "../db/batch.js";
@@ -7,9 +10,15 @@ export const PROVIDER_COLUMNS = `t.id, t.slug, t.name, t.contact_email AS "conta
   t.provider_info_schema AS "providerInfoSchema", t.operator_info_schema AS "operatorInfoSchema",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-export function createProviderLoaders(db: Db) {
+/** Providers in the caller's scope: all for provider-wide grants, else those of its operators. */
+export function createProviderLoaders(db: Db, access: Access) {
   return {
-    providerById: byIdLoader(db, `SELECT ${PROVIDER_COLUMNS} FROM provider t`, toProvider),
+    providerById: byIdLoader(
+      db,
+      `SELECT ${PROVIDER_COLUMNS} FROM provider t`,
+      toProvider,
+      rowScope(access, Permission.ProviderRead, "provider"),
+    ),
     resourceProvidersByProvider: byParentLoader(
       db,
       `SELECT t.id, t.component_type AS "componentType", t.implementation, t.settings, t.provider_id AS "__parent" FROM resource_provider t`,

@@ -1,5 +1,8 @@
 import type { DataSource } from "typeorm";
 import { changesBetween, recordEvent } from "../accounting/record-event.js";
+import { accessOf, authorizeProviderWide } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { restrict, scopeCondition } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema, assertValidSchema } from "../common/json-schema.js";
@@ -17,11 +20,11 @@ import { type Provider, toProvider } from "./provider.types.js";
 export class ProviderService {
   constructor(private readonly ds: DataSource) {}
 
-  list(_caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
+  list(caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
     return listPage(dbOf(this.ds), {
       from: "provider t",
       columns: PROVIDER_COLUMNS,
-      filter: new SqlFilter(),
+      filter: restrict(new SqlFilter(), accessOf(caller), Permission.ProviderRead, "provider"),
       order: ["t.slug", "t.id"],
       direction: "ASC",
       args,
@@ -30,14 +33,18 @@ export class ProviderService {
     });
   }
 
-  async bySlug(_caller: Caller, slug: string): Promise<Provider | null> {
-    const [row] = await dbOf(this.ds).query(`SELECT ${PROVIDER_COLUMNS} FROM provider t WHERE t.slug = $1`, [
-      slug,
-    ]);
+  async bySlug(caller: Caller, slug: string): Promise<Provider | null> {
+    const params: unknown[] = [slug];
+    const scoped = scopeCondition(accessOf(caller), Permission.ProviderRead, "provider", "t", params);
+    const [row] = await dbOf(this.ds).query(
+      `SELECT ${PROVIDER_COLUMNS} FROM provider t WHERE t.slug = $1${scoped ? ` AND ${scoped}` : ""}`,
+      params,
+    );
     return row ? toProvider(row) : null;
   }
 
   create(caller: Caller, input: CreateProviderInput): Promise<string> {
+    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: null });
     const values = {
       name: v.name(input.name, "input.name"),
       slug: v.slug(input.slug, "input.slug"),
@@ -58,6 +65,7 @@ export class ProviderService {
   /** Replaces the schemas; existing bespoke info must still validate, so no value is orphaned. */
   setSchemas(caller: Caller, globalId: string, input: SetProviderSchemasInput): Promise<string> {
     const id = expectGlobalId(globalId, "Provider", "id");
+    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: globalId });
     if (input.providerInfoSchema) assertValidSchema(input.providerInfoSchema, "input.providerInfoSchema");
     if (input.operatorInfoSchema) assertValidSchema(input.operatorInfoSchema, "input.operatorInfoSchema");
     return inTransaction(this.ds, async (tx) => {
@@ -106,6 +114,7 @@ export class ProviderService {
 
   setBespokeInfo(caller: Caller, globalId: string, info: Record<string, unknown>): Promise<string> {
     const id = expectGlobalId(globalId, "Provider", "id");
+    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: globalId });
     return inTransaction(this.ds, async (tx) => {
       const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Provider", globalId);

@@ -1,4 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Permission } from "../authz/permissions.js";
+import { Requires } from "../authz/rules.js";
 import { toGlobalId } from "../common/global-id.js";
 import { Node } from "../graphql/node.js";
 import { JSONObjectScalar } from "../graphql/scalars.js";
@@ -29,8 +31,12 @@ export class Provider extends Node {
   @Field(() => String) name: string;
   @Field(() => String) contactEmail: string;
   @Field(() => JSONObjectScalar, {
-    description: "The provider's bespoke info, valid against providerInfoSchema.",
+    nullable: true,
+    description:
+      "The provider's bespoke info, valid against providerInfoSchema. Provider staff only (provider-info:read): " +
+      "null with a FORBIDDEN error for anyone else.",
   })
+  @Requires(Permission.ProviderInfoRead)
   bespokeInfo: object;
   @Field(() => JSONObjectScalar, { description: "JSON Schema of the provider's own bespoke info." })
   providerInfoSchema: object;

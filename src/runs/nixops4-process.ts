@@ -4,7 +4,8 @@
 // to do with the output and the result.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Readable } from "node:stream";
 
 export type Nixops4Stream = "stdout" | "stderr";
@@ -23,6 +24,12 @@ export type Nixops4ProcessOptions = {
   timeoutMs: number;
   /** Time between the steps SIGINT -> SIGTERM -> SIGKILL. */
   killGraceMs: number;
+  /**
+   * The signal nixops4 gets when the process that started it dies (Linux, through util-linux setpriv),
+   * so that it does not outlive a killed worker and overlap its deployment's next run. Without setpriv
+   * on PATH, nixops4 is started directly.
+   */
+  parentDeathSignal?: NodeJS.Signals;
   /**
    * Gets every chunk, raw and in order, one call at a time. While a returned promise is pending, both
    * streams are paused. A throw or rejection stops the process (outcome "errored").
@@ -147,10 +154,29 @@ export function startNixops4(opts: Nixops4ProcessOptions): Nixops4Run {
   };
 
   let child: ChildProcess;
+  const env = minimalEnv(opts.env);
+  const setpriv = opts.parentDeathSignal ? setprivOn(env.PATH) : null;
+  let command = opts.bin;
+  let argv = args;
+  if (setpriv) {
+    // setpriv would report a missing nixops4 as its own exit status 127: look first, like spawn would.
+    const bin = findExecutable(opts.bin, env.PATH, opts.cwd);
+    if (!bin) {
+      finish({
+        outcome: "errored",
+        exitCode: null,
+        signal: null,
+        reason: `could not start: spawn ${opts.bin} ENOENT`,
+      });
+      return { pid: undefined, result, cancel: () => {} };
+    }
+    command = setpriv;
+    argv = ["--pdeathsig", (opts.parentDeathSignal as string).replace(/^SIG/, ""), "--", bin, ...args];
+  }
   try {
-    child = spawn(opts.bin, args, {
+    child = spawn(command, argv, {
       cwd: opts.cwd,
-      env: minimalEnv(opts.env),
+      env,
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, so one signal reaches nixops4 and the providers it started.
       detached: true,
@@ -348,6 +374,30 @@ export function startNixops4(opts: Nixops4ProcessOptions): Nixops4Run {
     result,
     cancel: (reason?: string) => beginStop("canceled", reason ?? "canceled"),
   };
+}
+
+const setprivByPath = new Map<string, string | null>();
+
+function setprivOn(pathVar: string | undefined): string | null {
+  const key = pathVar ?? "";
+  if (!setprivByPath.has(key)) setprivByPath.set(key, findExecutable("setpriv", pathVar));
+  return setprivByPath.get(key) ?? null;
+}
+
+/** The executable a command names, searched on PATH as execvp would; null when there is none. */
+export function findExecutable(command: string, pathVar: string | undefined, cwd = "."): string | null {
+  const candidates = command.includes("/")
+    ? [path.resolve(cwd, command)]
+    : (pathVar ?? "").split(":").map((dir) => path.resolve(cwd, dir || ".", command));
+  for (const file of candidates) {
+    try {
+      accessSync(file, fsConstants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not there, or not executable
+    }
+  }
+  return null;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -6,6 +6,10 @@ const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback
 const schema = z.object({
   DEPLOYMENTS_DIR: z.string().min(1).default(".data/deployments"),
   NIXOPS4_BIN: z.string().min(1).default("nixops4"),
+  NIXOPS4_PASS_ENV: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, "must be comma-separated variable names")
+    .optional(),
   RUN_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   RUN_TIMEOUT_MS: ms(2 * 3_600_000),
   RUN_KILL_GRACE_MS: ms(10_000),
@@ -28,6 +32,8 @@ export type RunConfig = {
   /** Runs work in `${deploymentsDir}/runs/<run id>`; `${deploymentsDir}/checkouts/<name>` is copied in. */
   deploymentsDir: string;
   nixops4Bin: string;
+  /** Variables of our own environment handed on to nixops4 (its environment is minimal otherwise). */
+  passEnv: string[];
   /** Runs one worker executes at once; 0 disables claiming (the reaper still runs). */
   concurrency: number;
   timeoutMs: number;
@@ -56,6 +62,7 @@ export function loadRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
   return {
     deploymentsDir: e.DEPLOYMENTS_DIR,
     nixops4Bin: e.NIXOPS4_BIN,
+    passEnv: e.NIXOPS4_PASS_ENV?.split(",") ?? [],
     concurrency: e.RUN_CONCURRENCY,
     timeoutMs: e.RUN_TIMEOUT_MS,
     killGraceMs: e.RUN_KILL_GRACE_MS,

@@ -1,5 +1,9 @@
 // A run's output in run_log_chunk: raw bytes, contiguous offsets, small chunks batched. Past the cap only
 // the last tailBytes are kept, stored at the end after a marker chunk of our own.
+//
+// Chunks are written by one statement at a time, in order, and whatever queued up while a statement ran
+// goes into the next one: a flood of output costs one commit per few MB instead of one per chunk, and
+// reading the output goes on while the database writes. Only past maxBufferedBytes does the producer wait.
 
 import type { Db } from "../db/db.js";
 import { type Nixops4Progress, type Nixops4Stream, parseProgress } from "./nixops4-process.js";
@@ -9,18 +13,27 @@ export type RunLogOptions = {
   tailBytes: number;
   /** A pending batch is written after this long at the latest. */
   flushMs?: number;
-  /** A batch this big is written at once, and the output waits for it. */
+  /** Output of one stream is gathered into chunks (rows) of up to this size. */
   batchBytes?: number;
+  /** Unwritten output past this makes the producer wait (write returns a promise). */
+  maxBufferedBytes?: number;
+  /** One statement writes at most this many bytes of chunks. */
+  statementBytes?: number;
 };
 
 type Piece = { stream: Nixops4Stream; data: Buffer };
+type Row = { seq: number; offset: number; stream: Nixops4Stream | "meta"; data: Buffer };
 
 export class RunLogWriter {
   private seq = 0;
   private offset = 0;
   private accepted = 0;
   private pending: { stream: Nixops4Stream; parts: Buffer[]; size: number } | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  /** Rows waiting for a statement, and their bytes (plus those of the statement in flight). */
+  private rows: Row[] = [];
+  private unwritten = 0;
+  private writing: Promise<void> | null = null;
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown = null;
   private readonly timer: NodeJS.Timeout;
   private truncated = false;
@@ -29,6 +42,8 @@ export class RunLogWriter {
   private tailSize = 0;
   private closed = false;
   private readonly batchBytes: number;
+  private readonly maxBufferedBytes: number;
+  private readonly statementBytes: number;
 
   constructor(
     private readonly db: Db,
@@ -36,7 +51,9 @@ export class RunLogWriter {
     private readonly opts: RunLogOptions,
   ) {
     this.batchBytes = opts.batchBytes ?? 64 * 1024;
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), opts.flushMs ?? 100);
+    this.maxBufferedBytes = Math.max(opts.maxBufferedBytes ?? 8 * 1024 * 1024, this.batchBytes);
+    this.statementBytes = Math.max(opts.statementBytes ?? 4 * 1024 * 1024, this.batchBytes);
+    this.timer = setInterval(() => this.flush(), opts.flushMs ?? 100);
   }
 
   /** Takes one chunk of output; the returned promise (if any) asks the producer to wait. */
@@ -54,13 +71,16 @@ export class RunLogWriter {
       return;
     }
     if (piece.length > 0) {
-      if (this.pending && this.pending.stream !== stream) void this.flush().catch(() => undefined);
+      if (this.pending && this.pending.stream !== stream) this.flush();
       this.pending ??= { stream, parts: [], size: 0 };
       this.pending.parts.push(piece);
       this.pending.size += piece.length;
       this.accepted += piece.length;
     }
-    if (this.pending && this.pending.size >= this.batchBytes) return this.flush();
+    if (this.pending && this.pending.size >= this.batchBytes) this.flush();
+    if (this.unwritten >= this.maxBufferedBytes) {
+      return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    }
   }
 
   /** Writes everything pending, the marker and the tail; rejects if any write failed. */
@@ -68,7 +88,7 @@ export class RunLogWriter {
     if (!this.closed) {
       this.closed = true;
       clearInterval(this.timer);
-      void this.flush().catch(() => undefined);
+      this.flush();
       if (this.truncated) {
         const omitted = this.omitted - this.tailSize;
         const marker =
@@ -85,42 +105,79 @@ export class RunLogWriter {
         }
         if (merged) this.enqueue(merged.stream, merged.data);
         this.tail = [];
-        this.chain = this.chain.then(async () => {
-          if (this.failure) return;
-          await this.db.query(`UPDATE run SET log_omitted_bytes = $2 WHERE id = $1`, [this.runId, omitted]);
-        });
       }
     }
-    await this.chain;
+    while (this.writing) await this.writing;
     if (this.failure) throw this.failure;
+    if (this.truncated) {
+      await this.db.query(`UPDATE run SET log_omitted_bytes = $2 WHERE id = $1`, [
+        this.runId,
+        this.omitted - this.tailSize,
+      ]);
+    }
     return { storedBytes: this.offset, omittedBytes: this.truncated ? this.omitted - this.tailSize : 0 };
   }
 
-  private flush(): Promise<void> {
+  private flush(): void {
     const p = this.pending;
     this.pending = null;
     if (p) this.enqueue(p.stream, p.parts.length === 1 ? (p.parts[0] as Buffer) : Buffer.concat(p.parts));
-    return this.chain.then(() => {
-      if (this.failure) throw this.failure;
-    });
   }
 
   private enqueue(stream: Nixops4Stream | "meta", data: Buffer): void {
-    const seq = this.seq++;
-    const offset = this.offset;
+    this.rows.push({ seq: this.seq++, offset: this.offset, stream, data });
     this.offset += data.length;
-    // One statement per chunk, strictly in order; the first failure stops all later writes.
-    this.chain = this.chain.then(async () => {
-      if (this.failure) return;
+    this.unwritten += data.length;
+    this.startWriting();
+  }
+
+  private startWriting(): void {
+    if (this.writing) return;
+    this.writing = this.writeRows().finally(() => {
+      this.writing = null;
+      // A row queued after the last loop check (but before this) still needs its statement.
+      if (this.rows.length > 0 && !this.failure) this.startWriting();
+    });
+  }
+
+  /** One statement at a time, each taking every row queued so far (up to statementBytes). */
+  private async writeRows(): Promise<void> {
+    while (this.rows.length > 0 && !this.failure) {
+      let bytes = 0;
+      let n = 0;
+      while (
+        n < this.rows.length &&
+        (n === 0 || bytes + (this.rows[n] as Row).data.length <= this.statementBytes)
+      )
+        bytes += (this.rows[n++] as Row).data.length;
+      const batch = this.rows.splice(0, n);
+      const params: unknown[] = [this.runId];
+      const values = batch.map((r) => {
+        params.push(r.seq, r.offset, r.stream, r.data);
+        const i = params.length;
+        return `($1, $${i - 3}, $${i - 2}, $${i - 1}, $${i})`;
+      });
       try {
         await this.db.query(
-          `INSERT INTO run_log_chunk (run_id, seq, byte_offset, stream, data) VALUES ($1, $2, $3, $4, $5)`,
-          [this.runId, seq, offset, stream, data],
+          `INSERT INTO run_log_chunk (run_id, seq, byte_offset, stream, data) VALUES ${values.join(", ")}`,
+          params,
         );
       } catch (e) {
+        // The first failure stops all later writes: a gap in the log would be worse than its end.
         this.failure = e;
+        this.rows = [];
       }
-    });
+      this.unwritten -= bytes;
+      this.release();
+    }
+  }
+
+  private release(): void {
+    if (!this.failure && this.unwritten >= this.maxBufferedBytes / 2) return;
+    for (const w of this.waiters.splice(0)) {
+      if (this.failure) w.reject(this.failure);
+      else w.resolve();
+    }
   }
 
   private keepTail(stream: Nixops4Stream, data: Buffer): void {

@@ -9,16 +9,19 @@ import path from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
 import { dbOf } from "../db/db.js";
+import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction } from "../db/transaction.js";
 import { systemCaller } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
+import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
 import { type RunConfig, loadRunConfig } from "./run-config.js";
 import { RunLogWriter } from "./run-log.js";
 import {
   ACTIVE_STATES,
   type RunState,
   type TerminalRunState,
+  isTerminal,
   returnedRows,
   transitionRun,
 } from "./run-state.js";
@@ -28,6 +31,8 @@ export type RunWorkerOptions = Partial<RunConfig> & {
   workerId?: string;
   /** Added to nixops4's minimal environment (e.g. credentials for resource providers). */
   env?: Record<string, string>;
+  /** Wake up on PostgreSQL notifications (enqueue, runs ending, cancel requests); default true. */
+  listen?: boolean;
 };
 
 export type RunWorker = {
@@ -42,6 +47,8 @@ type ActiveRun = {
   proc: Nixops4Run | null;
   /** Why the process is being stopped, once it is. */
   stopping: "cancel" | "shutdown" | "lost" | null;
+  /** nixops4 has ended and its end is being recorded: the row may leave the active states any moment. */
+  finishing: boolean;
   done: Promise<void>;
 };
 
@@ -49,11 +56,18 @@ export const WORKER_LOST_REASON = "worker lost";
 export const WORKER_STOPPED_REASON = "the worker stopped";
 
 export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptions = {}): RunWorker {
-  const { workerId: givenId, env, ...overrides } = opts;
+  const { workerId: givenId, env, listen = true, ...overrides } = opts;
   const config: RunConfig = { ...loadRunConfig(), ...definedOnly(overrides) };
   const workerId = givenId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const wlog = log.child({ worker: workerId });
   const db = dbOf(ds);
+  // Named variables of ours (e.g. credentials for resource providers) first; explicit ones win.
+  const nixops4Env: Record<string, string> = {};
+  for (const name of config.passEnv) {
+    const value = process.env[name];
+    if (value !== undefined) nixops4Env[name] = value;
+  }
+  Object.assign(nixops4Env, env);
   const active = new Map<string, ActiveRun>();
   const reapEveryMs = Math.max(config.pollMs, Math.min(5000, Math.floor(config.lostAfterMs / 2)));
   let lastReap = 0;
@@ -147,7 +161,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     const states = new Map(rows.map((r) => [r.id, r.state]));
     for (const id of ids) {
       const run = active.get(id);
-      if (!run || run.stopping === "lost") continue;
+      if (!run || run.stopping === "lost" || run.finishing) continue;
       const state = states.get(id);
       if (state === undefined) {
         // Reaped, or its deployment deleted: someone else decided its end, and another run may start.
@@ -202,7 +216,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   }
 
   function launch(claimed: ClaimedRun): void {
-    const run: ActiveRun = { proc: null, stopping: null, done: Promise.resolve() };
+    const run: ActiveRun = { proc: null, stopping: null, finishing: false, done: Promise.resolve() };
     active.set(claimed.id, run);
     wlog.info({ runId: claimed.id, deploymentId: claimed.deploymentId }, "run started");
     run.done = execute(claimed, run)
@@ -225,9 +239,12 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       const proc = startNixops4({
         bin: config.nixops4Bin,
         cwd,
-        env,
+        env: nixops4Env,
         timeoutMs: config.timeoutMs,
         killGraceMs: config.killGraceMs,
+        // Should this worker be killed, nixops4 goes with it: the reaper will soon free the deployment
+        // for another run, and two nixops4 of one deployment must never overlap.
+        parentDeathSignal: "SIGKILL",
         onOutput: (chunk) => logWriter.write(chunk.stream, chunk.data),
       });
       run.proc = proc;
@@ -249,6 +266,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       wlog.error({ err: e, runId: claimed.id }, "could not store the run's output");
     }
     if (run.stopping === "lost") return;
+    run.finishing = true;
     let to: TerminalRunState;
     let reason = result.reason;
     if (result.outcome === "canceled") {
@@ -308,6 +326,18 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     });
   }
 
+  // Polling alone would leave a queued run waiting pollMs on average; a notification wakes us at once.
+  // Only what can change our next step counts: a new run, a run that ended (its deployment is free), or a
+  // cancel of one of ours. A burst of them costs one tick, since ticks do not overlap.
+  const notifications = listen && config.concurrency > 0 ? sharedNotifications(ds, wlog) : null;
+  notifications?.on(RUN_CHANNEL, (payload) => {
+    const n = parseRunNotification(payload);
+    if (!n || stopping) return;
+    const mayClaim = (n.state === "queued" || isTerminal(n.state)) && active.size < config.concurrency;
+    if (mayClaim || (n.state === "canceling" && active.has(n.run))) schedule(0);
+  });
+  notifications?.onReconnect(() => schedule(0));
+
   schedule(0);
   wlog.info({ concurrency: config.concurrency }, "run worker started");
 
@@ -317,6 +347,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       if (stopping) return;
       stopping = true;
       clearTimeout(timer);
+      await notifications?.release();
       await ticking;
       for (const run of active.values()) stopRun(run, "shutdown", WORKER_STOPPED_REASON);
       await Promise.all([...active.values()].map((r) => r.done));

@@ -1,5 +1,8 @@
 import DataLoader from "dataloader";
 import { byIdLoader } from "../db/batch.js";
+import type { Access } from "../authz/access.js";
+import { Permission } from "../authz/permissions.js";
+import { rowScope, scopeCondition } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { type Run, toRun } from "./run.types.js";
 
@@ -9,16 +12,21 @@ export const RUN_COLUMNS = `t.id, t.seq, t.deployment_id AS "deploymentId", t.ac
   t.heartbeat_at AS "heartbeatAt", t.exit_code AS "exitCode", t.signal, t.reason,
   t.log_omitted_bytes AS "logOmittedBytes"`;
 
-export function createRunLoaders(db: Db) {
+/** Scoped by the caller's access (run:read): out-of-scope runs load as missing. */
+export function createRunLoaders(db: Db, access: Access) {
+  const runs = rowScope(access, Permission.RunRead, "run");
   return {
-    runById: byIdLoader(db, `SELECT ${RUN_COLUMNS} FROM run t`, toRun),
+    runById: byIdLoader(db, `SELECT ${RUN_COLUMNS} FROM run t`, toRun, runs),
     /** The frozen configuration, loaded only when asked for (it can be large). */
-    runConfigById: byIdLoader(db, `SELECT t.id, t.config FROM run t`, (r) => r.config as object),
+    runConfigById: byIdLoader(db, `SELECT t.id, t.config FROM run t`, (r) => r.config as object, runs),
     lastRunByDeployment: new DataLoader<string, Run | null>(async (ids) => {
+      const params: unknown[] = [ids];
+      const scoped = scopeCondition(access, Permission.RunRead, "run", "t", params);
       const rows = await db.query(
         `SELECT DISTINCT ON (t.deployment_id) ${RUN_COLUMNS} FROM run t
-          WHERE t.deployment_id = ANY($1::uuid[]) ORDER BY t.deployment_id, t.seq DESC`,
-        [ids],
+          WHERE t.deployment_id = ANY($1::uuid[])${scoped ? ` AND ${scoped}` : ""}
+          ORDER BY t.deployment_id, t.seq DESC`,
+        params,
       );
       const found = new Map(rows.map((r) => [r.deploymentId as string, toRun(r)]));
       return ids.map((id) => found.get(id) ?? null);

@@ -1,15 +1,17 @@
-import { createHash } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { initiatorOf, recordEvent } from "../accounting/record-event.js";
-import { DomainError, badInput, conflict, notFound } from "../common/errors.js";
+import { recordEvent } from "../accounting/record-event.js";
+import { accessOf, authorize } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { scopeCondition } from "../authz/scope-sql.js";
+import { badInput, conflict, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { type Db, dbOf } from "../db/db.js";
+import { dbOf } from "../db/db.js";
 import { keysetSql } from "../db/keyset.js";
 import { inTransaction } from "../db/transaction.js";
-import { buildStagedConfig } from "../deployments/deployment-config.js";
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import type { Nixops4Progress } from "./nixops4-process.js";
+import { enqueueRun, serialized } from "./run-enqueue.js";
 import { readRunLog, readRunProgress } from "./run-log.js";
 import { type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
@@ -17,28 +19,7 @@ import { type Run, type RunLogPage, toRun } from "./run.types.js";
 
 export const MAX_LOG_PAGE = 1024 * 1024;
 
-/** JSON with object keys sorted, so that equal configurations hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function configHash(config: unknown): string {
-  return createHash("sha256").update(canonicalJson(config)).digest("hex");
-}
-
-const idempotencyConflict = () =>
-  new DomainError(
-    "IDEMPOTENCY_CONFLICT",
-    "this idempotency key was used for a different request (another deployment or configuration)",
-    { field: "idempotencyKey" },
-  );
+export { canonicalJson, configHash } from "./run-enqueue.js";
 
 function isUniqueViolation(e: unknown, constraint: string): boolean {
   const err = e as {
@@ -50,18 +31,6 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
     (err.driverError?.code ?? err.code) === "23505" &&
     (err.driverError?.constraint ?? err.constraint) === constraint
   );
-}
-
-/** One statement at a time: a transaction's connection takes no concurrent queries. */
-function serialized(db: Db): Db {
-  let chain: Promise<unknown> = Promise.resolve();
-  return {
-    query: <T>(sql: string, params?: unknown[]) => {
-      const next = chain.then(() => db.query<T>(sql, params));
-      chain = next.catch(() => undefined);
-      return next;
-    },
-  };
 }
 
 /** Runs of deployments: enqueueing, canceling and reading. The worker (run-worker.ts) executes them. */
@@ -92,39 +61,8 @@ export class RunService {
         [deploymentId],
       );
       if (!d) throw notFound("Deployment", globalId);
-      const config = await buildStagedConfig(db, deploymentId);
-      if (!config) throw notFound("Deployment", globalId);
-      const hash = configHash(config);
-      const [existing] = await db.query<{ id: string; deploymentId: string; configHash: string }>(
-        `SELECT id, deployment_id AS "deploymentId", config_hash AS "configHash" FROM run WHERE idempotency_key = $1`,
-        [key],
-      );
-      if (existing) {
-        if (existing.deploymentId === deploymentId && existing.configHash === hash) return existing.id;
-        throw idempotencyConflict();
-      }
-      const [row] = await db.query<{ id: string }>(
-        `INSERT INTO run (deployment_id, action, state, config, config_hash, generation, initiator, request_id, idempotency_key)
-         VALUES ($1, 'apply', 'queued', $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [
-          deploymentId,
-          JSON.stringify(config),
-          hash,
-          config.deployment.generation,
-          JSON.stringify(initiatorOf(caller)),
-          caller.requestId,
-          key,
-        ],
-      );
-      const runId = (row as { id: string }).id;
-      await recordEvent(tx, caller, {
-        action: "apply",
-        outcome: "pending",
-        targetKind: "run",
-        targetId: runId,
-        operatorId: d.operatorId,
-      });
-      return runId;
+      authorize(caller, Permission.RunApply, { kind: "Deployment", id: globalId, operatorId: d.operatorId });
+      return enqueueRun(tx, caller, { deploymentId, operatorId: d.operatorId }, key);
     });
   }
 
@@ -138,6 +76,7 @@ export class RunService {
         [id],
       );
       if (!run) throw notFound("Run", globalId);
+      authorize(caller, Permission.RunCancel, { kind: "Run", id: globalId, operatorId: run.operatorId });
       if (isTerminal(run.state)) throw conflict("id", `the run has ended already (${run.state})`);
       if (run.state === "canceling") return id;
       const event = { targetKind: "run", targetId: id, operatorId: run.operatorId };
@@ -155,13 +94,15 @@ export class RunService {
   }
 
   async list(
-    _caller: Caller,
+    caller: Caller,
     filter: { deploymentId?: string | null; state?: RunState | null },
     args: PageArgs,
   ): Promise<Connection<Run>> {
     const page = pageRequest(args);
     const params: unknown[] = [];
     const where: string[] = [];
+    const scoped = scopeCondition(accessOf(caller), Permission.RunRead, "run", "t", params);
+    if (scoped) where.push(scoped);
     if (filter.deploymentId) {
       params.push(expectGlobalId(filter.deploymentId, "Deployment", "filter.deploymentId"));
       where.push(`t.deployment_id = $${params.length}`);

@@ -1,13 +1,53 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import * as oidc from "openid-client";
 import { Client } from "pg";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 
 const MAIN = "dist/src/main.js";
+const CLI = "dist/src/cli/main.js";
+
+/** A provider-admin service account made with the command line, as an operator of the service would. */
+async function adminClient(env: Record<string, string>): Promise<{ id: string; secret: string }> {
+  const cli = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args, "--json"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "silent", ...env },
+    });
+    return JSON.parse(stdout);
+  };
+  await cli("provider", "create", "--name", "E2E Hosting", "--slug", "e2e");
+  const created = await cli(
+    "client",
+    "create",
+    "--name",
+    "e2e",
+    "--provider",
+    "e2e",
+    "--role",
+    "provider-admin",
+  );
+  return { id: created.client_id, secret: created.client_secret };
+}
+
+/** A client-credentials token from the running server's token endpoint. */
+async function tokenFrom(base: string, client: { id: string; secret: string }): Promise<string> {
+  const config = await oidc.discovery(
+    new URL(`${base}/oidc`),
+    client.id,
+    undefined,
+    oidc.ClientSecretBasic(client.secret),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+  return (await oidc.clientCredentialsGrant(config, { scope: "api" })).access_token;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -23,7 +63,13 @@ type Proc = { child: ChildProcess; output: () => string; exited: Promise<number 
 function startProcess(env: Record<string, string>): Proc {
   let out = "";
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "info",
+      AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -47,10 +93,10 @@ async function waitReady(base: string, proc: Proc, timeoutMs = 60_000): Promise<
   throw new Error(`server not ready:\n${proc.output()}`);
 }
 
-const query = (base: string, q: string) =>
+const query = (base: string, q: string, token?: string) =>
   fetch(`${base}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: q }),
   });
 
@@ -68,11 +114,24 @@ describe("the server process", () => {
   it("migrates, seeds, serves, and on SIGTERM finishes the request in flight before exiting", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const proc = startProcess({ PORT: String(port), DATABASE_URL: db.url, SEED_DEMO: "true" });
+    const client = await adminClient({ DATABASE_URL: db.url, AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
+    const proc = startProcess({
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATABASE_URL: db.url,
+      SEED_DEMO: "true",
+    });
     try {
       await waitReady(base, proc);
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
-      const list = await (await query(base, `{ operators(first: 10) { totalCount } }`)).json();
+      const anonymous = await query(base, `{ operators(first: 10) { totalCount } }`);
+      expect(anonymous.status).toBe(401);
+      expect(
+        ((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions
+          .code,
+      ).toBe("UNAUTHENTICATED");
+      const token = await tokenFrom(base, client);
+      const list = await (await query(base, `{ operators(first: 10) { totalCount } }`, token)).json();
       expect(list).toEqual({ data: { operators: { totalCount: 2 } } });
 
       // Hold a lock so the next request is still running when SIGTERM arrives.
@@ -80,7 +139,7 @@ describe("the server process", () => {
       await locker.connect();
       await locker.query("BEGIN");
       await locker.query("LOCK TABLE operator IN ACCESS EXCLUSIVE MODE");
-      const inFlight = query(base, `{ operators(first: 1) { nodes { slug } } }`);
+      const inFlight = query(base, `{ operators(first: 1) { nodes { slug } } }`, token);
       await new Promise((r) => setTimeout(r, 300));
       proc.child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 300));
@@ -118,12 +177,16 @@ describe("the server process", () => {
     };
     const base = `http://127.0.0.1:${env.PORT}`;
     try {
+      // Made before the server runs: the command starts (and stops) the same embedded PostgreSQL.
+      const client = await adminClient({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT });
       for (let round = 0; round < 2; round++) {
-        const proc = startProcess(env);
+        // The generated encryption key (in DATA_DIR) and the signing keys survive the restart.
+        const proc = startProcess({ ...env, PUBLIC_URL: base, AUTH_ENCRYPTION_KEY: "" });
         try {
           await waitReady(base, proc);
+          const token = await tokenFrom(base, client);
           const body = await (
-            await query(base, `{ serviceTypes(first: 10) { totalCount } operators { totalCount } }`)
+            await query(base, `{ serviceTypes(first: 10) { totalCount } operators { totalCount } }`, token)
           ).json();
           expect(body).toEqual({ data: { serviceTypes: { totalCount: 4 }, operators: { totalCount: 2 } } });
           proc.child.kill("SIGTERM");

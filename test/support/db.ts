@@ -8,20 +8,12 @@ import { TEMPLATE_DB, TEST_DB_PREFIX, serverUrl, withDatabaseName } from "./db-u
 
 export type TestDatabase = { url: string; name: string; ds: DataSource; drop: () => Promise<void> };
 
-/**
- * The first test file of a run migrates the template database (under an advisory lock, marked with the
- * run id); every file then gets its own clone of it.
- */
+/** The first test file of a run migrates this run's template database; every file then clones it. */
 async function ensureTemplate(admin: Client): Promise<void> {
-  const run = process.env.FEDI_TEST_RUN ?? "manual";
-  await admin.query(`SELECT pg_advisory_lock(hashtext('fedicentral_test_template'))`);
+  await admin.query(`SELECT pg_advisory_lock(hashtext($1))`, [TEMPLATE_DB]);
   try {
-    const { rows } = await admin.query(
-      `SELECT shobj_description(oid, 'pg_database') AS run FROM pg_database WHERE datname = $1`,
-      [TEMPLATE_DB],
-    );
-    if (rows[0]?.run === run) return;
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    const { rows } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [TEMPLATE_DB]);
+    if (rows.length > 0) return;
     await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
     const ds = createDataSource({
       url: withDatabaseName(serverUrl(), TEMPLATE_DB),
@@ -31,9 +23,8 @@ async function ensureTemplate(admin: Client): Promise<void> {
     await ds.initialize();
     await migrate(ds);
     await ds.destroy();
-    await admin.query(`COMMENT ON DATABASE ${TEMPLATE_DB} IS '${run.replace(/'/g, "")}'`);
   } finally {
-    await admin.query(`SELECT pg_advisory_unlock(hashtext('fedicentral_test_template'))`);
+    await admin.query(`SELECT pg_advisory_unlock(hashtext($1))`, [TEMPLATE_DB]);
   }
 }
 

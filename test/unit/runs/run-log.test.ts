@@ -8,12 +8,14 @@ function fakeDb(opts: { failAt?: number } = {}) {
   const inserts: Insert[] = [];
   const updates: unknown[][] = [];
   let calls = 0;
+  let statements = 0;
   let inFlight = 0;
   let maxInFlight = 0;
   return {
     inserts,
     updates,
     maxInFlight: () => maxInFlight,
+    statements: () => statements,
     db: {
       query: async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
         inFlight++;
@@ -25,8 +27,12 @@ function fakeDb(opts: { failAt?: number } = {}) {
           return [];
         }
         if (opts.failAt !== undefined && calls++ === opts.failAt) throw new Error("disk full");
-        const [, seq, offset, stream, data] = params as [string, number, number, string, Buffer];
-        inserts.push({ seq, offset, stream, data });
+        statements++;
+        // INSERT ... VALUES ($1, seq, offset, stream, data), ...: the run id, then four per row.
+        for (let i = 1; i < params.length; i += 4) {
+          const [seq, offset, stream, data] = params.slice(i, i + 4) as [number, number, string, Buffer];
+          inserts.push({ seq, offset, stream, data });
+        }
         return [];
       },
     },
@@ -71,6 +77,42 @@ describe("RunLogWriter", () => {
     );
   });
 
+  it("queues output while a statement runs and writes what queued up in the next one", async () => {
+    const f = fakeDb();
+    const w = new RunLogWriter(f.db, "r", { capBytes: 1 << 20, tailBytes: 0, batchBytes: 100 });
+    const all: Buffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      const data = Buffer.alloc(100, i);
+      all.push(data);
+      // Nothing waits: far below maxBufferedBytes.
+      expect(w.write(i % 3 ? "stdout" : "stderr", data)).toBeUndefined();
+    }
+    await w.close();
+    expect(stored(f.inserts).equals(Buffer.concat(all))).toBe(true);
+    expect(f.inserts).toHaveLength(50);
+    // The first chunk went alone; the other 49 queued behind it and went together.
+    expect(f.statements()).toBe(2);
+  });
+
+  it("makes the producer wait past maxBufferedBytes, until the backlog is half written", async () => {
+    const f = fakeDb();
+    const w = new RunLogWriter(f.db, "r", {
+      capBytes: 1 << 20,
+      tailBytes: 0,
+      batchBytes: 10,
+      maxBufferedBytes: 40,
+      statementBytes: 10,
+    });
+    const results = [0, 1, 2, 3, 4].map((i) => w.write("stdout", Buffer.alloc(10, i)));
+    expect(results.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(results[3]).toBeInstanceOf(Promise);
+    await results[3];
+    expect(f.inserts.length).toBeGreaterThanOrEqual(2);
+    await w.close();
+    expect(f.inserts).toHaveLength(5);
+    expect(f.maxInFlight()).toBe(1);
+  });
+
   it("batches small chunks of one stream into one statement", async () => {
     const f = fakeDb();
     const w = new RunLogWriter(f.db, "r", { capBytes: 1 << 20, tailBytes: 0, batchBytes: 1000 });
@@ -96,9 +138,14 @@ describe("RunLogWriter", () => {
     expect(f.updates).toEqual([["r", 3900]]);
   });
 
-  it("a failed insert fails the writer: later writes throw and close rejects", async () => {
+  it("a failed insert fails the writer: a waiting producer is told, later writes throw, close rejects", async () => {
     const f = fakeDb({ failAt: 0 });
-    const w = new RunLogWriter(f.db, "r", { capBytes: 1 << 20, tailBytes: 0, batchBytes: 4 });
+    const w = new RunLogWriter(f.db, "r", {
+      capBytes: 1 << 20,
+      tailBytes: 0,
+      batchBytes: 4,
+      maxBufferedBytes: 4,
+    });
     await expect(w.write("stdout", Buffer.from("hello"))).rejects.toThrow("disk full");
     expect(() => w.write("stdout", Buffer.from("more"))).toThrow("disk full");
     await expect(w.close()).rejects.toThrow("disk full");

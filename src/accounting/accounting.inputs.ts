@@ -1,0 +1,14 @@
+import { Field, ID, InputType } from "type-graphql";
+import { AccountingOutcome } from "./accounting.types.js";
+
+@InputType({ description: "Every condition given must hold." })
+export class AccountingEventFilter {
+  @Field(() => ID, { nullable: true, description: "Only events of this operator." }) operator?: string;
+  @Field(() => Date, { nullable: true, description: "Events that occurred at or after this time." })
+  from?: string;
+  @Field(() => Date, { nullable: true, description: "Events that occurred before this time." }) to?: string;
+  @Field(() => String, { nullable: true }) action?: string;
+  @Field(() => AccountingOutcome, { nullable: true }) outcome?: AccountingOutcome;
+  @Field(() => String, { nullable: true, description: "The initiator's id or name." }) initiator?: string;
+  @Field(() => String, { nullable: true }) targetKind?: string;
+}

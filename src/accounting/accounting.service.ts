@@ -1,0 +1,181 @@
+import type { DataSource } from "typeorm";
+import { accessOf, authorize, authorizeProviderWide } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { DomainError, badInput, notFound } from "../common/errors.js";
+import { expectGlobalId } from "../common/global-id.js";
+import { dbOf } from "../db/db.js";
+import { SqlFilter, listPage } from "../db/list-page.js";
+import type { Connection, PageArgs } from "../graphql/connection.js";
+import type { Caller } from "../graphql/context.js";
+import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
+import type { AccountingEventFilter } from "./accounting.inputs.js";
+import {
+  type AccountingCheckpoint,
+  type AccountingEvent,
+  type AccountingPublicKey,
+  type ChainHead,
+  type ChainVerification,
+  type UsageReport,
+  operatorOfChain,
+  toAccountingEvent,
+} from "./accounting.types.js";
+import { PROVIDER_CHAIN } from "./chain.js";
+import { CHECKPOINT_COLUMNS, signChainHeads, toCheckpoint } from "./checkpoints.js";
+import { CHAIN_OF_EVENT, EVENT_DOC_COLUMNS, SEAL_COLUMNS } from "./event-sql.js";
+import { recordEvent } from "./record-event.js";
+import { listPublicKeys, toJwk, toPem } from "./signing.js";
+import { usageReport } from "./usage-report.js";
+import { verifyChain } from "./verify-chain.js";
+
+const EVENT_FROM = `accounting_event e LEFT JOIN accounting_seal s ON s.event_id = e.id`;
+const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_COLUMNS}`;
+
+/** The auditor's side of accounting: events, chains, verification, usage, and checkpoints on demand. */
+export class AccountingService {
+  private config: AccountingConfig | undefined;
+
+  constructor(private readonly ds: DataSource) {}
+
+  events(
+    caller: Caller,
+    filter: AccountingEventFilter | undefined,
+    args: PageArgs,
+  ): Promise<Connection<AccountingEvent>> {
+    const f = new SqlFilter();
+    // Operator-scoped readers see their operators' events only; provider-wide ones need a provider grant.
+    const access = accessOf(caller);
+    if (!access.providerWide(Permission.AccountingRead))
+      f.add((p) => `e.operator_id = ANY(${p}::uuid[])`, access.operatorIds(Permission.AccountingRead));
+    if (filter?.operator)
+      f.add((p) => `e.operator_id = ${p}`, expectGlobalId(filter.operator, "Operator", "filter.operator"));
+    if (filter?.from) f.add((p) => `e.occurred_at >= ${p}`, filter.from);
+    if (filter?.to) f.add((p) => `e.occurred_at < ${p}`, filter.to);
+    if (filter?.action) f.add((p) => `e.action = ${p}`, filter.action);
+    if (filter?.outcome) f.add((p) => `e.outcome = ${p}`, filter.outcome);
+    if (filter?.initiator)
+      f.add((p) => `(e.initiator->>'id' = ${p} OR e.initiator->>'name' = ${p})`, filter.initiator);
+    if (filter?.targetKind) f.add((p) => `e.target_kind = ${p}`, filter.targetKind);
+    return listPage(dbOf(this.ds), {
+      from: EVENT_FROM,
+      columns: EVENT_COLUMNS,
+      filter: f,
+      // Newest first; the microsecond time text is the cursor, so paging never skips an event.
+      order: ["e.occurred_at", "e.id"],
+      direction: "DESC",
+      args,
+      map: toAccountingEvent,
+      cursorOf: (e) => [e.occurredAt, e.id],
+    });
+  }
+
+  async usageReport(
+    caller: Caller,
+    operatorGlobalId: string,
+    from: string,
+    to: string,
+  ): Promise<UsageReport> {
+    const operatorId = expectGlobalId(operatorGlobalId, "Operator", "operator");
+    if (Date.parse(from) >= Date.parse(to)) throw badInput("to", "to must be after from");
+    const db = dbOf(this.ds);
+    const [exists] = await db.query(`SELECT 1 FROM operator WHERE id = $1`, [operatorId]);
+    if (!exists) throw notFound("Operator", operatorGlobalId);
+    authorize(caller, Permission.AccountingRead, { kind: "Operator", id: operatorGlobalId, operatorId });
+    const report = await usageReport(db, operatorId, from, to);
+    return { ...report, operatorUuid: operatorId };
+  }
+
+  async chainHeads(caller: Caller): Promise<ChainHead[]> {
+    const access = accessOf(caller);
+    const rows = await dbOf(this.ds).query<{
+      chain: string;
+      seq: string;
+      headHash: string;
+      updatedAt: string;
+      checkpoint: Record<string, unknown> | null;
+    }>(
+      `SELECT c.chain, c.seq::text AS seq, c.head_hash AS "headHash",
+              to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
+              (SELECT row_to_json(x) FROM (SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
+                 WHERE k.chain = c.chain ORDER BY k.seq DESC, k.id DESC LIMIT 1) x) AS checkpoint
+         FROM accounting_chain c ORDER BY c.chain = '${PROVIDER_CHAIN}' DESC, c.chain`,
+    );
+    const visible = (operatorId: string | null) =>
+      operatorId === null
+        ? access.providerWide(Permission.AccountingRead)
+        : access.allows(Permission.AccountingRead, operatorId);
+    return rows
+      .filter((r) => visible(operatorOfChain(r.chain)))
+      .map((r) => ({
+        operatorUuid: operatorOfChain(r.chain),
+        chain: r.chain,
+        seq: Number(r.seq),
+        headHash: r.headHash,
+        updatedAt: r.updatedAt,
+        lastCheckpoint: r.checkpoint ? toCheckpoint(r.checkpoint) : null,
+      }));
+  }
+
+  /** operator null: the provider-wide chain. */
+  async verifyChain(
+    caller: Caller,
+    operatorGlobalId: string | null,
+    from: string | null,
+    to: string | null,
+  ): Promise<ChainVerification> {
+    const chain = operatorGlobalId
+      ? expectGlobalId(operatorGlobalId, "Operator", "operator")
+      : PROVIDER_CHAIN;
+    if (operatorGlobalId)
+      authorize(caller, Permission.AccountingRead, {
+        kind: "Operator",
+        id: operatorGlobalId,
+        operatorId: chain,
+      });
+    else authorizeProviderWide(caller, Permission.AccountingRead, { kind: "Chain", id: null });
+    const c = await verifyChain(this.ds, chain, from, to);
+    return {
+      chain,
+      ok: c.ok,
+      firstBadSeq: c.firstBad?.seq ?? null,
+      problem: c.problem,
+      fromSeq: c.fromSeq,
+      toSeq: c.toSeq,
+      eventsChecked: c.events,
+      checkpointsVerified: c.checkpoints,
+      lastCheckpointSeq: c.lastCheckpointSeq,
+      unsealedEvents: c.unsealedEvents,
+      oldestUnsealedAt: c.oldestUnsealedAt,
+    };
+  }
+
+  async publicKeys(_caller: Caller): Promise<AccountingPublicKey[]> {
+    return (await listPublicKeys(dbOf(this.ds))).map((k) => ({
+      ...k,
+      algorithm: "Ed25519",
+      pem: toPem(k),
+      jwk: toJwk(k),
+    }));
+  }
+
+  /** Seals what is pending and signs every chain head that moved since its last checkpoint. */
+  async signChainHeads(caller: Caller): Promise<AccountingCheckpoint[]> {
+    const secret = (this.config ??= loadAccountingConfig()).signingKeySecret;
+    if (!secret) {
+      throw new DomainError(
+        "NOT_CONFIGURED",
+        "checkpoints cannot be signed: ACCOUNTING_SIGNING_KEY_SECRET is not set",
+      );
+    }
+    return signChainHeads(this.ds, secret, {
+      onSigned: (tx, made) =>
+        recordEvent(tx, caller, {
+          action: "sign",
+          eventType: "control",
+          targetKind: "accounting_checkpoint",
+          targetId: null,
+          operatorId: null,
+          reason: made.length ? `signed the heads of ${made.length} chains` : "no chain moved",
+        }),
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { sign } from "node:crypto";
+import type { DataSource, EntityManager } from "typeorm";
+import { type Db, dbOf } from "../db/db.js";
+import { type Checkpoint, checkpointPayload } from "./chain.js";
+import { sealPending } from "./sealer.js";
+import { activeSigner } from "./signing.js";
+
+export const CHECKPOINT_COLUMNS = `k.chain, k.seq::text AS seq, k.head_hash AS "headHash",
+  to_char(k.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "signedAt",
+  k.key_id AS "keyId", k.signature`;
+
+export const toCheckpoint = (row: Record<string, unknown>): Checkpoint => ({
+  ...(row as unknown as Checkpoint),
+  seq: Number(row.seq),
+});
+
+/**
+ * Seals what is pending, then signs the head of every chain that moved since its last checkpoint.
+ * With dueAfterMs, does nothing until that long after the last checkpoint (the hourly round, which every
+ * replica attempts; an advisory lock and this check let one of them do it).
+ */
+export async function signChainHeads(
+  ds: DataSource,
+  secret: Buffer,
+  opts: {
+    dueAfterMs?: number;
+    /** Runs in the signing transaction (the on-demand round records its accounting event there). */
+    onSigned?: (tx: EntityManager, made: Checkpoint[]) => Promise<void>;
+  } = {},
+): Promise<Checkpoint[]> {
+  await sealPending(ds);
+  const signer = await activeSigner(ds, secret);
+  return ds.transaction(async (tx) => {
+    const db = dbOf(tx);
+    const [locked] = await db.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext('fedicentral_accounting_checkpoint')) AS ok`,
+    );
+    if (!locked?.ok) return [];
+    if (opts.dueAfterMs !== undefined) {
+      const [last] = await db.query<{ due: boolean }>(
+        `SELECT coalesce(max(signed_at) <= now() - $1 * interval '1 millisecond', true) AS due
+           FROM accounting_checkpoint`,
+        [opts.dueAfterMs],
+      );
+      if (!last?.due) return [];
+    }
+    const heads = await db.query<{ chain: string; seq: string; headHash: string }>(
+      `SELECT c.chain, c.seq::text AS seq, c.head_hash AS "headHash" FROM accounting_chain c
+        WHERE NOT EXISTS (SELECT 1 FROM accounting_checkpoint k WHERE k.chain = c.chain AND k.seq >= c.seq)
+        ORDER BY c.chain`,
+    );
+    const signedAt = new Date().toISOString();
+    const made: Checkpoint[] = heads.map((h) => {
+      const unsigned = {
+        chain: h.chain,
+        seq: Number(h.seq),
+        headHash: h.headHash,
+        signedAt,
+        keyId: signer.keyId,
+      };
+      const signature = sign(null, checkpointPayload(unsigned), signer.privateKey).toString("base64url");
+      return { ...unsigned, signature };
+    });
+    if (made.length > 0) {
+      await db.query(
+        `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature)
+         SELECT c, s, h, $4::timestamptz, $5, sig
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $6::text[]) AS t(c, s, h, sig)`,
+        [
+          made.map((c) => c.chain),
+          made.map((c) => c.seq),
+          made.map((c) => c.headHash),
+          signedAt,
+          signer.keyId,
+          made.map((c) => c.signature),
+        ],
+      );
+    }
+    await opts.onSigned?.(tx, made);
+    return made;
+  });
+}
+
+/** The checkpoints of one chain between two sequence numbers, in chain order. */
+export async function checkpointsBetween(
+  db: Db,
+  chain: string,
+  fromSeq: number,
+  toSeq: number,
+): Promise<Checkpoint[]> {
+  const rows = await db.query(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
+      WHERE k.chain = $1 AND k.seq BETWEEN $2 AND $3 ORDER BY k.seq, k.id`,
+    [chain, fromSeq, toSeq],
+  );
+  return rows.map(toCheckpoint);
+}

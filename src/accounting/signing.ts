@@ -1,0 +1,157 @@
+// The Ed25519 keys that sign checkpoints. The private key lives in the database encrypted with
+// AES-256-GCM under ACCOUNTING_SIGNING_KEY_SECRET (bound to its key id), so every replica can sign and a
+// database dump alone cannot; public keys are published as a JWKS.
+
+import {
+  type KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+} from "node:crypto";
+import type { DataSource } from "typeorm";
+import { type Db, dbOf } from "../db/db.js";
+
+export type Signer = { keyId: string; privateKey: KeyObject };
+
+export type PublicKeyInfo = {
+  keyId: string;
+  /** The raw 32-byte key, base64url (the JWK "x"). */
+  publicKey: string;
+  active: boolean;
+  createdAt: string;
+  retiredAt: string | null;
+};
+
+export type Jwk = { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; use: "sig"; alg: "EdDSA" };
+
+export class SigningKeyError extends Error {}
+
+export const keyIdOf = (rawPublicKey: Buffer) =>
+  createHash("sha256").update(rawPublicKey).digest("hex").slice(0, 16);
+
+export const publicKeyFromRaw = (raw: string): KeyObject =>
+  createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw }, format: "jwk" });
+
+export const toJwk = (k: Pick<PublicKeyInfo, "keyId" | "publicKey">): Jwk => ({
+  kty: "OKP",
+  crv: "Ed25519",
+  x: k.publicKey,
+  kid: k.keyId,
+  use: "sig",
+  alg: "EdDSA",
+});
+
+export const toPem = (k: Pick<PublicKeyInfo, "publicKey">): string =>
+  publicKeyFromRaw(k.publicKey).export({ format: "pem", type: "spki" }).toString();
+
+/** Every key, active first, then newest first. */
+export function listPublicKeys(db: Db): Promise<PublicKeyInfo[]> {
+  return db.query<PublicKeyInfo>(
+    `SELECT key_id AS "keyId", public_key AS "publicKey", active,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+            to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "retiredAt"
+       FROM accounting_signing_key ORDER BY active DESC, created_at DESC`,
+  );
+}
+
+export async function publicKeyMap(db: Db): Promise<Map<string, KeyObject>> {
+  const keys = await listPublicKeys(db);
+  return new Map(keys.map((k) => [k.keyId, publicKeyFromRaw(k.publicKey)]));
+}
+
+/** The active key, decrypted; the first call on a fresh database creates it. */
+export async function activeSigner(ds: DataSource, secret: Buffer): Promise<Signer> {
+  const [row] = await dbOf(ds).query<{ keyId: string; sealed: string }>(
+    `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
+  );
+  if (row) return { keyId: row.keyId, privateKey: open(secret, row.keyId, row.sealed) };
+  return rotateSigningKey(ds, secret, false);
+}
+
+/**
+ * Makes a new active key and retires the old one (kept, so its checkpoints still verify). With
+ * retireActive false, keeps an existing active key: two replicas starting at once create only one.
+ */
+export async function rotateSigningKey(ds: DataSource, secret: Buffer, retireActive = true): Promise<Signer> {
+  return ds.transaction(async (tx) => {
+    const db = dbOf(tx);
+    await db.query(`SELECT pg_advisory_xact_lock(hashtext('fedicentral_accounting_signing_key'))`);
+    if (!retireActive) {
+      const [row] = await db.query<{ keyId: string; sealed: string }>(
+        `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
+      );
+      if (row) return { keyId: row.keyId, privateKey: open(secret, row.keyId, row.sealed) };
+    }
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const raw = publicKey.export({ format: "jwk" }).x!;
+    const keyId = keyIdOf(Buffer.from(raw, "base64url"));
+    const der = privateKey.export({ format: "der", type: "pkcs8" });
+    await db.query(`UPDATE accounting_signing_key SET active = false, retired_at = now() WHERE active`);
+    await db.query(
+      `INSERT INTO accounting_signing_key (key_id, public_key, encrypted_private_key, active)
+       VALUES ($1, $2, $3, true)`,
+      [keyId, raw, seal(secret, keyId, der)],
+    );
+    return { keyId, privateKey };
+  });
+}
+
+function seal(secret: Buffer, keyId: string, plain: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", secret, iv);
+  cipher.setAAD(Buffer.from(keyId));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return ["v1", iv, cipher.getAuthTag(), body]
+    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+    .join(".");
+}
+
+function open(secret: Buffer, keyId: string, sealed: string): KeyObject {
+  const [version, iv, tag, body] = sealed.split(".");
+  try {
+    if (version !== "v1" || !iv || !tag || !body) throw new Error("unknown format");
+    const decipher = createDecipheriv("aes-256-gcm", secret, Buffer.from(iv, "base64url"));
+    decipher.setAAD(Buffer.from(keyId));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    const der = Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]);
+    return createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  } catch {
+    throw new SigningKeyError(
+      `cannot decrypt accounting signing key ${keyId}: ACCOUNTING_SIGNING_KEY_SECRET is not the one it was ` +
+        `stored with (rotate the key with: fedicentral accounting rotate-key)`,
+    );
+  }
+}
+
+/**
+ * Public keys given to the offline verifier: PEM (SPKI), a JWK, a JWKS, or the raw key in base64(url);
+ * each either inline or as a file's content.
+ */
+export function parsePublicKeys(texts: string[]): Map<string, KeyObject> {
+  const out = new Map<string, KeyObject>();
+  const addRaw = (x: string) => out.set(keyIdOf(Buffer.from(x, "base64url")), publicKeyFromRaw(x));
+  for (const raw of texts) {
+    const text = raw.trim();
+    if (text.startsWith("-----BEGIN")) {
+      const jwk = createPublicKey(text).export({ format: "jwk" });
+      if (jwk.crv !== "Ed25519" || !jwk.x)
+        throw new SigningKeyError("the PEM key is not an Ed25519 public key");
+      addRaw(jwk.x);
+    } else if (text.startsWith("{")) {
+      const parsed = JSON.parse(text) as { keys?: { x?: string; crv?: string }[]; x?: string; crv?: string };
+      for (const k of parsed.keys ?? [parsed]) {
+        if (k.crv !== "Ed25519" || !k.x) throw new SigningKeyError("a JWK is not an Ed25519 public key");
+        addRaw(k.x);
+      }
+    } else {
+      const bytes = Buffer.from(text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), "base64url");
+      if (bytes.length !== 32) throw new SigningKeyError(`not an Ed25519 public key: ${text.slice(0, 20)}…`);
+      addRaw(bytes.toString("base64url"));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import type { PoolClient } from "pg";
+import QueryStream from "pg-query-stream";
+import type { DataSource } from "typeorm";
+import type { Db } from "../db/db.js";
+
+/** Reads on one connection in one read-only REPEATABLE READ snapshot, with rows streamed from a cursor. */
+export type SnapshotReader = Db & {
+  stream<T = Record<string, unknown>>(sql: string, params?: unknown[]): AsyncIterable<T>;
+};
+
+/**
+ * Runs work over a consistent snapshot: an export's events, checkpoints and chain heads all agree, and
+ * rows arrive in batches (memory stays flat however long the chain is).
+ */
+export async function withSnapshot<T>(ds: DataSource, work: (r: SnapshotReader) => Promise<T>): Promise<T> {
+  const runner = ds.createQueryRunner("slave");
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const reader: SnapshotReader = {
+      query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
+      stream: <R>(sql: string, params: unknown[] = []) =>
+        client.query(new QueryStream(sql, params, { batchSize: 2000 })) as AsyncIterable<R>,
+    };
+    return await work(reader);
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,91 @@
+// Usage records, written by the operator and deployment services in the same transaction as the change.
+// Each writer brings the records in line with the rows as they are now, so call sites stay one line and
+// calling one twice changes nothing. Times come from clock_timestamp() (the callers hold the operator's
+// row lock, so one operator's intervals follow each other in order); a closed interval's end is exactly
+// the next one's start.
+
+import type { EntityManager } from "typeorm";
+import { isoMicros } from "./event-sql.js";
+import { isRecording } from "./recording.js";
+
+/** Closes the operator's quota interval if the booked quota changed, and opens one for the current quota. */
+export async function syncQuotaUsage(tx: EntityManager, operatorId: string): Promise<void> {
+  if (!isRecording()) return;
+  // Wrapped in a SELECT: TypeORM hands back [rows, count] for a bare UPDATE … RETURNING.
+  const closed: { at: string }[] = await tx.query(
+    `WITH closed AS (
+       UPDATE usage_quota u SET valid_to = greatest(clock_timestamp(), u.valid_from)
+         FROM operator o
+        WHERE u.operator_id = $1 AND u.valid_to IS NULL AND o.id = u.operator_id
+          AND (u.storage_gib, u.vcpus, u.memory_gib)
+              IS DISTINCT FROM (o.quota_storage_gib, o.quota_vcpus, o.quota_memory_gib)
+        RETURNING u.valid_to)
+     SELECT ${isoMicros("valid_to")} AS at FROM closed`,
+    [operatorId],
+  );
+  await tx.query(
+    `INSERT INTO usage_quota (operator_id, storage_gib, vcpus, memory_gib, valid_from)
+     SELECT o.id, o.quota_storage_gib, o.quota_vcpus, o.quota_memory_gib, coalesce($2::timestamptz, clock_timestamp())
+       FROM operator o
+      WHERE o.id = $1 AND NOT EXISTS (SELECT 1 FROM usage_quota u WHERE u.operator_id = o.id AND u.valid_to IS NULL)`,
+    [operatorId, closed[0]?.at ?? null],
+  );
+}
+
+/**
+ * Brings the enabled intervals and storage intervals of these services in line with their rows: opens,
+ * closes, or (for a storage size change) closes and reopens. A service that is gone has its intervals closed.
+ */
+export async function syncServiceUsage(tx: EntityManager, serviceIds: string[]): Promise<void> {
+  if (!isRecording() || serviceIds.length === 0) return;
+  await tx.query(
+    `UPDATE usage_service u SET disabled_at = greatest(clock_timestamp(), u.enabled_from)
+      WHERE u.service_id = ANY($1::uuid[]) AND u.disabled_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = u.service_id AND s.enabled)`,
+    [serviceIds],
+  );
+  await tx.query(
+    `INSERT INTO usage_service (service_id, deployment_id, operator_id, service_type, enabled_from)
+     SELECT s.id, s.deployment_id, d.operator_id, t.slug, clock_timestamp()
+       FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN service_type t ON t.id = s.service_type_id
+      WHERE s.id = ANY($1::uuid[]) AND s.enabled
+        AND NOT EXISTS (SELECT 1 FROM usage_service u WHERE u.service_id = s.id AND u.disabled_at IS NULL)`,
+    [serviceIds],
+  );
+  const closed: { serviceId: string; at: string }[] = await tx.query(
+    `WITH closed AS (
+       UPDATE usage_storage u SET valid_to = greatest(clock_timestamp(), u.valid_from)
+        WHERE u.service_id = ANY($1::uuid[]) AND u.valid_to IS NULL
+          AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = u.service_id
+                            AND s.block_storage_gib = u.block_storage_gib AND s.blob_storage_gib = u.blob_storage_gib)
+        RETURNING u.service_id, u.valid_to)
+     SELECT service_id AS "serviceId", ${isoMicros("valid_to")} AS at FROM closed`,
+    [serviceIds],
+  );
+  await tx.query(
+    `INSERT INTO usage_storage (service_id, deployment_id, operator_id, service_type, block_storage_gib,
+                                blob_storage_gib, valid_from)
+     SELECT s.id, s.deployment_id, d.operator_id, t.slug, s.block_storage_gib, s.blob_storage_gib,
+            coalesce(c.at, clock_timestamp())
+       FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN service_type t ON t.id = s.service_type_id
+       LEFT JOIN unnest($2::uuid[], $3::timestamptz[]) AS c(service_id, at) ON c.service_id = s.id
+      WHERE s.id = ANY($1::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM usage_storage u WHERE u.service_id = s.id AND u.valid_to IS NULL)`,
+    [serviceIds, closed.map((c) => c.serviceId), closed.map((c) => c.at)],
+  );
+}
+
+/** The deployment is gone, and its services with it: their open intervals end now. */
+export async function closeDeploymentUsage(tx: EntityManager, deploymentId: string): Promise<void> {
+  if (!isRecording()) return;
+  await tx.query(
+    `UPDATE usage_service SET disabled_at = greatest(clock_timestamp(), enabled_from)
+      WHERE deployment_id = $1 AND disabled_at IS NULL`,
+    [deploymentId],
+  );
+  await tx.query(
+    `UPDATE usage_storage SET valid_to = greatest(clock_timestamp(), valid_from)
+      WHERE deployment_id = $1 AND valid_to IS NULL`,
+    [deploymentId],
+  );
+}

@@ -1,0 +1,95 @@
+import type { DataSource } from "typeorm";
+import type { ChainReport } from "./chain-verifier.js";
+import { ChainVerifier } from "./chain-verifier.js";
+import { checkpointsBetween } from "./checkpoints.js";
+import { EVENT_DOC_COLUMNS, SEAL_COLUMNS, toSealedEvent } from "./event-sql.js";
+import { chainRanges } from "./export.js";
+import { unsealedEvents } from "./sealer.js";
+import { publicKeyMap } from "./signing.js";
+import { withSnapshot } from "./snapshot-reader.js";
+
+/** Events left unsealed longer than this make a verification fail: the sealer is not keeping up. */
+export const UNSEALED_GRACE_MS = 5000;
+
+export type ChainCheck = ChainReport & {
+  fromSeq: number | null;
+  toSeq: number | null;
+  unsealedEvents: number;
+  oldestUnsealedAt: string | null;
+  /** No break, and nothing left unsealed past the grace time. */
+  ok: boolean;
+  problem: string | null;
+};
+
+/**
+ * Checks one chain in the database, trusting none of it but the public keys: the stretch of events that
+ * occurred in [from, to) (the whole chain without them), linked to the event before it, every hash, every
+ * checkpoint signature, and without `to`, that nothing is missing at the end.
+ */
+export function verifyChain(
+  ds: DataSource,
+  chain: string,
+  from: string | null,
+  to: string | null,
+): Promise<ChainCheck> {
+  return withSnapshot(ds, async (r) => {
+    const verifier = new ChainVerifier(await publicKeyMap(r));
+    const [range] = await chainRanges(r, { chain, from, to });
+    if (range) {
+      if (range.fromSeq > 1) {
+        const [prev] = await r.query<{ hash: string }>(
+          `SELECT hash FROM accounting_seal WHERE chain = $1 AND seq = $2`,
+          [chain, range.fromSeq - 1],
+        );
+        if (prev) verifier.anchor(chain, range.fromSeq - 1, prev.hash);
+        else verifier.missing(chain, range.fromSeq - 1);
+      }
+      const checkpoints = await checkpointsBetween(r, chain, range.fromSeq, range.toSeq);
+      let next = 0;
+      const rows = r.stream<Record<string, unknown>>(
+        `SELECT s.chain, ${SEAL_COLUMNS}, ${EVENT_DOC_COLUMNS}
+           FROM accounting_seal s LEFT JOIN accounting_event e ON e.id = s.event_id
+          WHERE s.chain = $1 AND s.seq BETWEEN $2 AND $3 ORDER BY s.seq`,
+        [chain, range.fromSeq, range.toSeq],
+      );
+      for await (const row of rows) {
+        const seq = Number(row.seq);
+        if (row.id === null) verifier.missing(chain, seq);
+        else verifier.event(toSealedEvent(row));
+        while (next < checkpoints.length && checkpoints[next]!.seq <= seq) {
+          const c = checkpoints[next++]!;
+          if (c.seq === seq) verifier.checkpoint(c);
+        }
+      }
+    }
+    if (!to) {
+      const [head] = await r.query<{ seq: string }>(
+        `SELECT seq::text AS seq FROM accounting_chain WHERE chain = $1`,
+        [chain],
+      );
+      if (head) verifier.head(chain, Number(head.seq));
+    }
+    const report = verifier.reports().find((c) => c.chain === chain) ?? {
+      chain,
+      firstSeq: null,
+      lastSeq: null,
+      events: 0,
+      checkpoints: 0,
+      lastCheckpointSeq: null,
+      firstBad: null,
+    };
+    const [waiting] = await unsealedEvents(r, chain);
+    const stale = waiting !== undefined && Date.now() - Date.parse(waiting.oldest) > UNSEALED_GRACE_MS;
+    return {
+      ...report,
+      fromSeq: range?.fromSeq ?? null,
+      toSeq: range?.toSeq ?? null,
+      unsealedEvents: waiting?.count ?? 0,
+      oldestUnsealedAt: waiting?.oldest ?? null,
+      ok: report.firstBad === null && !stale,
+      problem:
+        report.firstBad?.problem ??
+        (stale ? `${waiting.count} events wait unsealed for over ${UNSEALED_GRACE_MS / 1000} s` : null),
+    };
+  });
+}

@@ -1,0 +1,302 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { recordEvent } from "../../accounting/record-event.js";
+import { writeGrant } from "../../authz/policy-store.js";
+import { roleNamed } from "../../authz/roles.js";
+import { badInput, notFound } from "../../common/errors.js";
+import { expectGlobalId } from "../../common/global-id.js";
+import * as v from "../../common/validate.js";
+import { keysetSql } from "../../db/keyset.js";
+import { inTransaction } from "../../db/transaction.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../../graphql/connection.js";
+import type { Caller } from "../../graphql/context.js";
+import { revokeClientState } from "../oidc/sessions.js";
+import { newClientId, newClientSecret, secretDigest } from "./client-secrets.js";
+import { CLIENTS_CHANGED_CHANNEL } from "./client-store.js";
+import { CLIENT_COLUMNS, type Client, type ClientFilter, toClient } from "./client.types.js";
+import { OidcClientEntity } from "./oidc-client.entity.js";
+
+export type ServiceAccountValues = {
+  name: string;
+  role: string;
+  /** Exactly one: the operator or the provider the account acts for (global ids). */
+  operatorId?: string | null;
+  providerId?: string | null;
+};
+
+export type PublicClientValues = { name: string; redirectUris: string[]; postLogoutRedirectUris?: string[] };
+
+/** A secret is shown once, when created or rotated; only its digest is kept. */
+export type WithSecret = { id: string; clientId: string; clientSecret: string };
+
+/** Default time the previous secret keeps working after a rotation, so deployments can roll over. */
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 3600;
+
+/** Service accounts and frontend clients: creation, secret rotation, disable/enable, delete. */
+export class ClientService {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(_caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
+    const page = pageRequest(args);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter?.kind) {
+      params.push(filter.kind);
+      where.push(`t.kind = $${params.length}`);
+    }
+    if (filter?.operatorId) {
+      params.push(expectGlobalId(filter.operatorId, "Operator", "filter.operatorId"));
+      where.push(`t.operator_id = $${params.length}`);
+    }
+    if (filter?.providerId) {
+      params.push(expectGlobalId(filter.providerId, "Provider", "filter.providerId"));
+      where.push(`t.provider_id = $${params.length}`);
+    }
+    const countWhere = [...where];
+    const countParams = [...params];
+    const ks = keysetSql(page, ["t.name", "t.id"], "ASC", params);
+    if (ks.where) where.push(ks.where);
+    const rows = await this.ds.query(
+      `SELECT ${CLIENT_COLUMNS} FROM oidc_client t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      params,
+    );
+    return toConnection(
+      rows.map(toClient),
+      page,
+      (c) => [c.name, c.uuid],
+      async () => {
+        const [r] = await this.ds.query(
+          `SELECT count(*)::int AS n FROM oidc_client t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
+          countParams,
+        );
+        return r?.n ?? 0;
+      },
+    );
+  }
+
+  async byId(id: string): Promise<Client | null> {
+    const [row] = await this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1`, [id]);
+    return row ? toClient(row) : null;
+  }
+
+  /** A client-credentials client acting for an operator or a provider, holding a role there. */
+  createServiceAccount(caller: Caller, input: ServiceAccountValues): Promise<WithSecret> {
+    const name = v.name(input.name, "input.name");
+    if (!!input.operatorId === !!input.providerId) {
+      throw badInput("input.operatorId", "name exactly one of operatorId and providerId");
+    }
+    const operatorId = input.operatorId
+      ? expectGlobalId(input.operatorId, "Operator", "input.operatorId")
+      : null;
+    const providerId = input.providerId
+      ? expectGlobalId(input.providerId, "Provider", "input.providerId")
+      : null;
+    const role = roleNamed(input.role);
+    if (!role) throw badInput("input.role", `unknown role ${input.role}`);
+    if (!role.domains.includes(operatorId ? "operator" : "provider")) {
+      throw badInput(
+        "input.role",
+        `${role.name} cannot be held ${operatorId ? "for an operator" : "provider-wide"}`,
+      );
+    }
+    const secret = newClientSecret();
+    return inTransaction(this.ds, async (tx) => {
+      const owner = operatorId
+        ? await tx.query(`SELECT id FROM operator WHERE id = $1`, [operatorId])
+        : await tx.query(`SELECT id FROM provider WHERE id = $1`, [providerId]);
+      if (owner.length === 0) throw notFound(operatorId ? "Operator" : "Provider");
+      const saved = await tx.save(
+        tx.create(OidcClientEntity, {
+          clientId: newClientId("service_account"),
+          kind: "service_account",
+          name,
+          role: role.name,
+          operatorId,
+          providerId,
+          secretDigest: secretDigest(secret),
+        }),
+      );
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "client",
+        targetId: saved.id,
+        operatorId,
+        changes: { role: { before: null, after: role.name } },
+      });
+      // Its permissions come from the role, granted where it is bound (authorization's policy lines).
+      await writeGrant(tx, caller, { subject: `client:${saved.id}`, role: role.name, operatorId });
+      await changed(tx, saved.clientId);
+      return { id: saved.id, clientId: saved.clientId, clientSecret: secret };
+    });
+  }
+
+  /** A public frontend client: authorization code with PKCE, exact redirect URIs, no secret. */
+  createPublicClient(caller: Caller, input: PublicClientValues): Promise<string> {
+    const name = v.name(input.name, "input.name");
+    const redirectUris = redirectUrisOf(input.redirectUris, "input.redirectUris", true);
+    const postLogoutRedirectUris = redirectUrisOf(
+      input.postLogoutRedirectUris ?? [],
+      "input.postLogoutRedirectUris",
+      false,
+    );
+    return inTransaction(this.ds, async (tx) => {
+      const saved = await tx.save(
+        tx.create(OidcClientEntity, {
+          clientId: newClientId("public"),
+          kind: "public",
+          name,
+          redirectUris,
+          postLogoutRedirectUris,
+        }),
+      );
+      await recordEvent(tx, caller, {
+        action: "create",
+        targetKind: "client",
+        targetId: saved.id,
+        operatorId: null,
+      });
+      await changed(tx, saved.clientId);
+      return saved.id;
+    });
+  }
+
+  updatePublicClient(caller: Caller, globalId: string, input: Partial<PublicClientValues>): Promise<string> {
+    const id = expectGlobalId(globalId, "Client", "id");
+    return this.inClient(id, async (tx, before) => {
+      if (before.kind !== "public") throw badInput("id", "only public clients have redirect URIs");
+      const patch: Partial<OidcClientEntity> = {};
+      if (input.name != null) patch.name = v.name(input.name, "input.name");
+      if (input.redirectUris != null)
+        patch.redirectUris = redirectUrisOf(input.redirectUris, "input.redirectUris", true);
+      if (input.postLogoutRedirectUris != null) {
+        patch.postLogoutRedirectUris = redirectUrisOf(
+          input.postLogoutRedirectUris,
+          "input.postLogoutRedirectUris",
+          false,
+        );
+      }
+      await tx.update(OidcClientEntity, { id }, patch);
+      await changed(tx, before.clientId);
+      await recordEvent(tx, caller, {
+        action: "update",
+        targetKind: "client",
+        targetId: id,
+        operatorId: null,
+        changes: Object.fromEntries(
+          Object.entries(patch).map(([k, after]) => [
+            k,
+            { before: before[k as keyof OidcClientEntity], after },
+          ]),
+        ),
+      });
+      return id;
+    });
+  }
+
+  /**
+   * A new secret; the previous one keeps working for overlapSeconds (0: stops at once), so a deployment
+   * can switch without downtime.
+   */
+  rotateSecret(
+    caller: Caller,
+    globalId: string,
+    overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS,
+  ): Promise<WithSecret> {
+    const id = expectGlobalId(globalId, "Client", "id");
+    if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 30 * 86_400) {
+      throw badInput("overlapSeconds", "overlapSeconds must be a whole number of seconds, at most 30 days");
+    }
+    const secret = newClientSecret();
+    return this.inClient(id, async (tx, before) => {
+      if (before.kind !== "service_account") throw badInput("id", "public clients have no secret");
+      await tx.query(
+        `UPDATE oidc_client SET previous_secret_digest = CASE WHEN $3::int > 0 THEN secret_digest END,
+           previous_secret_expires_at = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END,
+           secret_digest = $2, secret_rotated_at = now(), updated_at = now()
+         WHERE id = $1`,
+        [id, secretDigest(secret), overlapSeconds],
+      );
+      await changed(tx, before.clientId);
+      await recordEvent(tx, caller, {
+        action: "update",
+        targetKind: "client",
+        targetId: id,
+        operatorId: before.operatorId,
+        changes: { secret: { before: "[changed]", after: "[changed]" } },
+        reason: `secret rotated; the previous one works for ${overlapSeconds} s more`,
+      });
+      return { id, clientId: before.clientId, clientSecret: secret };
+    });
+  }
+
+  /** A disabled client gets no tokens; its refresh tokens and grants end at once. */
+  setDisabled(caller: Caller, globalId: string, disabled: boolean): Promise<string> {
+    const id = expectGlobalId(globalId, "Client", "id");
+    return this.inClient(id, async (tx, before) => {
+      if (before.disabled === disabled) return id;
+      await tx.update(OidcClientEntity, { id }, { disabled });
+      if (disabled) await revokeClientState(tx, before.clientId);
+      await changed(tx, before.clientId);
+      await recordEvent(tx, caller, {
+        action: disabled ? "disable" : "enable",
+        targetKind: "client",
+        targetId: id,
+        operatorId: before.operatorId,
+      });
+      return id;
+    });
+  }
+
+  delete(caller: Caller, globalId: string): Promise<string> {
+    const id = expectGlobalId(globalId, "Client", "id");
+    return this.inClient(id, async (tx, before) => {
+      await revokeClientState(tx, before.clientId);
+      await tx.query(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`, [`client:${id}`]);
+      await tx.delete(OidcClientEntity, { id });
+      await changed(tx, before.clientId);
+      await recordEvent(tx, caller, {
+        action: "delete",
+        targetKind: "client",
+        targetId: id,
+        operatorId: before.operatorId,
+      });
+      return id;
+    });
+  }
+
+  private inClient<T>(
+    id: string,
+    work: (tx: EntityManager, before: OidcClientEntity) => Promise<T>,
+  ): Promise<T> {
+    return inTransaction(this.ds, async (tx) => {
+      const before = await tx.findOne(OidcClientEntity, {
+        where: { id },
+        lock: { mode: "pessimistic_write" },
+      });
+      if (!before) throw notFound("Client", id);
+      return work(tx, before);
+    });
+  }
+}
+
+/** Every process forgets its cached copy of the client when the transaction commits. */
+async function changed(tx: EntityManager, clientId: string): Promise<void> {
+  await tx.query(`SELECT pg_notify($1, $2)`, [CLIENTS_CHANGED_CHANNEL, clientId]);
+}
+
+/** Exact redirect URIs: absolute, http(s), no fragment; plain http only to loopback addresses. */
+function redirectUrisOf(uris: string[], field: string, required: boolean): string[] {
+  if (required && uris.length === 0) throw badInput(field, `${field} needs at least one URI`);
+  if (uris.length > 20) throw badInput(field, `${field} may hold at most 20 URIs`);
+  return uris.map((raw, i) => {
+    const u = URL.parse(raw);
+    const f = `${field}[${i}]`;
+    if (!u || (u.protocol !== "https:" && u.protocol !== "http:"))
+      throw badInput(f, `${f} must be an absolute http(s) URL`);
+    if (u.hash) throw badInput(f, `${f} must not have a fragment`);
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
+    if (u.protocol === "http:" && !loopback)
+      throw badInput(f, `${f} must use https (http only for localhost)`);
+    return raw;
+  });
+}

@@ -1,0 +1,39 @@
+import type { DataSource } from "typeorm";
+import { toGlobalId } from "../common/global-id.js";
+import { type Me, type Membership, PrincipalKind } from "./authn.types.js";
+import type { Principal } from "./principal.js";
+
+/**
+ * Who the caller is and the roles it holds. Roles are authorization's policy lines (casbin_rule `g`
+ * lines, subject `user:<id>` / `client:<id>`, domain `provider` or `operator:<id>`); read here as they are.
+ */
+export async function whoAmI(ds: DataSource, p: Principal): Promise<Me> {
+  const subject = `${p.kind}:${p.id}`;
+  const [grants, user]: [{ role: string; domain: string }[], { email: string; totpEnabled: boolean }[]] =
+    await Promise.all([
+      ds.query(
+        `SELECT v1 AS role, v2 AS domain FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 ORDER BY v2, v1`,
+        [subject],
+      ),
+      p.kind === "user"
+        ? ds.query(`SELECT email, totp_enabled_at IS NOT NULL AS "totpEnabled" FROM app_user WHERE id = $1`, [
+            p.id,
+          ])
+        : Promise.resolve([]),
+    ]);
+  const memberships: Membership[] = grants.map((g) => ({
+    role: g.role,
+    providerWide: g.domain === "provider",
+    operatorUuid: g.domain.startsWith("operator:") ? g.domain.slice("operator:".length) : null,
+  }));
+  return {
+    kind: p.kind === "user" ? PrincipalKind.USER : PrincipalKind.SERVICE_ACCOUNT,
+    id: toGlobalId(p.kind === "user" ? "User" : "Client", p.id),
+    name: p.name,
+    email: user[0]?.email ?? null,
+    totpEnabled: p.kind === "user" ? (user[0]?.totpEnabled ?? false) : null,
+    clientId: p.clientId ?? "",
+    scopes: p.scopes ?? [],
+    memberships,
+  };
+}

@@ -1,0 +1,126 @@
+import type { Adapter, AdapterPayload } from "oidc-provider";
+import { errors } from "oidc-provider";
+import type { DataSource } from "typeorm";
+import type { ClientStore } from "../clients/client-store.js";
+
+// Models whose consumption must happen once only: a second use revokes the whole grant.
+const SINGLE_USE = new Set([
+  "AuthorizationCode",
+  "RefreshToken",
+  "DeviceCode",
+  "BackchannelAuthenticationRequest",
+]);
+
+const COLUMNS = `payload, consumed_at AS "consumedAt"`;
+const LIVE = `(expires_at IS NULL OR expires_at > now())`;
+
+type Row = { payload: AdapterPayload; consumedAt: Date | null };
+
+/**
+ * oidc-provider's storage in PostgreSQL: one table for every model, keyed by (kind, id). Expired rows are
+ * never returned (and purged by purgeExpired). Clients come from oidc_client through the ClientStore.
+ */
+export class PostgresAdapter implements Adapter {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly kind: string,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO oidc_payload (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE now() + make_interval(secs => $8::int) END)
+       ON CONFLICT (kind, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, account_id = EXCLUDED.account_id,
+         expires_at = EXCLUDED.expires_at`,
+      [
+        this.kind,
+        id,
+        payload,
+        payload.grantId ?? null,
+        payload.uid ?? null,
+        payload.userCode ?? null,
+        payload.accountId ?? null,
+        typeof expiresIn === "number" && expiresIn > 0 ? Math.ceil(expiresIn) : null,
+      ],
+    );
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.one(`kind = $1 AND id = $2`, [this.kind, id]);
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.one(`kind = $1 AND uid = $2`, [this.kind, uid]);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.one(`kind = $1 AND user_code = $2`, [this.kind, userCode]);
+  }
+
+  /**
+   * Marks a code or refresh token used. Atomic: of two parallel uses only one wins; the loser (a replay)
+   * revokes the grant, as oidc-provider does for a replay it sees itself.
+   */
+  async consume(id: string): Promise<void> {
+    // UPDATE answers [rows, count] through TypeORM.
+    const [, count]: [unknown, number] = await this.ds.query(
+      `UPDATE oidc_payload SET consumed_at = now() WHERE kind = $1 AND id = $2 AND consumed_at IS NULL`,
+      [this.kind, id],
+    );
+    if (count === 0 && SINGLE_USE.has(this.kind)) {
+      const [row] = await this.ds.query(
+        `SELECT grant_id AS "grantId" FROM oidc_payload WHERE kind = $1 AND id = $2`,
+        [this.kind, id],
+      );
+      if (row?.grantId) await revokeGrant(this.ds, row.grantId);
+      throw new errors.InvalidGrant(
+        `${this.kind === "RefreshToken" ? "refresh token" : "grant"} already used`,
+      );
+    }
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.ds.query(`DELETE FROM oidc_payload WHERE kind = $1 AND id = $2`, [this.kind, id]);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.ds.query(`DELETE FROM oidc_payload WHERE kind = $1 AND grant_id = $2`, [this.kind, grantId]);
+  }
+
+  private async one(where: string, params: unknown[]): Promise<AdapterPayload | undefined> {
+    const [row]: Row[] = await this.ds.query(
+      `SELECT ${COLUMNS} FROM oidc_payload WHERE ${where} AND ${LIVE}`,
+      params,
+    );
+    if (!row) return undefined;
+    return row.consumedAt
+      ? { ...row.payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) }
+      : row.payload;
+  }
+}
+
+/** Deletes a grant and everything issued under it (codes, refresh tokens, opaque access tokens). */
+export async function revokeGrant(ds: DataSource, grantId: string): Promise<void> {
+  await ds.query(`DELETE FROM oidc_payload WHERE grant_id = $1 OR (kind = 'Grant' AND id = $1)`, [grantId]);
+}
+
+/** Deletes expired rows in batches, so a large backlog never holds long locks. */
+export async function purgeExpired(ds: DataSource, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await ds.query(
+      `DELETE FROM oidc_payload WHERE ctid IN (
+         SELECT ctid FROM oidc_payload WHERE expires_at < now() LIMIT $1)`,
+      [batch],
+    );
+    const n = Number((res as [unknown, number])[1] ?? 0);
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/** The adapter factory oidc-provider calls once per model name. */
+export function adapterFactory(ds: DataSource, clients: ClientStore) {
+  return (name: string): Adapter => (name === "Client" ? clients.adapter() : new PostgresAdapter(ds, name));
+}

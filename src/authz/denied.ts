@@ -1,0 +1,142 @@
+import type { DataSource } from "typeorm";
+import { recordEvent } from "../accounting/record-event.js";
+import { DomainError } from "../common/errors.js";
+import type { Caller } from "../graphql/context.js";
+import type { Logger } from "../logger.js";
+import { Access } from "./access.js";
+import { Permission } from "./permissions.js";
+import { roleNamed } from "./roles.js";
+
+/** What a refused attempt was, for the accounting record; never shown to the caller. */
+export type Denial = {
+  permission: Permission;
+  targetKind: string;
+  targetId: string | null;
+  operatorId: string | null;
+  reason: string;
+};
+
+/**
+ * A refusal. As NOT_FOUND it carries exactly the message and extensions of a missing object's error
+ * (common/errors.ts notFound), so ids of other operators cannot be probed.
+ */
+export class AccessDenied extends DomainError {
+  constructor(
+    readonly denial: Denial,
+    code: "FORBIDDEN" | "NOT_FOUND",
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(code, message, details);
+  }
+}
+
+export const forbidden = (denial: Omit<Denial, "reason">, why?: string) =>
+  new AccessDenied(
+    { ...denial, reason: why ?? `forbidden: needs ${denial.permission}` },
+    "FORBIDDEN",
+    why ?? `not allowed: this needs the permission ${denial.permission}`,
+    { permission: denial.permission },
+  );
+
+export const unauthenticated = () => new DomainError("UNAUTHENTICATED", "authentication required");
+
+/** The caller's access; a caller without one (built outside a request) may do nothing. */
+export const accessOf = (caller: Caller): Access => caller.access ?? Access.anonymous();
+
+// Which permission lets a caller see an object of each kind: seeing it, it gets FORBIDDEN, not NOT_FOUND.
+const READ_OF: Record<string, Permission> = {
+  Operator: Permission.OperatorRead,
+  Deployment: Permission.DeploymentRead,
+  Service: Permission.DeploymentRead,
+  Run: Permission.RunRead,
+};
+
+/**
+ * Lets the call go on when the caller holds the permission for the object's operator. Otherwise
+ * FORBIDDEN when the caller may see the object, NOT_FOUND (as if it did not exist) when not.
+ */
+export function authorize(
+  caller: Caller,
+  permission: Permission,
+  target: { kind: string; id: string; operatorId: string },
+): void {
+  const access = accessOf(caller);
+  if (access.allows(permission, target.operatorId)) return;
+  const denial = {
+    permission,
+    targetKind: target.kind.toLowerCase(),
+    targetId: target.id,
+    operatorId: target.operatorId,
+  };
+  const read = READ_OF[target.kind];
+  if (read && access.allows(read, target.operatorId)) throw forbidden(denial);
+  throw new AccessDenied(
+    { ...denial, reason: `not found: outside the caller's ${permission} scope` },
+    "NOT_FOUND",
+    `${target.kind} not found`,
+    { id: target.id },
+  );
+}
+
+/** For what belongs to no single operator (providers, new operators): a provider-wide grant. */
+export function authorizeProviderWide(
+  caller: Caller,
+  permission: Permission,
+  target: { kind: string; id: string | null },
+): void {
+  if (accessOf(caller).providerWide(permission)) return;
+  throw forbidden({
+    permission,
+    targetKind: target.kind.toLowerCase(),
+    targetId: target.id,
+    operatorId: null,
+  });
+}
+
+/**
+ * Nobody hands out (or takes away) more than they have: every permission of the role must be held by the
+ * caller where the grant applies (operatorId null: provider-wide). For role grants and for service
+ * accounts created with a role alike.
+ */
+export function assertNotAbove(
+  caller: Caller,
+  roleName: string,
+  operatorId: string | null,
+  subject: string,
+): void {
+  const mine = accessOf(caller).permissionsFor(operatorId);
+  const missing = (roleNamed(roleName)?.permissions ?? []).filter((p) => !mine.has(p));
+  if (missing.length === 0) return;
+  throw forbidden(
+    { permission: Permission.PolicyManage, targetKind: "role-assignment", targetId: subject, operatorId },
+    `${roleName} carries permissions you do not hold here (${missing.sort().join(", ")}); ` +
+      "nobody grants a role above their own",
+  );
+}
+
+/** Writes refusals to the accounting log as failures, each in its own small transaction. */
+export class DenialRecorder {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger,
+  ) {}
+
+  async record(caller: Caller, d: Denial): Promise<void> {
+    try {
+      await this.ds.transaction((tx) =>
+        recordEvent(tx, caller, {
+          action: d.permission,
+          outcome: "failure",
+          targetKind: d.targetKind,
+          targetId: d.targetId,
+          operatorId: d.operatorId,
+          reason: d.reason,
+        }),
+      );
+    } catch (e) {
+      // The refusal stands either way; a lost record is an operational problem, not the caller's.
+      this.log.error({ err: e, requestId: caller.requestId, denial: d }, "could not record a denial");
+    }
+  }
+}

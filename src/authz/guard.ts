@@ -1,0 +1,99 @@
+import {
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  GraphQLObjectType,
+  type GraphQLSchema,
+  defaultFieldResolver,
+} from "graphql";
+import type { RequestContext } from "../graphql/context.js";
+import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
+import type { Permission } from "./permissions.js";
+import { AUTHZ_EXTENSION, type AuthzRule } from "./rules.js";
+
+type Resolver = GraphQLFieldResolver<unknown, RequestContext>;
+
+/** What the guard needs of a request: its access, and where refusals are recorded. */
+export type GuardContext = Pick<RequestContext, "requestId" | "principal" | "client" | "access"> & {
+  services: { denials: { record(caller: GuardContext, d: Denial): Promise<void> } };
+};
+
+const reported = new WeakMap<object, Set<string>>();
+
+/**
+ * Enforces the declared rules: one check per root field (the principal must hold the field's permission
+ * somewhere; object-level scoping is the services' and loaders' job), and one per field that carries its
+ * own rule (sensitive fields), decided for the parent object's operator. Other fields are left alone:
+ * a wrapper on every leaf would cost more than the SQL.
+ */
+export function enforceRules(schema: GraphQLSchema): GraphQLSchema {
+  const roots = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t) => t != null),
+  );
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || type.name.startsWith("__")) continue;
+    for (const field of Object.values(type.getFields())) {
+      const rule = field.extensions?.[AUTHZ_EXTENSION] as AuthzRule | undefined;
+      if (roots.has(type)) guardRoot(field, rule, `${type.name}.${field.name}`);
+      else if (rule && "permission" in rule) guardField(field, rule.permission, type.name);
+    }
+  }
+  return schema;
+}
+
+function guardRoot(field: GraphQLField<unknown, RequestContext>, rule: AuthzRule | undefined, name: string) {
+  if (rule && "public" in rule) return;
+  // A root field without a rule is refused outright (and test/unit/authz-rules.test.ts fails).
+  const permission = rule?.permission;
+  const check = (ctx: GuardContext): Promise<void> | void => {
+    const access = accessOf(ctx);
+    if (!access.principal) throw unauthenticated();
+    if (permission && access.holdsAnywhere(permission)) return;
+    const denial = { permission: permission!, targetKind: "operation", targetId: name, operatorId: null };
+    const e = forbidden(denial, permission ? undefined : `${name} declares no authorization rule`);
+    return ctx.services.denials.record(ctx, e.denial).then(() => {
+      throw e;
+    });
+  };
+  const wrap = (inner: Resolver): Resolver =>
+    async function guarded(source, args, ctx, info) {
+      const g = ctx as unknown as GuardContext;
+      await check(g);
+      try {
+        return await inner(source, args, ctx, info);
+      } catch (e) {
+        if (e instanceof AccessDenied) await g.services.denials.record(g, e.denial);
+        throw e;
+      }
+    };
+  field.resolve = wrap(field.resolve ?? (defaultFieldResolver as Resolver));
+  if (field.subscribe) field.subscribe = wrap(field.subscribe);
+}
+
+/** Sensitive fields: decided for the parent's operator, or provider-wide when it belongs to none. */
+function guardField(field: GraphQLField<unknown, RequestContext>, permission: Permission, typeName: string) {
+  const inner = field.resolve ?? (defaultFieldResolver as Resolver);
+  const name = `${typeName}.${field.name}`;
+  field.resolve = function guardedField(source, args, ctx, info) {
+    const g = ctx as unknown as GuardContext;
+    const operatorId = operatorOf(source, typeName);
+    const access = accessOf(g);
+    const ok = operatorId === null ? access.providerWide(permission) : access.allows(permission, operatorId);
+    if (ok) return inner(source, args, ctx, info);
+    const e = forbidden({ permission, targetKind: "field", targetId: name, operatorId });
+    // One record per field and request, however many objects the field was asked of.
+    let seen = reported.get(g);
+    if (!seen) reported.set(g, (seen = new Set()));
+    if (seen.has(name)) throw e;
+    seen.add(name);
+    return g.services.denials.record(g, e.denial).then(() => {
+      throw e;
+    });
+  };
+}
+
+function operatorOf(source: unknown, typeName: string): string | null {
+  const s = source as { operatorId?: unknown; uuid?: unknown };
+  if (typeof s.operatorId === "string") return s.operatorId;
+  if (typeName === "Operator" && typeof s.uuid === "string") return s.uuid;
+  return null;
+}

@@ -1,0 +1,106 @@
+import { Permission as P } from "./permissions.js";
+
+/** Where a role may be granted: the provider-wide domain, an operator's domain, or both. */
+export type DomainKind = "provider" | "operator";
+
+export type RoleDefinition = {
+  name: string;
+  description: string;
+  domains: readonly DomainKind[];
+  permissions: readonly P[];
+};
+
+/** One's own sign-in (who am I, one's second factor): every role a person holds has these. */
+const SELF = [P.SelfRead, P.SelfManage] as const;
+const OPERATOR_VIEW = [
+  ...SELF,
+  P.OperatorRead,
+  P.DeploymentRead,
+  P.ConfigRead,
+  P.RunRead,
+  P.CatalogRead,
+  P.ProviderRead,
+  P.PolicyRead,
+  P.NetboxRead,
+] as const;
+const OPERATOR_WORK = [...OPERATOR_VIEW, P.DeploymentWrite, P.RunApply, P.RunCancel] as const;
+
+/**
+ * The roles and their permissions. The `p` lines in casbin_rule are what the enforcers use; they are
+ * written by data migrations (migrations/*-AuthzRoles*.ts), and test/integration/authz-policy.test.ts
+ * fails when they differ from this list: change both together.
+ */
+export const ROLES: readonly RoleDefinition[] = [
+  {
+    name: "provider-admin",
+    description: "Provider staff with every permission, for every operator.",
+    domains: ["provider"],
+    // Listed, not Object.values(P): a new permission is granted by a decision (and a data migration).
+    permissions: [
+      ...OPERATOR_WORK,
+      P.ProviderManage,
+      P.ProviderInfoRead,
+      P.OperatorCreate,
+      P.OperatorUpdate,
+      P.OperatorSuspend,
+      P.QuotaSet,
+      P.AccountingRead,
+      P.AccountingCheckpoint,
+      P.NetboxSync,
+      P.NetboxManage,
+      P.StateReport,
+      P.PolicyManage,
+      P.UserRead,
+      P.UserManage,
+      P.SessionRevoke,
+      P.ClientRead,
+      P.ClientManage,
+    ],
+  },
+  {
+    name: "provider-viewer",
+    description: "Provider staff who read everything (provider info and users included) and change nothing.",
+    domains: ["provider"],
+    permissions: [...OPERATOR_VIEW, P.ProviderInfoRead, P.UserRead, P.ClientRead],
+  },
+  {
+    name: "operator-admin",
+    description: "Runs an operator: configures services, applies, reads its accounting, manages its roles.",
+    domains: ["operator"],
+    // Not client:*: service accounts are managed provider-wide (their queries are not operator-scoped).
+    permissions: [...OPERATOR_WORK, P.AccountingRead, P.PolicyManage],
+  },
+  {
+    name: "operator-member",
+    description: "Configures an operator's deployments and services and applies them.",
+    domains: ["operator"],
+    permissions: OPERATOR_WORK,
+  },
+  {
+    name: "operator-viewer",
+    description: "Reads an operator's deployments, configuration and runs.",
+    domains: ["operator"],
+    permissions: OPERATOR_VIEW,
+  },
+  {
+    name: "auditor",
+    description:
+      "Reads accounting and everything else of the operators it is granted (or all), changes nothing.",
+    domains: ["provider", "operator"],
+    permissions: [...OPERATOR_VIEW, P.AccountingRead],
+  },
+  {
+    name: "config-reader",
+    description:
+      "A NixOps4 resource provider: reads deploymentConfig and reports observed state, nothing else.",
+    domains: ["provider", "operator"],
+    permissions: [P.ConfigRead, P.StateReport],
+  },
+];
+
+const byName = new Map(ROLES.map((r) => [r.name, r]));
+
+export const roleNamed = (name: string): RoleDefinition | undefined => byName.get(name);
+
+/** Permissions about one's own sign-in only; holding them changes nothing of the platform. */
+export const SELF_PERMISSIONS: ReadonlySet<P> = new Set(SELF);

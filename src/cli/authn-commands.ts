@@ -1,0 +1,288 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { DataSource } from "typeorm";
+import { UserService } from "../authn/accounts/user.service.js";
+import { secretBoxFor } from "../authn/authn.js";
+import { ClientService } from "../authn/clients/client.service.js";
+import { DEFAULT_RETIRED_KEY_LIFETIME_SECONDS, SigningKeys } from "../authn/keys/signing-keys.js";
+import { writeGrant } from "../authz/policy-store.js";
+import { roleNamed } from "../authz/roles.js";
+import { DomainError } from "../common/errors.js";
+import { toGlobalId } from "../common/global-id.js";
+import { loadConfig } from "../config.js";
+import { migrate } from "../db/data-source.js";
+import { inTransaction } from "../db/transaction.js";
+import { systemCaller } from "../graphql/context.js";
+import { createLogger } from "../logger.js";
+import { OperatorService } from "../operators/operator.service.js";
+import { ProviderService } from "../providers/provider.service.js";
+import { withDatabase } from "./database.js";
+
+type Json = { json?: boolean };
+
+/** Bad input: a message naming what to fix, and exit code 2. */
+class UsageError extends Error {}
+
+/**
+ * Administration that must work before anyone can sign in: providers, operators, the first users and
+ * service accounts, signing keys. Every command migrates first, so it works on an empty database.
+ */
+export function registerAuthnCommands(program: Command): void {
+  const provider = program.command("provider").description("providers");
+  provider
+    .command("create")
+    .description("create a provider")
+    .requiredOption("--name <name>", "display name")
+    .requiredOption("--slug <slug>", "short unique name")
+    .option("--email <email>", "contact email (default: ops@<slug>.invalid)")
+    .option("--json", "print JSON")
+    .action((o: { name: string; slug: string; email?: string } & Json) =>
+      run(o, async (ds) => {
+        const id = await new ProviderService(ds).create(systemCaller(), {
+          name: o.name,
+          slug: o.slug,
+          contactEmail: o.email ?? `ops@${o.slug}.invalid`,
+        });
+        return { id: toGlobalId("Provider", id), slug: o.slug };
+      }),
+    );
+
+  const operator = program.command("operator").description("operators");
+  operator
+    .command("create")
+    .description("create an operator at a provider")
+    .requiredOption("--provider <slug>", "the provider's slug")
+    .requiredOption("--name <name>", "display name")
+    .requiredOption("--slug <slug>", "short name, unique at the provider")
+    .requiredOption("--email <email>", "contact email")
+    .requiredOption("--dns-zone <zone>", "the operator's DNS zone")
+    .option("--json", "print JSON")
+    .action((o: { provider: string; name: string; slug: string; email: string; dnsZone: string } & Json) =>
+      run(o, async (ds) => {
+        const providerId = await providerIdOf(ds, o.provider);
+        const id = await new OperatorService(ds).create(systemCaller(), {
+          providerId: toGlobalId("Provider", providerId),
+          name: o.name,
+          slug: o.slug,
+          contactEmail: o.email,
+          dnsZone: o.dnsZone,
+        });
+        return { id: toGlobalId("Operator", id), slug: o.slug };
+      }),
+    );
+
+  const user = program.command("user").description("people who sign in");
+  user
+    .command("create")
+    .description("create a user; the password comes from --password-file or standard input")
+    .requiredOption("--email <email>", "email, used to sign in")
+    .requiredOption("--name <name>", "display name")
+    .option("--password-file <file>", "read the password from this file (first line)")
+    .option("--role <role>", "grant this role, e.g. provider-admin (the first administrator)")
+    .option("--operator <slug>", "with --role: the operator it is granted for (omit for provider-wide roles)")
+    .option("--provider <slug>", "with --operator: the operator's provider")
+    .option("--json", "print JSON")
+    .action(
+      (
+        o: {
+          email: string;
+          name: string;
+          passwordFile?: string;
+          role?: string;
+          operator?: string;
+          provider?: string;
+        } & Json,
+      ) =>
+        run(o, async (ds) => {
+          const password = await readPassword(o.passwordFile);
+          const config = loadConfig();
+          const users = new UserService(ds, secretBoxFor(config, createLogger("warn")), config.authn);
+          const operatorId = o.operator ? await operatorIdOf(ds, o.provider, o.operator) : null;
+          if (o.role && !roleNamed(o.role)) throw new UsageError(`--role: unknown role ${o.role}`);
+          const id = await users.create(systemCaller(), { email: o.email, displayName: o.name, password });
+          if (o.role) {
+            await inTransaction(ds, (tx) =>
+              writeGrant(tx, systemCaller(), { subject: `user:${id}`, role: o.role!, operatorId }),
+            );
+          }
+          return { id: toGlobalId("User", id), email: o.email.trim().toLowerCase(), role: o.role ?? null };
+        }),
+    );
+
+  const client = program.command("client").description("service accounts and frontend clients");
+  client
+    .command("create")
+    .description("create a service account (client credentials); prints client_id and client_secret")
+    .requiredOption("--name <name>", "display name")
+    .requiredOption("--role <role>", "its role, e.g. operator-admin or config-reader")
+    .option("--operator <slug>", "the operator it acts for")
+    .option("--provider <slug>", "the provider it acts for (provider-wide roles), or the operator's provider")
+    .option("--json", "print JSON")
+    .action((o: { name: string; role: string; operator?: string; provider?: string } & Json) =>
+      run(o, async (ds) => {
+        if (!o.operator && !o.provider) throw new UsageError("give --operator <slug> or --provider <slug>");
+        const bound = o.operator
+          ? { operatorId: toGlobalId("Operator", await operatorIdOf(ds, o.provider, o.operator)) }
+          : { providerId: toGlobalId("Provider", await providerIdOf(ds, o.provider!)) };
+        const created = await new ClientService(ds).createServiceAccount(systemCaller(), {
+          name: o.name,
+          role: o.role,
+          ...bound,
+        });
+        return {
+          id: toGlobalId("Client", created.id),
+          client_id: created.clientId,
+          client_secret: created.clientSecret,
+        };
+      }),
+    );
+  client
+    .command("create-public")
+    .description("create a frontend client (authorization code + PKCE, no secret)")
+    .requiredOption("--name <name>", "display name")
+    .requiredOption("--redirect-uri <uri>", "an exact redirect URI; repeatable", collect, [])
+    .option("--post-logout-redirect-uri <uri>", "where to go after signing out; repeatable", collect, [])
+    .option("--json", "print JSON")
+    .action((o: { name: string; redirectUri: string[]; postLogoutRedirectUri: string[] } & Json) =>
+      run(o, async (ds) => {
+        const clients = new ClientService(ds);
+        const id = await clients.createPublicClient(systemCaller(), {
+          name: o.name,
+          redirectUris: o.redirectUri,
+          postLogoutRedirectUris: o.postLogoutRedirectUri,
+        });
+        const created = await clients.byId(id);
+        return { id: toGlobalId("Client", id), client_id: created!.clientId };
+      }),
+    );
+
+  const keys = program.command("keys").description("token signing keys");
+  keys
+    .command("rotate")
+    .description("new keys sign from now on; the previous ones still verify until they expire")
+    .option(
+      "--keep-hours <hours>",
+      "how long the previous keys stay valid",
+      String(DEFAULT_RETIRED_KEY_LIFETIME_SECONDS / 3600),
+    )
+    .option("--json", "print JSON")
+    .action((o: { keepHours: string } & Json) =>
+      run(o, async (ds) => {
+        const hours = Number(o.keepHours);
+        if (!Number.isFinite(hours) || hours < 0 || hours > 24 * 90)
+          throw new UsageError("--keep-hours must be 0 to 2160");
+        const signing = signingKeys(ds);
+        await signing.ensure();
+        return signing.rotate(Math.round(hours * 3600));
+      }),
+    );
+  keys
+    .command("list")
+    .description("keys that sign or still verify")
+    .option("--json", "print JSON")
+    .action((o: Json) =>
+      run(o, async (ds) =>
+        (await signingKeys(ds).published()).map((k) => ({
+          kid: k.kid,
+          alg: k.alg,
+          active: k.active,
+          expiresAt: k.expiresAt,
+        })),
+      ),
+    );
+  keys
+    .command("remove")
+    .description("withdraw a key at once (a compromised one): tokens it signed are refused")
+    .requiredOption("--kid <kid>", "the key id")
+    .option("--json", "print JSON")
+    .action((o: { kid: string } & Json) =>
+      run(o, async (ds) => {
+        if (!(await signingKeys(ds).remove(o.kid))) throw new UsageError(`no key ${o.kid}`);
+        const signing = signingKeys(ds);
+        await signing.ensure();
+        return { removed: o.kid };
+      }),
+    );
+}
+
+function signingKeys(ds: DataSource): SigningKeys {
+  return new SigningKeys(ds, secretBoxFor(loadConfig(), createLogger("warn")));
+}
+
+const collect = (v: string, all: string[]) => [...all, v];
+
+async function providerIdOf(ds: DataSource, slug: string): Promise<string> {
+  const [row] = await ds.query(`SELECT id FROM provider WHERE slug = $1`, [slug]);
+  if (!row) throw new UsageError(`no provider with slug ${slug}`);
+  return row.id;
+}
+
+async function operatorIdOf(ds: DataSource, providerSlug: string | undefined, slug: string): Promise<string> {
+  const rows: { id: string }[] = await ds.query(
+    `SELECT o.id FROM operator o JOIN provider p ON p.id = o.provider_id
+     WHERE o.slug = $1 AND ($2::text IS NULL OR p.slug = $2)`,
+    [slug, providerSlug ?? null],
+  );
+  if (rows.length === 0)
+    throw new UsageError(`no operator with slug ${slug}${providerSlug ? ` at ${providerSlug}` : ""}`);
+  if (rows.length > 1)
+    throw new UsageError(`several providers have an operator ${slug}: add --provider <slug>`);
+  return rows[0]!.id;
+}
+
+async function readPassword(file: string | undefined): Promise<string> {
+  let text: string;
+  if (file) {
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new UsageError(`--password-file: ${(e as Error).message}`);
+    }
+  } else {
+    if (process.stdin.isTTY)
+      throw new UsageError("give the password on standard input or with --password-file");
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    text = Buffer.concat(chunks).toString("utf8");
+  }
+  const password = text.split(/\r?\n/)[0] ?? "";
+  if (!password) throw new UsageError("the password is empty");
+  return password;
+}
+
+/** Opens the database, migrates, runs the command, prints its result (JSON or lines), sets the exit code. */
+async function run(opts: Json, work: (ds: DataSource) => Promise<unknown>): Promise<void> {
+  try {
+    const result = await withDatabase(async (ds) => {
+      await migrate(ds);
+      return work(ds);
+    });
+    if (opts.json) console.log(JSON.stringify(result));
+    else print(result);
+  } catch (e) {
+    if (!(e instanceof UsageError || e instanceof DomainError)) throw e;
+    const field = e instanceof DomainError ? e.extensions.field : undefined;
+    const message = `${e.message}${field ? ` (${String(field)})` : ""}`;
+    if (opts.json)
+      console.log(
+        JSON.stringify({ error: { message, code: e instanceof DomainError ? e.code : "BAD_USAGE" } }),
+      );
+    console.error(`fedicentral: ${message}`);
+    process.exitCode = 2;
+  }
+}
+
+function print(result: unknown): void {
+  const rows = Array.isArray(result) ? result : [result];
+  for (const r of rows) {
+    console.log(
+      Object.entries(r as object)
+        .map(
+          ([k, v]) =>
+            `${k}: ${Array.isArray(v) ? v.join(", ") : v instanceof Date ? v.toISOString() : String(v)}`,
+        )
+        .join("\n"),
+    );
+    if (rows.length > 1) console.log("");
+  }
+}

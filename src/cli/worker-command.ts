@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { ConfigError, loadConfig } from "../config.js";
+import { createDataSource } from "../db/data-source.js";
+import { pendingMigrations } from "../db/readiness.js";
+import { createLogger } from "../logger.js";
+import { RunConfigError, loadRunConfig } from "../runs/run-config.js";
+import { startRunWorker } from "../runs/run-worker.js";
+
+/** `fedicentral worker`: a process that only executes runs, next to any number of servers and workers. */
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "execute queued nixops4 runs in this process (needs DATABASE_URL; the RUN_* variables apply); " +
+        "stops cleanly on SIGTERM or SIGINT",
+    )
+    .option("--concurrency <n>", "runs at once (default: RUN_CONCURRENCY)")
+    .action(async (opts: { concurrency?: string }) => {
+      await runWorkerProcess(opts.concurrency);
+    });
+}
+
+async function runWorkerProcess(concurrencyOption: string | undefined): Promise<void> {
+  let config;
+  let runConfig;
+  try {
+    config = loadConfig();
+    runConfig = loadRunConfig(
+      concurrencyOption === undefined ? process.env : { ...process.env, RUN_CONCURRENCY: concurrencyOption },
+    );
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof RunConfigError) return exitWith(e.message);
+    throw e;
+  }
+  // Embedded PostgreSQL belongs to the one server process that started it.
+  if (!config.databaseUrl) return exitWith("the worker needs DATABASE_URL (the servers' database)");
+  if (runConfig.concurrency === 0)
+    return exitWith(
+      "a worker with concurrency 0 would run nothing: pass --concurrency or set RUN_CONCURRENCY",
+    );
+
+  const log = createLogger(config.logLevel).child({ process: "worker" });
+  const ds = createDataSource({
+    url: config.databaseUrl,
+    poolSize: config.dbPoolSize,
+    log,
+    applicationName: "fedicentral-worker",
+  });
+  await ds.initialize();
+
+  let stopping = false;
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  let worker: ReturnType<typeof startRunWorker> | null = null;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "worker shutting down");
+    try {
+      await worker?.stop();
+      await ds.destroy();
+    } catch (e) {
+      log.error({ err: e }, "error during shutdown");
+      process.exitCode = 1;
+    }
+    log.info("worker stopped");
+    stopped();
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  // The servers apply migrations; a worker started alongside them waits rather than run on an old schema.
+  let waiting = false;
+  while (!stopping) {
+    const pending = await pendingMigrations(ds).catch(() => ["(no migrations table yet)"]);
+    if (pending.length === 0) break;
+    if (!waiting) log.info({ pending }, "waiting for the server to apply migrations");
+    waiting = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (!stopping) worker = startRunWorker(ds, log, runConfig);
+  await done;
+}
+
+function exitWith(message: string): void {
+  process.stderr.write(`fedicentral: ${message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,49 @@
+import DataLoader from "dataloader";
+import type { Db } from "../db/db.js";
+import { type DesiredState, deployedServicesOf, toObservedResource } from "./observed-resource.service.js";
+import type { ObservedResource } from "./observed-resource.types.js";
+
+export function createObservedResourceLoaders(db: Db) {
+  return {
+    /** Every reported resource of a deployment, by kind and name; orphaned when its service is gone. */
+    observedResourcesByDeployment: new DataLoader<string, ObservedResource[]>(async (ids) => {
+      const rows = await db.query(
+        `SELECT t.id, t.deployment_id AS "deploymentId", t.kind, t.name, t.status, t.outputs, t.generation,
+                t.observed_at AS "observedAt", t.updated_at AS "reportedAt", t.service_id AS "serviceId",
+                (t.service_id IS NOT NULL AND s.id IS NULL) AS orphaned
+           FROM observed_resource t
+           LEFT JOIN service s ON s.id = t.service_id AND s.deployment_id = t.deployment_id
+          WHERE t.deployment_id = ANY($1::uuid[]) ORDER BY t.kind, t.name`,
+        [ids],
+      );
+      const byDeployment = new Map<string, ObservedResource[]>();
+      for (const row of rows) {
+        const r = toObservedResource(row as Parameters<typeof toObservedResource>[0]);
+        const list = byDeployment.get(r.deploymentId);
+        if (list) list.push(r);
+        else byDeployment.set(r.deploymentId, [r]);
+      }
+      return ids.map((id) => byDeployment.get(id) ?? []);
+    }),
+    /** Generations and the services of the deployed configuration (not the whole document). */
+    desiredStateByDeployment: new DataLoader<string, DesiredState | null>(async (ids) => {
+      const rows = await db.query<{ id: string; staged: number; deployed: number | null; services: unknown }>(
+        `SELECT id, staged_generation AS staged, deployed_generation AS deployed,
+                deployed_config -> 'services' AS services
+           FROM deployment WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      const found = new Map(
+        rows.map((r) => [
+          r.id,
+          {
+            stagedGeneration: r.staged,
+            deployedGeneration: r.deployed,
+            deployedServices: deployedServicesOf(r.services),
+          },
+        ]),
+      );
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+  };
+}

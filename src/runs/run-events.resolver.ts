@@ -1,0 +1,75 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from "type-graphql";
+import { Permission } from "../authz/permissions.js";
+import { Requires } from "../authz/rules.js";
+import { DomainError, notFound } from "../common/errors.js";
+import { expectGlobalId } from "../common/global-id.js";
+import type { RequestContext } from "../graphql/context.js";
+import type { RunEvent, RunEventSource, RunLogChunkEvent } from "./run-events.js";
+import { RunEventUnion, RunLogChunk } from "./run-events.types.js";
+
+/** The context of an operation over WebSocket: a request context plus the live event source. */
+export type SubscriptionContext = RequestContext & {
+  runEvents?: RunEventSource;
+  /** Fresh loaders for a state event, so a long subscription never serves a cached row. */
+  refreshLoaders?: () => Promise<void>;
+};
+
+type RunEventsArgs = { runId: string; fromOffset: number };
+
+@Resolver()
+export class RunEventsResolver {
+  @Subscription(() => RunEventUnion, {
+    description:
+      "Live events of a run over WebSocket (graphql-ws on /graphql): its current state, then its stored " +
+      "log from fromOffset on and every state change, in order; completes after the final state. To " +
+      "resume after a disconnect without gaps or repeats, subscribe again with the last nextOffset.",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as SubscriptionContext;
+      const { runId, fromOffset } = args as RunEventsArgs;
+      if (!ctx.runEvents)
+        throw new DomainError("BAD_USER_INPUT", "subscriptions are served over WebSocket on /graphql");
+      const id = expectGlobalId(runId, "Run", "runId");
+      // Through the request's loader, so a run the caller may not read is as missing as an unknown one.
+      if (!(await ctx.loaders.runById.load(id))) throw notFound("Run", runId);
+      return ctx.runEvents.subscribe(id, fromOffset);
+    },
+  })
+  @Requires(Permission.RunRead)
+  runEvents(
+    @Root() event: RunEvent,
+    @Ctx() ctx: SubscriptionContext,
+    @Arg("runId", () => ID) _runId: string,
+    @Arg("fromOffset", () => Int, { defaultValue: 0, description: "A byte offset in the stored log." })
+    _fromOffset: number,
+  ): Promise<RunEvent> | RunEvent {
+    if (event.kind !== "state" || !ctx.refreshLoaders) return event;
+    return ctx.refreshLoaders().then(() => event);
+  }
+}
+
+@Resolver(() => RunLogChunk)
+export class RunLogChunkResolver {
+  @FieldResolver(() => String, { description: "The bytes, base64-encoded, exactly as stored." })
+  base64(@Root() chunk: RunLogChunkEvent): string {
+    return chunk.data.toString("base64");
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      "The bytes decoded as UTF-8 for display; a character split across chunks or invalid bytes become " +
+      "U+FFFD. Use base64 to keep the bytes exactly.",
+  })
+  text(@Root() chunk: RunLogChunkEvent): string {
+    return chunk.data.toString("utf8");
+  }
+}
+
+/** type-graphql asks for a PubSub once any subscription exists; ours bring their own subscribe. */
+export const noTopicPubSub = {
+  publish(): void {
+    throw new Error("subscriptions in this schema use their own subscribe function, not topics");
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error("subscriptions in this schema use their own subscribe function, not topics");
+  },
+};

@@ -1,0 +1,137 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { recordEvent } from "../../src/accounting/record-event.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { factories } from "../support/factories.js";
+import { testSigningSecret } from "../support/accounting.js";
+
+const CLI = "dist/src/cli/main.js";
+
+type Ran = { code: number | null; stdout: string; stderr: string };
+
+function run(args: string[], env: Record<string, string>, viaTerminal = false): Promise<Ran> {
+  // `script` gives the command a terminal, where the export shows its progress bar.
+  const [cmd, argv] = viaTerminal
+    ? ["script", ["-qec", [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" "), "/dev/null"]]
+    : [process.execPath, [CLI, ...args]];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "silent", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Fails with what the command printed, so that a failure says why. */
+function expectExit(r: Ran, code: number): void {
+  if (r.code !== code)
+    throw new Error(`exit ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+}
+
+describe("fedicentral accounting (command line)", () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let op: { id: string };
+  const dir = mkdtempSync(path.join(tmpdir(), "fedi-acct-cli-"));
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    db = await createTestDatabase();
+    const provider = await factories(db.ds).provider();
+    op = await factories(db.ds).operator(provider.id);
+    for (let i = 0; i < 30; i++) {
+      await db.ds.transaction((tx) =>
+        recordEvent(
+          tx,
+          { requestId: `r${i}`, principal: null, client: { ip: "192.0.2.1", userAgent: "t" } },
+          {
+            action: "update",
+            targetKind: "operator",
+            targetId: op.id,
+            operatorId: op.id,
+            changes: { name: { before: `n${i}`, after: `n${i + 1}` } },
+          },
+        ),
+      );
+    }
+    await db.ds.destroy();
+    env = { DATABASE_URL: db.url, ACCOUNTING_SIGNING_KEY_SECRET: testSigningSecret() };
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("signs, exports and verifies offline; a changed byte or a forged signature fails at its sequence number", async () => {
+    const signed = await run(["accounting", "checkpoint"], env);
+    expectExit(signed, 0);
+    expect(signed.stdout).toMatch(/^signed \d+ chain heads with key [0-9a-f]{16}/);
+
+    const keys = await run(["accounting", "keys"], env);
+    expectExit(keys, 0);
+    const keyFile = path.join(dir, "keys.json");
+    writeFileSync(keyFile, keys.stdout);
+
+    const file = path.join(dir, "export.jsonl");
+    const exported = await run(["accounting", "export", "--operator", op.id, "-o", file], env);
+    expectExit(exported, 0);
+    // Its own read event is sealed and exported too, after the signed head.
+    expect(exported.stderr).toContain(`wrote 31 events and 1 checkpoints to ${file}`);
+
+    const ok = await run(["accounting", "verify", file, "--public-key", keyFile], {});
+    expectExit(ok, 0);
+    expect(ok.stdout).toContain(`chain ${op.id}: ok, events 1..31, 1 checkpoints verified, the last at 30`);
+
+    const lines = readFileSync(file, "utf8").split("\n");
+    const i = lines.findIndex((l) => l.includes('"seq":17,'));
+    const altered = path.join(dir, "altered.jsonl");
+    writeFileSync(
+      altered,
+      [
+        ...lines.slice(0, i),
+        lines[i]!.replace(/"after": ?"n17"/, '"after":"n71"'),
+        ...lines.slice(i + 1),
+      ].join("\n"),
+    );
+    // On worker threads (small batches here, so that several are in flight) as in one thread.
+    for (const threads of ["0", "2"]) {
+      const bad = await run(
+        ["accounting", "verify", altered, "--public-key", keyFile, "--threads", threads],
+        {},
+      );
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toContain(`chain ${op.id}: FAILED at sequence number 17: event 17 was altered`);
+    }
+    const threaded = await run(["accounting", "verify", file, "--public-key", keyFile, "--threads", "2"], {});
+    expect(threaded.stdout).toBe(ok.stdout);
+
+    const forged = path.join(dir, "forged.jsonl");
+    writeFileSync(
+      forged,
+      readFileSync(file, "utf8").replace(/"signature":"[^"]+"/, `"signature":"${"A".repeat(86)}"`),
+    );
+    const fake = await run(["accounting", "verify", forged, "--public-key", keyFile], {});
+    expect(fake.code).toBe(1);
+    expect(fake.stdout).toContain("FAILED at sequence number 30: checkpoint at 30 has a forged signature");
+
+    const wrongKey = await run(["accounting", "verify", file, "--public-key", "not-a-key"], {});
+    expect(wrongKey.code).toBe(2);
+  });
+
+  it("shows a progress bar on a terminal, and none when piped", async () => {
+    const file = path.join(dir, "tty.csv");
+    const tty = await run(["accounting", "export", "--format", "csv", "-o", file], env, true);
+    expectExit(tty, 0);
+    expect(tty.stdout).toMatch(/exporting \[[^\]]*\] 100% (\d+)\/\1 events/);
+    expect(readFileSync(file, "utf8").split("\n")[0]).toMatch(/^record,chain,seq,/);
+    const piped = await run(["accounting", "export", "--format", "csv", "-o", file], env);
+    expect(piped.stderr).not.toContain("exporting [");
+  });
+});

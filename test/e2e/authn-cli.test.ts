@@ -1,0 +1,230 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { SecretBox } from "../../src/authn/keys/secret-box.js";
+import { verifyPassword } from "../../src/authn/accounts/passwords.js";
+import { secretDigest } from "../../src/authn/clients/client-secrets.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+
+const CLI = "dist/src/cli/main.js";
+
+/** The first administrator on an empty database, from the command line. */
+describe("fedicentral provider|operator|user|client|keys (command line)", () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  const run = async (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => {
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: db.url,
+      AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      ...opts.env,
+    };
+    const child = promisify(execFile)(process.execPath, [CLI, ...args], { env });
+    if (opts.input !== undefined) {
+      child.child.stdin!.end(opts.input);
+    } else child.child.stdin!.end();
+    try {
+      const { stdout, stderr } = await child;
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+  const json = async (args: string[], opts: { input?: string } = {}) => {
+    const res = await run([...args, "--json"], opts);
+    if (res.code !== 0) throw new Error(`${args.join(" ")}: ${res.code} ${res.stderr}`);
+    return JSON.parse(res.stdout);
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    db = await createTestDatabase();
+    // An empty database: the commands migrate it themselves.
+    await db.ds.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`);
+    dir = mkdtempSync(path.join(tmpdir(), "fedicentral-cli-"));
+  });
+  afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  it("creates a provider, an operator, the first admin and service accounts, with --json output", async () => {
+    const provider = await json(["provider", "create", "--name", "Demo Hosting", "--slug", "demo"]);
+    expect(provider).toEqual({ id: expect.any(String), slug: "demo" });
+    const operator = await json([
+      "operator",
+      "create",
+      "--provider",
+      "demo",
+      "--name",
+      "Fedi Club",
+      "--slug",
+      "fedi-club",
+      "--email",
+      "admin@fediclub.example",
+      "--dns-zone",
+      "fediclub.example",
+    ]);
+    expect(operator.slug).toBe("fedi-club");
+
+    const passwordFile = path.join(dir, "password");
+    writeFileSync(passwordFile, "a long enough password\n");
+    const admin = await json([
+      "user",
+      "create",
+      "--email",
+      "Admin@Demo.Example",
+      "--name",
+      "First Admin",
+      "--password-file",
+      passwordFile,
+      "--role",
+      "provider-admin",
+    ]);
+    expect(admin).toMatchObject({ email: "admin@demo.example", role: "provider-admin" });
+    const viaStdin = await json(["user", "create", "--email", "ops@demo.example", "--name", "Ops"], {
+      input: "another long password\n",
+    });
+    const [stored] = await db.ds.query(`SELECT password_hash FROM app_user WHERE email = 'ops@demo.example'`);
+    expect(stored.password_hash).toMatch(/^scrypt\$/);
+    expect(await verifyPassword("another long password", stored.password_hash)).toBe(true);
+    expect(viaStdin.role).toBeNull();
+
+    const sa = await json([
+      "client",
+      "create",
+      "--name",
+      "Deployer",
+      "--operator",
+      "fedi-club",
+      "--role",
+      "operator-member",
+    ]);
+    expect(sa).toEqual({
+      id: expect.any(String),
+      client_id: expect.stringMatching(/^svc-/),
+      client_secret: expect.any(String),
+    });
+    const [row] = await db.ds.query(
+      `SELECT secret_digest, role, operator_id FROM oidc_client WHERE client_id = $1`,
+      [sa.client_id],
+    );
+    expect(row).toMatchObject({ secret_digest: secretDigest(sa.client_secret), role: "operator-member" });
+    const grants = await db.ds.query(
+      `SELECT v1, v2 FROM casbin_rule WHERE ptype = 'g' AND v0 LIKE 'client:%'`,
+    );
+    expect(grants).toEqual([{ v1: "operator-member", v2: `operator:${row.operator_id}` }]);
+
+    const panel = await json([
+      "client",
+      "create-public",
+      "--name",
+      "Panel",
+      "--redirect-uri",
+      "https://panel.demo.example/callback",
+      "--redirect-uri",
+      "http://localhost:5173/callback",
+    ]);
+    expect(panel.client_id).toMatch(/^app-/);
+
+    const plain = await run([
+      "client",
+      "create",
+      "--name",
+      "Plain",
+      "--provider",
+      "demo",
+      "--role",
+      "provider-viewer",
+    ]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^id: .+\nclient_id: svc-.+\nclient_secret: .+\n$/);
+  });
+
+  it("rotates signing keys: new keys sign, the previous ones stay (encrypted) until they expire", async () => {
+    await json(["keys", "rotate"]);
+    const before = await json(["keys", "list"]);
+    const rotated = await json(["keys", "rotate", "--keep-hours", "2"]);
+    expect(rotated.kids).toHaveLength(2);
+    expect(rotated.retired.sort()).toEqual(
+      before
+        .filter((k: { active: boolean }) => k.active)
+        .map((k: { kid: string }) => k.kid)
+        .sort(),
+    );
+    const after = await json(["keys", "list"]);
+    expect(
+      after
+        .filter((k: { active: boolean }) => k.active)
+        .map((k: { kid: string }) => k.kid)
+        .sort(),
+    ).toEqual([...rotated.kids].sort());
+    const rows = await db.ds.query(`SELECT kid, private_jwk_sealed FROM signing_key`);
+    const box = new SecretBox(TEST_ENCRYPTION_KEY);
+    for (const r of rows) {
+      expect(r.private_jwk_sealed).not.toContain('"d"');
+      expect(JSON.parse(box.open(r.private_jwk_sealed, `signing_key:${r.kid}`).toString()).d).toEqual(
+        expect.any(String),
+      );
+    }
+    const wrongKey = await run(["keys", "rotate"], {
+      env: { AUTH_ENCRYPTION_KEY: "another-key-that-is-long-enough-to-use-0123" },
+    });
+    expect(wrongKey.code).not.toBe(0);
+  });
+
+  it("refuses bad input with a clear message and a non-zero exit", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["client", "create", "--name", "x", "--role", "operator-admin"],
+        /--operator <slug> or --provider <slug>/,
+      ],
+      [
+        ["client", "create", "--name", "x", "--role", "operator-admin", "--operator", "nope"],
+        /no operator with slug nope/,
+      ],
+      [
+        ["client", "create", "--name", "x", "--role", "superuser", "--provider", "demo"],
+        /unknown role superuser/,
+      ],
+      [
+        [
+          "operator",
+          "create",
+          "--provider",
+          "demo",
+          "--name",
+          "X",
+          "--slug",
+          "Bad Slug",
+          "--email",
+          "a@b.example",
+          "--dns-zone",
+          "x.example",
+        ],
+        /slug/,
+      ],
+      [["user", "create", "--email", "not-an-email", "--name", "X"], /email/],
+      [["user", "create", "--email", "short@demo.example", "--name", "X"], /at least 10 characters/],
+      [["client", "create-public", "--name", "X", "--redirect-uri", "http://panel.example/cb"], /https/],
+      [["provider", "create", "--name", "Again", "--slug", "demo"], /exists already/],
+    ];
+    for (const [args, message] of cases) {
+      const res = await run(args, { input: "short\n" });
+      expect([args.join(" "), res.code]).toEqual([args.join(" "), 2]);
+      expect([args.join(" "), res.stderr]).toEqual([args.join(" "), expect.stringMatching(message)]);
+    }
+    const asJson = await run(["user", "create", "--email", "nope", "--name", "X", "--json"], {
+      input: "x\n",
+    });
+    expect(JSON.parse(asJson.stdout).error.code).toBe("BAD_USER_INPUT");
+  });
+});

@@ -1,0 +1,78 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { factories } from "../support/factories.js";
+
+const CLI = "dist/src/cli/main.js";
+
+describe("fedicentral role (command line)", () => {
+  let db: TestDatabase;
+  let op: { id: string; slug: string };
+
+  const run = async (...args: string[]) => {
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: db.url,
+    };
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+  const grants = () =>
+    db.ds.query(`SELECT v0, v1, v2 FROM casbin_rule WHERE ptype = 'g' AND v0 = 'user:cli-eve' ORDER BY id`);
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    db = await createTestDatabase();
+    const f = factories(db.ds);
+    op = await f.operator((await f.provider()).id);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("grants, lists and revokes roles, recording each change", async () => {
+    const granted = await run("role", "grant", "user:cli-eve", "operator-viewer", "--operator", op.slug);
+    expect(granted).toMatchObject({
+      code: 0,
+      stdout: `granted: user:cli-eve operator-viewer in operator:${op.id}\n`,
+    });
+    expect(
+      (await run("role", "grant", "user:cli-eve", "operator-viewer", "--operator", op.slug)).stdout,
+    ).toMatch(/^held already/);
+    expect(await grants()).toEqual([{ v0: "user:cli-eve", v1: "operator-viewer", v2: `operator:${op.id}` }]);
+    const listed = await run("role", "list", "--subject", "user:cli-eve");
+    expect(listed.stdout).toBe(`user:cli-eve\toperator-viewer\toperator ${op.slug} (operator:${op.id})\n`);
+    expect(
+      (await run("role", "revoke", "user:cli-eve", "operator-viewer", "--operator", op.slug)).stdout,
+    ).toMatch(/^revoked/);
+    expect(await grants()).toEqual([]);
+    const events = await db.ds.query(
+      `SELECT action, initiator->>'kind' AS who FROM accounting_event WHERE target_id = 'user:cli-eve' ORDER BY id`,
+    );
+    expect(events).toEqual([
+      { action: "grant", who: "system" },
+      { action: "revoke", who: "system" },
+    ]);
+  });
+
+  it("refuses unknown roles and roles in the wrong kind of domain, with exit status 2", async () => {
+    for (const args of [
+      ["user:cli-eve", "superuser"],
+      ["user:cli-eve", "provider-admin", "--operator", "anything"],
+    ]) {
+      const res = await run("role", "grant", ...args);
+      expect([args, res.code]).toEqual([args, 2]);
+      expect(res.stderr).toMatch(/^fedicentral: /);
+    }
+    expect(await grants()).toEqual([]);
+  });
+});

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import fc from "fast-check";
+import { Permission as P } from "../../src/authz/permissions.js";
+import { ROLES } from "../../src/authz/roles.js";
+import { toGlobalId } from "../../src/common/global-id.js";
+import type { RunningServer } from "../../src/server.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { factories } from "../support/factories.js";
+import { as, gql, startTestServer } from "../support/server.js";
+
+/**
+ * Property: for random role assignments of random users and service accounts, every read answers with
+ * exactly the operators' data the principal holds a role for (lists, counts, nested fields, filters,
+ * node(id), deploymentConfig), and every mutation goes through exactly where a role grants its
+ * permission. Objects of operators out of reach look missing.
+ */
+
+type World = {
+  providers: { id: string; gid: string; slug: string }[];
+  operators: {
+    id: string;
+    gid: string;
+    provider: number;
+    deployment: string;
+    service: string;
+    run: string;
+  }[];
+};
+type Op = World["operators"][number];
+type Assignment = { subject: number; role: string; where: "provider" | number };
+
+const OPERATORS = 4;
+const pairs: { role: string; where: "provider" | number }[] = ROLES.flatMap((r) => [
+  ...(r.domains.includes("provider") ? [{ role: r.name, where: "provider" as const }] : []),
+  ...(r.domains.includes("operator")
+    ? Array.from({ length: OPERATORS }, (_, i) => ({ role: r.name, where: i }))
+    : []),
+]);
+
+const assignments = fc.array(
+  fc
+    .record({ subject: fc.nat({ max: 2 }), grant: fc.constantFrom(...pairs) })
+    .map(({ subject, grant }): Assignment => ({ subject, ...grant })),
+  { maxLength: 6 },
+);
+
+describe("operator isolation (property-based)", () => {
+  let db: TestDatabase;
+  let server: RunningServer;
+  const world: World = { providers: [], operators: [] };
+  let round = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const f = factories(db.ds);
+    const types = await f.catalog();
+    for (let p = 0; p < 2; p++) world.providers.push(await f.provider());
+    for (let i = 0; i < OPERATORS; i++) {
+      const provider = i % 2;
+      const op = await f.operator(world.providers[provider]!.id);
+      const d = await f.deployment(op.id, "production");
+      const s = await f.service(d.id, types.mastodon!, `social.${op.zone}`);
+      const [run] = await db.ds.query(
+        `INSERT INTO run (deployment_id, state, config, config_hash, generation, initiator, finished_at)
+         VALUES ($1, 'succeeded', '{}', 'x', 1, '{}', now()) RETURNING id`,
+        [d.id],
+      );
+      world.operators.push({
+        id: op.id,
+        gid: op.gid,
+        provider,
+        deployment: d.gid,
+        service: s.gid,
+        run: toGlobalId("Run", run.id),
+      });
+    }
+    server = await startTestServer(db.ds);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it("shows and changes exactly what the roles grant", async () => {
+    await fc.assert(
+      fc.asyncProperty(assignments, fc.boolean(), async (grants, clients) => {
+        round++;
+        const subjects = [0, 1, 2].map((i) => `${clients && i === 2 ? "client" : "user"}:r${round}-${i}`);
+        for (const g of grants) {
+          const res = await gql(server, `mutation($i: RoleGrantInput!) { grantRole(input: $i) { domain } }`, {
+            i: {
+              subject: subjects[g.subject],
+              role: g.role,
+              operatorId: g.where === "provider" ? null : world.operators[g.where]!.gid,
+            },
+          });
+          if (res.errors) throw new Error(JSON.stringify(res.errors));
+        }
+        await Promise.all(
+          subjects.map((s, i) =>
+            checkSubject(
+              s,
+              grants.filter((g) => g.subject === i),
+            ),
+          ),
+        );
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  /** What the model says: the permissions a subject holds for each operator. */
+  function expected(grants: Assignment[]) {
+    const perms = world.operators.map(() => new Set<P>());
+    for (const g of grants) {
+      const role = ROLES.find((r) => r.name === g.role)!;
+      const targets = g.where === "provider" ? world.operators.map((_, i) => i) : [g.where];
+      for (const t of targets) for (const p of role.permissions) perms[t]!.add(p);
+    }
+    const anywhere = (p: P) => perms.some((s) => s.has(p));
+    const where = (p: P) => world.operators.flatMap((o, i) => (perms[i]!.has(p) ? [o] : []));
+    return { perms, anywhere, where };
+  }
+
+  async function checkSubject(subject: string, grants: Assignment[]) {
+    const m = expected(grants);
+    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run") =>
+      os.map((o) => o[key]).sort();
+    const ops = world.operators;
+    // One root field per request (a refused non-null root field voids the whole answer), all at once.
+    const ask = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await gql(server, query, variables, as(subject));
+      return {
+        data: res.data as Record<string, any> | null,
+        code: res.errors?.[0]?.extensions?.code ?? null,
+      };
+    };
+    const [operators, deployments, byProvider, runs, providers, nodes, ...configs] = await Promise.all([
+      ask(`{ operators(first: 100) { totalCount nodes { id
+        deployments { totalCount nodes { id services { totalCount nodes { id } } lastRun { id } } } } } }`),
+      ask(`{ deployments(first: 100) { totalCount nodes { id operator { id } } } }`),
+      ask(`query($p: String) { operators(filter: { providerId: $p }) { totalCount } }`, {
+        p: world.providers[0]!.gid,
+      }),
+      ask(`{ runs(first: 100) { totalCount nodes { id } } }`),
+      ask(`{ providers(first: 10) { nodes { id } } }`),
+      ask(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+        ids: ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run]),
+      }),
+      ...ops.map((o) => ask(`query($d: ID!) { deploymentConfig(deploymentId: $d) }`, { d: o.deployment })),
+    ]);
+
+    // Lists, counts and nested connections.
+    if (!m.anywhere(P.OperatorRead)) {
+      expect([operators.code, byProvider.code, nodes.code]).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
+    } else {
+      const seen = operators.data!.operators;
+      expect(seen.nodes.map((o: { id: string }) => o.id).sort()).toEqual(ids(m.where(P.OperatorRead), "gid"));
+      expect(seen.totalCount).toBe(m.where(P.OperatorRead).length);
+      for (const o of seen.nodes) {
+        const i = ops.findIndex((w) => w.gid === o.id);
+        const visible = m.perms[i]!.has(P.DeploymentRead) ? [ops[i]!.deployment] : [];
+        expect(o.deployments.nodes.map((d: { id: string }) => d.id)).toEqual(visible);
+        expect(o.deployments.totalCount).toBe(visible.length);
+        for (const d of o.deployments.nodes) {
+          expect(d.services.nodes.map((x: { id: string }) => x.id)).toEqual([ops[i]!.service]);
+          expect(d.lastRun?.id ?? null).toBe(m.perms[i]!.has(P.RunRead) ? ops[i]!.run : null);
+        }
+      }
+      // A filter narrows within what may be seen, counts included.
+      expect(byProvider.data!.operators.totalCount).toBe(
+        m.where(P.OperatorRead).filter((o) => o.provider === 0).length,
+      );
+      // node(id) of every object: null where the principal holds no role, exactly as for a missing id.
+      expect(nodes.data!.nodes.map((n: { id: string } | null) => n?.id ?? null)).toEqual(
+        ops.flatMap((o, i) => [
+          m.perms[i]!.has(P.OperatorRead) ? o.gid : null,
+          m.perms[i]!.has(P.DeploymentRead) ? o.deployment : null,
+          m.perms[i]!.has(P.DeploymentRead) ? o.service : null,
+          m.perms[i]!.has(P.RunRead) ? o.run : null,
+        ]),
+      );
+    }
+    if (!m.anywhere(P.DeploymentRead)) expect(deployments.code).toBe("FORBIDDEN");
+    else {
+      expect(deployments.data!.deployments.nodes.map((d: { id: string }) => d.id).sort()).toEqual(
+        ids(m.where(P.DeploymentRead), "deployment"),
+      );
+      expect(deployments.data!.deployments.totalCount).toBe(m.where(P.DeploymentRead).length);
+    }
+    if (!m.anywhere(P.RunRead)) expect(runs.code).toBe("FORBIDDEN");
+    else {
+      expect(runs.data!.runs.nodes.map((r: { id: string }) => r.id).sort()).toEqual(
+        ids(m.where(P.RunRead), "run"),
+      );
+      expect(runs.data!.runs.totalCount).toBe(m.where(P.RunRead).length);
+    }
+    if (!m.anywhere(P.ProviderRead)) expect(providers.code).toBe("FORBIDDEN");
+    else {
+      const visible = new Set(m.where(P.ProviderRead).map((o) => world.providers[o.provider]!.gid));
+      expect(new Set(providers.data!.providers.nodes.map((p: { id: string }) => p.id))).toEqual(visible);
+    }
+    // Each deployment's configuration: there, or missing (never "forbidden", which would tell it exists).
+    for (const [i, o] of ops.entries()) {
+      if (m.perms[i]!.has(P.ConfigRead)) expect(configs[i]!.data!.deploymentConfig.operator.id).toBe(o.gid);
+      else expect(configs[i]!.code).toBe(m.anywhere(P.ConfigRead) ? "NOT_FOUND" : "FORBIDDEN");
+    }
+
+    // Mutations that change nothing when allowed, so rounds do not disturb each other.
+    const kinds = [
+      { name: "rename", p: P.DeploymentWrite, ok: null, sees: P.DeploymentRead, of: (o: Op) => o.deployment },
+      { name: "configure", p: P.DeploymentWrite, ok: null, sees: P.DeploymentRead, of: (o: Op) => o.service },
+      { name: "quota", p: P.QuotaSet, ok: null, sees: P.OperatorRead, of: (o: Op) => o.gid },
+      { name: "cancel", p: P.RunCancel, ok: "CONFLICT", sees: P.RunRead, of: (o: Op) => o.run },
+    ] as const;
+    const mutation = {
+      rename: `mutation($id: ID!) { renameDeployment(id: $id, name: "production") { id } }`,
+      configure: `mutation($id: ID!) { configureService(id: $id, input: {}) { id } }`,
+      quota: `mutation($id: ID!) { setOperatorQuota(id: $id, quota: { storageGib: 10000, vcpus: 100, memoryGib: 400 }) { id } }`,
+      cancel: `mutation($id: ID!) { cancelRun(id: $id) { id } }`,
+    };
+    const outcomes = await Promise.all(
+      ops.flatMap((o, i) =>
+        kinds.map(async (k) => [k, i, (await ask(mutation[k.name], { id: k.of(o) })).code] as const),
+      ),
+    );
+    for (const [k, i, got] of outcomes) {
+      const perms = m.perms[i]!;
+      // Allowed: done; held nowhere: refused at the root; elsewhere only: missing, or forbidden if visible.
+      const want = perms.has(k.p) ? k.ok : !m.anywhere(k.p) || perms.has(k.sees) ? "FORBIDDEN" : "NOT_FOUND";
+      expect([k.name, i, got]).toEqual([k.name, i, want]);
+    }
+  }
+});
