@@ -24,7 +24,7 @@ import type { Principal } from "./authn/principal.js";
 
 /** Ways for tests and benchmarks to drive the server; production passes none. */
 export type ServerSeams = {
-  /** SEAM(authentication, issue #3): names the principal of a request until bearer tokens do. */
+  /** Benchmarks only: a fixed principal instead of the one a verified access token names (src/authn/). */
   principalOf?: (req: express.Request) => Principal | null;
   /** Benchmarks only: no rules, no scoping, to measure what authorization costs. */
   authorizationOff?: boolean;

@@ -5,6 +5,7 @@ import {
   type GraphQLSchema,
   defaultFieldResolver,
 } from "graphql";
+import { DomainError } from "../common/errors.js";
 import type { RequestContext } from "../graphql/context.js";
 import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
 import type { Permission } from "./permissions.js";
@@ -47,9 +48,9 @@ function guardRoot(field: GraphQLField<unknown, RequestContext>, rule: AuthzRule
   const check = (ctx: GuardContext): Promise<void> | void => {
     const access = accessOf(ctx);
     if (!access.principal) throw unauthenticated();
-    if (permission && access.holdsAnywhere(permission)) return;
-    const denial = { permission: permission!, targetKind: "operation", targetId: name, operatorId: null };
-    const e = forbidden(denial, permission ? undefined : `${name} declares no authorization rule`);
+    if (!permission) throw new DomainError("FORBIDDEN", `${name} declares no authorization rule`);
+    if (access.holdsAnywhere(permission)) return;
+    const e = forbidden({ permission, targetKind: "operation", targetId: name, operatorId: null });
     return ctx.services.denials.record(ctx, e.denial).then(() => {
       throw e;
     });

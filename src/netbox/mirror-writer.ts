@@ -96,45 +96,59 @@ export class Stage {
   }
 
   /**
-   * Writes the staged objects into the mirror. `since` is when the reading began: a row written after it (by a webhook)
-   * is only replaced by a copy NetBox changed later still, so a stale page never undoes a newer event.
+   * Writes the staged objects into the mirror. `since` is when the reading began: a row written after it
+   * (by a webhook) is only replaced by a copy NetBox changed later still, so a stale page never undoes a
+   * newer event.
    */
   async merge(providerId: string, since: Date): Promise<Map<string, KindCounts>> {
     // Whether the staged copy `n` replaces the mirror's row `o`.
     const apply = (n: string) => `(o.raw IS DISTINCT FROM ${n}.raw OR o.deleted_at IS NOT NULL)
       AND (o.synced_at < $2 OR ${n}.netbox_last_updated > coalesce(o.netbox_last_updated, '-infinity'))`;
-    // Deleted objects that NetBox lists again come back: counted as created, not as updated.
-    const back = await this.sql.query<{ kind: string; n: number }>(
-      `SELECT s.kind, count(*)::int AS n FROM pg_temp.netbox_stage s
-         JOIN netbox_object o ON o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id
-        WHERE o.deleted_at IS NOT NULL AND NOT s.deleted AND NOT s.skipped AND ${apply("s")}
-        GROUP BY s.kind`,
-      [providerId, since],
-    );
     const staged = await this.sql.query<{ kind: string; n: number }>(
       `SELECT kind, count(*)::int AS n FROM pg_temp.netbox_stage WHERE NOT deleted AND NOT skipped GROUP BY kind`,
     );
+    const [mirrored] = await this.sql.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM netbox_object WHERE provider_id = $1) AS any`,
+      [providerId],
+    );
+    // The first sync of a provider: nothing to compare with, one pass over the stage.
+    const fresh = !mirrored?.any;
+    // Deleted objects that NetBox lists again come back: counted as created, not as updated.
+    const back = fresh
+      ? []
+      : await this.sql.query<{ kind: string; n: number }>(
+          `SELECT s.kind, count(*)::int AS n FROM pg_temp.netbox_stage s
+             JOIN netbox_object o ON o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id
+            WHERE o.deleted_at IS NOT NULL AND NOT s.deleted AND NOT s.skipped AND ${apply("s")}
+            GROUP BY s.kind`,
+          [providerId, since],
+        );
     // An UPDATE ... FROM touches only the rows that changed: the daily reconciliation of an unchanged
     // NetBox writes (and locks) nothing, where an upsert would lock every row it compared.
-    const updated = await this.sql.query<{ kind: string; n: number }>(
-      `WITH up AS (
-         UPDATE netbox_object o SET ${COLUMNS.map((c) => `${c} = s.${c}`).join(", ")}, synced_at = now(), deleted_at = NULL
-           FROM pg_temp.netbox_stage s
-          WHERE o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id
-            AND NOT s.deleted AND NOT s.skipped AND ${apply("s")}
-          RETURNING o.kind)
-       SELECT kind, count(*)::int AS n FROM up GROUP BY kind`,
-      [providerId, since],
-    );
+    const updated = fresh
+      ? []
+      : await this.sql.query<{ kind: string; n: number }>(
+          `WITH up AS (
+             UPDATE netbox_object o SET ${COLUMNS.map((c) => `${c} = s.${c}`).join(", ")}, synced_at = now(), deleted_at = NULL
+               FROM pg_temp.netbox_stage s
+              WHERE o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id
+                AND NOT s.deleted AND NOT s.skipped AND ${apply("s")}
+              RETURNING o.kind)
+           SELECT kind, count(*)::int AS n FROM up GROUP BY kind`,
+          [providerId, since],
+        );
     // A row a webhook inserted meanwhile is left to it (DO NOTHING): NetBox ids are never reused.
     const inserted = await this.sql.query<{ kind: string; n: number }>(
       `WITH ins AS (
          INSERT INTO netbox_object (provider_id, kind, netbox_id, ${COLUMNS.join(", ")}, synced_at)
          SELECT $1, s.kind, s.netbox_id, ${COLUMNS.map((c) => `s.${c}`).join(", ")}, now()
            FROM pg_temp.netbox_stage s
-          WHERE NOT s.deleted AND NOT s.skipped
-            AND NOT EXISTS (SELECT 1 FROM netbox_object o
-                             WHERE o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id)
+          WHERE NOT s.deleted AND NOT s.skipped ${
+            fresh
+              ? ""
+              : `AND NOT EXISTS (SELECT 1 FROM netbox_object o
+                                  WHERE o.provider_id = $1 AND o.kind = s.kind AND o.netbox_id = s.netbox_id)`
+          }
          ON CONFLICT (provider_id, kind, netbox_id) DO NOTHING
          RETURNING kind)
        SELECT kind, count(*)::int AS n FROM ins GROUP BY kind`,

@@ -44,6 +44,8 @@ export interface SyncSession {
   /** Count each kind first, so progress has totals on every version (one extra request per kind). */
   wantTotals?: boolean;
   onProgress?: (p: SyncProgress) => void;
+  /** Collects the issues as they are found, so a failed run still reports them. */
+  issues?: SyncIssue[];
 }
 
 export interface StagedSync {
@@ -95,7 +97,7 @@ async function read(s: SyncSession, requested: SyncMode): Promise<StagedSync> {
     pages: 0,
     skipped: new Map(),
     incomplete: new Set(),
-    issues: [],
+    issues: s.issues ?? [],
     watermark: s.watermark,
     netboxVersion: status.netboxVersion ?? status.apiVersion,
     note: null,

@@ -13,7 +13,7 @@ import { NetboxError } from "./netbox-client.js";
 import type { NetboxConfig } from "./netbox-config.js";
 import { SyncSetupError, openConnection } from "./netbox-connection.js";
 import type { SyncMode, SyncTrigger } from "./netbox-sync-run.entity.js";
-import { type StagedSync, type SyncProgress, readIntoStage } from "./sync-engine.js";
+import { type StagedSync, type SyncIssue, type SyncProgress, readIntoStage } from "./sync-engine.js";
 
 export type SyncDeps = { ds: DataSource; log: Logger; config: NetboxConfig };
 
@@ -128,6 +128,7 @@ export async function executeSyncRun(
   const progress = progressWriter(dbOf(ds), claimed.id, log, opts.onProgress);
   const rlog = log.child({ syncRunId: claimed.id, providerId: claimed.providerId });
   let staged: StagedSync | null = null;
+  const issues: SyncIssue[] = [];
   let close: (() => Promise<void>) | null = null;
   try {
     const conn = await openConnection(dbOf(ds), config, claimed.providerId);
@@ -144,6 +145,7 @@ export async function executeSyncRun(
         signal: opts.signal,
         wantTotals: opts.wantTotals,
         onProgress: progress.report,
+        issues,
       },
       claimed.mode,
     );
@@ -170,7 +172,7 @@ export async function executeSyncRun(
         staged.netboxVersion,
       ],
     );
-    const issues = staged.note
+    const reported = staged.note
       ? [{ kind: null, netboxId: null, reason: staged.note }, ...staged.issues]
       : staged.issues;
     await sql.query(
@@ -188,7 +190,7 @@ export async function executeSyncRun(
         counts.total.unchanged,
         counts.skipped,
         JSON.stringify(counts.byKind),
-        JSON.stringify(issues.slice(0, MAX_ISSUES)),
+        JSON.stringify(reported.slice(0, MAX_ISSUES)),
         conn.watermark?.id ?? null,
         staged.watermark?.id ?? null,
         staged.netboxVersion,
@@ -218,9 +220,9 @@ export async function executeSyncRun(
         [
           claimed.id,
           reason,
-          staged?.pages ?? 0,
+          staged?.pages ?? progress.pages(),
           [...(staged?.skipped.values() ?? [])].reduce((a, b) => a + b, 0),
-          JSON.stringify((staged?.issues ?? []).slice(0, MAX_ISSUES)),
+          JSON.stringify(issues.slice(0, MAX_ISSUES)),
         ],
       );
       await recordEvent(t, systemCaller(), {
@@ -296,8 +298,12 @@ function progressWriter(db: Db, runId: string, log: Logger, listener?: (p: SyncP
       })
       .catch((e: unknown) => log.warn({ err: e }, "could not record sync progress"));
   };
+  let pages = 0;
   return {
+    /** Pages read so far, as last reported. */
+    pages: () => pages,
     report(p: SyncProgress) {
+      pages = p.pages;
       listener?.(p);
       latest = p;
       if (Date.now() - last >= 500) write();

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
 import { generate } from "otplib";
+import { PostgresAdapter, purgeExpired } from "../../src/authn/oidc/adapter.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import {
@@ -236,6 +237,20 @@ describe("accounts: administration, TOTP, sessions, shared state", () => {
       (await gql(server, `query($u: String!) { userSessions(userId: $u) { id } }`, { u: uid })).data!
         .userSessions,
     ).toEqual([]);
+  });
+
+  it("never returns expired provider rows, and purges them", async () => {
+    await db.ds.query(
+      `INSERT INTO oidc_payload (kind, id, payload, expires_at) VALUES
+         ('Session', 'gone', '{"accountId": "x"}', now() - interval '1 second'),
+         ('Session', 'live', '{"accountId": "x"}', now() + interval '1 hour')`,
+    );
+    const adapter = new PostgresAdapter(db.ds, "Session");
+    expect(await adapter.find("gone")).toBeUndefined();
+    expect(await adapter.find("live")).toEqual({ accountId: "x" });
+    expect(await purgeExpired(db.ds)).toBeGreaterThanOrEqual(1);
+    const left = await db.ds.query(`SELECT id FROM oidc_payload WHERE id IN ('gone', 'live')`);
+    expect(left).toEqual([{ id: "live" }]);
   });
 
   // A second server on the same database is what a restart or another replica sees: only PostgreSQL.

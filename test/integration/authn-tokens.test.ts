@@ -59,6 +59,28 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
+  it("knows its public https URL behind a TLS-terminating proxy", async () => {
+    const behind = await startTestServer(db.ds, { PUBLIC_URL: "https://fedi.example" });
+    try {
+      const res = await fetch(`${behind.url}/oidc/.well-known/openid-configuration`, {
+        headers: { "x-forwarded-proto": "https", "x-forwarded-host": "fedi.example" },
+      });
+      const meta = (await res.json()) as { issuer: string; token_endpoint: string; jwks_uri: string };
+      expect(meta).toMatchObject({
+        issuer: "https://fedi.example/oidc",
+        token_endpoint: "https://fedi.example/oidc/token",
+        jwks_uri: "https://fedi.example/oidc/jwks",
+      });
+      // Tokens for this audience only: the API's public URL.
+      const token = await mintAccessToken(db.ds, "https://fedi.example", { kind: "client", id: sa.id });
+      expect((await gql(behind, "{ __typename }", {}, withToken(token))).status).toBe(200);
+      const local = await mintAccessToken(db.ds, server.publicUrl, { kind: "client", id: sa.id });
+      expect((await gql(behind, "{ __typename }", {}, withToken(local))).status).toBe(401);
+    } finally {
+      await behind.stop();
+    }
+  });
+
   it("answers anonymous requests with __typename only; everything else is 401 UNAUTHENTICATED", async () => {
     const open = await post({ query: "{ __typename }" });
     expect(open.status).toBe(200);
@@ -232,6 +254,24 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
       expect([what, res.status]).toEqual([what, 401]);
       expect([what, res.headers.get("www-authenticate")]).toEqual([what, expect.stringMatching(/^DPoP /)]);
     }
+
+    // The token endpoint refuses a replayed proof too (remembered in PostgreSQL, atomically).
+    const tokenEndpoint = `${server.publicUrl}/oidc/token`;
+    const once = await dpopProof(keyPair, "POST", tokenEndpoint, "");
+    const ask = () =>
+      fetch(tokenEndpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${sa.clientId}:${sa.clientSecret}`).toString("base64")}`,
+          dpop: once,
+        },
+        body: "grant_type=client_credentials&scope=api",
+      });
+    const [a, b] = await Promise.all([ask(), ask()]);
+    expect([a.status, b.status].sort()).toEqual([200, 400]);
+    // oidc-provider answers a replay at the token endpoint as invalid_grant (its description stays in the logs).
+    expect(((await (a.status === 400 ? a : b).json()) as { error: string }).error).toBe("invalid_grant");
   });
 
   async function issuances(): Promise<number> {

@@ -361,6 +361,8 @@ describe("NetBox sync", () => {
       const run = await syncNow(db.ds, provider.id, mode, netboxTestConfig({ timeoutMs: timeoutMs ?? 2000 }));
       expect(run.state).toBe("failed");
       expect(run.reason).toMatch(reason);
+      // How far it got is recorded too.
+      if (mode === "full") expect(run.pages).toBeGreaterThan(0);
       expect(await mirrorState(db.ds, provider.id)).toBe(before);
       const [event] = await dbOf(db.ds).query(
         `SELECT outcome, reason FROM accounting_event WHERE target_kind = 'netbox-sync-run' AND target_id = $1 AND outcome = 'failure'`,
