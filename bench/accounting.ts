@@ -20,6 +20,7 @@ import { dbOf } from "../src/db/db.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";
+import { cpuSample } from "./support/cpu.js";
 import { mutationLoad, type MutationLoadFigures } from "./support/mutation-load.js";
 import { progress } from "./support/progress.js";
 
@@ -64,6 +65,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const bulk = await millionEvents();
   const figures = {
     overheadPct: overhead.overheadPct,
+    cpuOverheadPct: overhead.cpuOverheadPct,
     reportMs: bulk.reportMs,
     exportEventsPerSec: bulk.exportEventsPerSec,
     exportPeakRssMb: bulk.exportPeakRssMb,
@@ -113,7 +115,7 @@ async function mutationOverhead(seconds: number) {
       );
       const events = async () =>
         Number((await db.ds.query(`SELECT count(*)::int AS n FROM accounting_event`))[0].n as number);
-      const phase = async (on: boolean, warmup: boolean): Promise<MutationLoadFigures> => {
+      const phase = async (on: boolean, warmup: boolean): Promise<Phase> => {
         setRecordingForBenchmark(on);
         if (on && !worker) worker = startAccountingWorker(db.ds, silent, accountingConfig(null));
         if (!on && worker) {
@@ -121,20 +123,26 @@ async function mutationOverhead(seconds: number) {
           worker = null;
         }
         const before = await events();
+        const cpuBefore = cpuSample(db.name);
         const f = await mutationLoad({ url, bodies, seconds: warmup ? 2 : seconds });
+        const cpu = cpuSample(db.name).minus(cpuBefore, f.requests);
         // Every request changed its operator's name: one event each when on (requests still in flight
         // when the load generator stopped counting add a few per connection), none when off.
         const written = (await events()) - before;
         if (on ? written < f.requests || written > f.requests + 2 * bodies.length : written !== 0) {
           throw new Error(`accounting ${on ? "on" : "off"}: ${f.requests} mutations wrote ${written} events`);
         }
+        // CPU per mutation of this process (server and sealer) and of the database's backends: what
+        // accounting costs, much less disturbed by other load on the machine than throughput is.
+        const cpuMs = cpu.nodeMs + (cpu.pgMs ?? 0);
         if (!warmup) {
           progress(
             `accounting ${on ? "on " : "off"}: ${f.reqPerSec.toFixed(1)} mutations/s, mean ${f.meanLatencyMs.toFixed(2)} ms ` +
-              `(${f.requests} in ${f.seconds} s)`,
+              `(${f.requests} in ${f.seconds} s), CPU ${cpu.nodeMs.toFixed(2)} ms server + ` +
+              `${cpu.pgMs === null ? "n/a" : cpu.pgMs.toFixed(2)} ms PostgreSQL per mutation`,
           );
         }
-        return f;
+        return { ...f, cpuMs };
       };
       progress(
         `updateOperator on ${MUTATION_OPERATORS} operators, one connection each: ${ROUNDS} rounds of on and off, ` +
@@ -142,7 +150,7 @@ async function mutationOverhead(seconds: number) {
       );
       await phase(true, true);
       await phase(false, true);
-      const rounds: { on: MutationLoadFigures; off: MutationLoadFigures }[] = [];
+      const rounds: { on: Phase; off: Phase }[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         // A B, B A, A B, …: a drift in the machine's load weighs on both sides alike.
         if (i % 2 === 0) {
@@ -172,8 +180,12 @@ async function mutationOverhead(seconds: number) {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const onRps = mean(rounds.map((r) => r.on.reqPerSec));
       const offRps = mean(rounds.map((r) => r.off.reqPerSec));
+      const cpuRatios = rounds.map((r) => r.on.cpuMs / r.off.cpuMs);
       return {
         overheadPct: round((1 - median(ratios)) * 100, 1),
+        cpuOverheadPct: round((median(cpuRatios) - 1) * 100, 1),
+        onCpuMsPerMutation: round(mean(rounds.map((r) => r.on.cpuMs)), 2),
+        offCpuMsPerMutation: round(mean(rounds.map((r) => r.off.cpuMs)), 2),
         overheadPctOfMeans: round(((offRps - onRps) / offRps) * 100, 1),
         roundOverheadsPct: ratios.map((r) => round((1 - r) * 100, 1)),
         onReqPerSec: round(onRps, 1),
@@ -266,7 +278,7 @@ async function millionEvents() {
         `${exportEventsPerSec} events/s, peak RSS of the exporting process ${exp.peakRssMb.toFixed(0)} MB`,
     );
 
-    const keys = await publicKeyMap(dbOf(db.ds));
+    const keys = await publicKeyMap(dbOf(db.ds), secret);
     const t = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const verified = await verifyExportFile(file, keys);
@@ -388,6 +400,8 @@ async function insertUsage(ds: DataSource): Promise<void> {
     [MONTH.from],
   );
 }
+
+type Phase = MutationLoadFigures & { cpuMs: number };
 
 type ExportFigures = {
   events: number;

@@ -8,6 +8,7 @@ import { fromGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import type { Caller } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
+import { loadAccountingConfig } from "./accounting-config.js";
 import { PROVIDER_CHAIN } from "./chain.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportScope, recordExport, writeExport } from "./export.js";
 import { sealPending } from "./sealer.js";
@@ -41,6 +42,9 @@ const allowAll: HttpAuthorizer = async (req) => ({
 export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: HttpAuthorizer }): Router {
   const { ds, log } = opts;
   const authorize = opts.authorize ?? allowAll;
+  let secret: Buffer | null | undefined;
+  const signingSecret = () =>
+    secret === undefined ? (secret = loadAccountingConfig().signingKeySecret) : secret;
   const router = Router();
 
   router.use((req, res, next) => {
@@ -53,7 +57,7 @@ export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: 
   // Public keys are public: an auditor fetches them once and verifies exports offline.
   router.get("/keys", async (_req, res, next) => {
     try {
-      const keys = await listPublicKeys(dbOf(ds));
+      const keys = await listPublicKeys(dbOf(ds), signingSecret());
       res.setHeader("cache-control", "public, max-age=300");
       res.json({
         keys: keys.map((k) => ({

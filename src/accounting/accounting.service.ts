@@ -36,6 +36,11 @@ export class AccountingService {
 
   constructor(private readonly ds: DataSource) {}
 
+  /** Read when first needed: tests and the CLI build services without the accounting settings. */
+  private secret(): Buffer | null {
+    return (this.config ??= loadAccountingConfig()).signingKeySecret;
+  }
+
   events(
     caller: Caller,
     filter: AccountingEventFilter | undefined,
@@ -132,7 +137,7 @@ export class AccountingService {
         operatorId: chain,
       });
     else authorizeProviderWide(caller, Permission.AccountingRead, { kind: "Chain", id: null });
-    const c = await verifyChain(this.ds, chain, from, to);
+    const c = await verifyChain(this.ds, chain, from, to, this.secret());
     return {
       chain,
       ok: c.ok,
@@ -149,7 +154,7 @@ export class AccountingService {
   }
 
   async publicKeys(_caller: Caller): Promise<AccountingPublicKey[]> {
-    return (await listPublicKeys(dbOf(this.ds))).map((k) => ({
+    return (await listPublicKeys(dbOf(this.ds), this.secret())).map((k) => ({
       ...k,
       algorithm: "Ed25519",
       pem: toPem(k),
@@ -159,7 +164,7 @@ export class AccountingService {
 
   /** Seals what is pending and signs every chain head that moved since its last checkpoint. */
   async signChainHeads(caller: Caller): Promise<AccountingCheckpoint[]> {
-    const secret = (this.config ??= loadAccountingConfig()).signingKeySecret;
+    const secret = this.secret();
     if (!secret) {
       throw new DomainError(
         "NOT_CONFIGURED",

@@ -39,7 +39,7 @@ export class ChainVerifier {
     this.linked(e, () => eventHash(e) === e.hash);
   }
 
-  /** An event whose hash was checked elsewhere (the offline verifier hashes on worker threads). */
+  /** An event whose hash was checked already (the offline verifier hashes each line as it parses it). */
   linked(e: ChainLink, hashMatches: boolean | (() => boolean)): void {
     const s = this.state(e.chain);
     s.events++;

@@ -82,13 +82,13 @@ const SORTED = [...HASHED].sort();
 export function canonicalEvent(e: ChainedEvent): string {
   let out = "{";
   for (let i = 0; i < SORTED.length; i++) {
-    const k = SORTED[i]!;
-    const v = e[k] ?? null;
-    const json = typeof v === "object" && v !== null ? canonicalize(v)! : JSON.stringify(v);
-    out += `${i === 0 ? "" : ","}"${k}":${json}`;
+    const v = e[SORTED[i]!] ?? null;
+    out += MEMBER_PREFIX[i]! + (typeof v === "object" && v !== null ? canonicalize(v)! : JSON.stringify(v));
   }
   return `${out}}`;
 }
+
+const MEMBER_PREFIX = SORTED.map((k, i) => `${i === 0 ? "" : ","}${JSON.stringify(k)}:`);
 
 /** SHA-256 (hex) of the RFC 8785 canonical JSON of the event's hashed fields. */
 export function eventHash(e: ChainedEvent): string {

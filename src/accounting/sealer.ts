@@ -23,6 +23,14 @@ export const DEFAULT_SEAL_BATCH = 2000;
  * another sealer (any process) is at work: its row lock on the cursor says so.
  */
 export async function sealPending(ds: DataSource, batchSize = DEFAULT_SEAL_BATCH): Promise<number> {
+  // The common case, nothing new, costs one cheap query and no transaction.
+  // (Against the newest event only: "any event past the cursor" would make PostgreSQL scan them all.)
+  const [pending] = await dbOf(ds).query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM accounting_seal_cursor c,
+                           (SELECT xact_id, id FROM accounting_event ORDER BY xact_id DESC, id DESC LIMIT 1) e
+                     WHERE c.id = 1 AND (e.xact_id, e.id) > (c.xact_id, c.event_id)) AS any`,
+  );
+  if (!pending?.any) return 0;
   let total = 0;
   for (;;) {
     const n = await ds.transaction((tx) => sealBatch(dbOf(tx), batchSize));
@@ -32,81 +40,85 @@ export async function sealPending(ds: DataSource, batchSize = DEFAULT_SEAL_BATCH
   }
 }
 
-type Row = Omit<SealedEvent, "seq" | "prevHash" | "hash"> & { xactId: string };
+type Row = Omit<SealedEvent, "seq" | "prevHash" | "hash"> & {
+  xactId: string;
+  headSeq: string | null;
+  headHash: string | null;
+};
 
 async function sealBatch(db: Db, limit: number): Promise<number | null> {
-  const [cursor] = await db.query<{ xactId: string; eventId: string }>(
-    `SELECT xact_id::text AS "xactId", event_id::text AS "eventId" FROM accounting_seal_cursor
-      WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+  // The snapshot is taken with the lock, before pg_stat_activity is read (see finalBound).
+  const [cursor] = await db.query<Cursor>(
+    `SELECT c.xact_id::text AS "xactId", c.event_id::text AS "eventId",
+            pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+            (SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')
+               FROM pg_roles WHERE rolname = current_user) AS "seesAll"
+       FROM accounting_seal_cursor c, pg_current_snapshot() s
+      WHERE c.id = 1 FOR UPDATE OF c SKIP LOCKED`,
   );
   if (!cursor) return null;
-  const bound = await finalBound(db);
+  const bound = await finalBound(db, cursor);
+  // Each event comes with its chain's head as it stands before this batch.
   const rows = await db.query<Row>(
-    `SELECT ${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, e.xact_id::text AS "xactId" FROM accounting_event e
-      WHERE (e.xact_id, e.id) > ($1::bigint, $2::bigint) AND e.xact_id < $3::bigint
-      ORDER BY e.xact_id, e.id LIMIT ${Number(limit)}`,
+    `SELECT ${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, e.xact_id::text AS "xactId",
+            h.seq::text AS "headSeq", h.head_hash AS "headHash"
+       FROM (SELECT * FROM accounting_event e
+              WHERE (e.xact_id, e.id) > ($1::bigint, $2::bigint) AND e.xact_id < $3::bigint
+              ORDER BY e.xact_id, e.id LIMIT ${Number(limit)}) e
+       LEFT JOIN accounting_chain h ON h.chain = ${CHAIN_OF_EVENT}
+      ORDER BY e.xact_id, e.id`,
     [cursor.xactId, cursor.eventId, bound],
   );
   if (rows.length === 0) return 0;
 
-  const chains = [...new Set(rows.map((r) => r.chain))];
   const heads = new Map<string, { seq: number; hash: string }>();
-  for (const h of await db.query<{ chain: string; seq: string; hash: string }>(
-    `SELECT chain, seq::text AS seq, head_hash AS hash FROM accounting_chain WHERE chain = ANY($1::text[])`,
-    [chains],
-  )) {
-    heads.set(h.chain, { seq: Number(h.seq), hash: h.hash });
-  }
   const seals: { e: string; c: string; s: number; p: string; h: string }[] = [];
   for (const r of rows) {
-    const head = heads.get(r.chain) ?? { seq: 0, hash: GENESIS_HASH };
-    const { xactId: _, ...doc } = r;
+    const { xactId: _x, headSeq, headHash, ...doc } = r;
+    const head = heads.get(r.chain) ?? { seq: Number(headSeq ?? 0), hash: headHash ?? GENESIS_HASH };
     const seq = head.seq + 1;
     const hash = eventHash({ ...doc, seq, prevHash: head.hash });
     seals.push({ e: r.id, c: r.chain, s: seq, p: head.hash, h: hash });
     heads.set(r.chain, { seq, hash });
   }
-  // One JSON parameter: node-pg's array literals cost more than the rest of the batch.
-  await db.query(
-    `INSERT INTO accounting_seal (event_id, chain, seq, prev_hash, hash)
-     SELECT e, c, s, p, h FROM json_to_recordset($1::json) AS t(e bigint, c text, s bigint, p text, h text)`,
-    [JSON.stringify(seals)],
-  );
-  const moved = [...heads.entries()];
-  await db.query(
-    `INSERT INTO accounting_chain (chain, seq, head_hash, updated_at)
-     SELECT c, s, h, now() FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, s, h)
-     ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash, updated_at = now()`,
-    [moved.map(([c]) => c), moved.map(([, h]) => h.seq), moved.map(([, h]) => h.hash)],
-  );
   const last = rows[rows.length - 1]!;
+  // One statement writes the seals, moves the heads and the cursor. The seals go as one JSON parameter:
+  // node-pg's array literals cost more than the rest of the batch.
   await db.query(
-    `UPDATE accounting_seal_cursor SET xact_id = $1::bigint, event_id = $2::bigint, updated_at = now()
-      WHERE id = 1`,
-    [last.xactId, last.id],
+    `WITH seals AS (
+       INSERT INTO accounting_seal (event_id, chain, seq, prev_hash, hash)
+       SELECT e, c, s, p, h FROM json_to_recordset($1::json) AS t(e bigint, c text, s bigint, p text, h text)),
+     heads AS (
+       INSERT INTO accounting_chain (chain, seq, head_hash, updated_at)
+       SELECT c, s, h, now() FROM json_to_recordset($2::json) AS t(c text, s bigint, h text)
+       ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash, updated_at = now())
+     UPDATE accounting_seal_cursor SET xact_id = $3::bigint, event_id = $4::bigint, updated_at = now() WHERE id = 1`,
+    [
+      JSON.stringify(seals),
+      JSON.stringify([...heads].map(([c, h]) => ({ c, s: h.seq, h: h.hash }))),
+      last.xactId,
+      last.id,
+    ],
   );
   return rows.length;
 }
 
+type Cursor = { xactId: string; eventId: string; xmin: string; xmax: string; seesAll: boolean };
+
 /**
- * A transaction id below which every transaction of this database has ended. The snapshot comes first:
- * a transaction given an id after it gets one at or above its xmax. pg_stat_activity is read after it,
- * and (as the first read of it in this transaction) freshly. A role that cannot see other roles'
- * transactions there takes the snapshot's xmin instead: every transaction of the server, later but safe.
+ * A transaction id below which every transaction of this database has ended. The snapshot comes first
+ * (taken with the cursor): a transaction given an id after it gets one at or above its xmax.
+ * pg_stat_activity is read after it, and (as the first read of it in this transaction) freshly. A role
+ * that cannot see other roles' transactions there takes the snapshot's xmin instead: every transaction
+ * of the server, later but safe.
  */
-async function finalBound(db: Db): Promise<string> {
-  const [snap] = await db.query<{ xmin: string; xmax: string; seesAll: boolean }>(
-    `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
-            (SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')
-               FROM pg_roles WHERE rolname = current_user) AS "seesAll"
-       FROM pg_current_snapshot() s`,
-  );
-  if (!snap!.seesAll) return snap!.xmin;
+async function finalBound(db: Db, snap: Cursor): Promise<string> {
+  if (!snap.seesAll) return snap.xmin;
   const running = await db.query<{ xid: string }>(
     `SELECT backend_xid::text AS xid FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`,
   );
-  const xmax = BigInt(snap!.xmax);
+  const xmax = BigInt(snap.xmax);
   let bound = xmax;
   for (const r of running) {
     const full = fullXid(BigInt(r.xid), xmax);
@@ -127,13 +139,16 @@ export async function unsealedEvents(
   db: Db,
   chain: string | null,
 ): Promise<{ chain: string; count: number; oldest: string }[]> {
+  // The cursor as parameters, so that PostgreSQL plans the range scan over the (xact_id, id) index.
+  const [c] = await db.query<{ xactId: string; eventId: string }>(
+    `SELECT xact_id::text AS "xactId", event_id::text AS "eventId" FROM accounting_seal_cursor WHERE id = 1`,
+  );
+  if (!c) return [];
   return db.query(
-    `SELECT ${CHAIN_OF_EVENT} AS chain, count(*)::int AS count,
-            ${isoMicros("min(e.occurred_at)")} AS oldest
-       FROM accounting_event e, accounting_seal_cursor c
-      WHERE c.id = 1 AND (e.xact_id, e.id) > (c.xact_id, c.event_id)
-        ${chain === null ? "" : `AND ${CHAIN_OF_EVENT} = $1`}
+    `SELECT ${CHAIN_OF_EVENT} AS chain, count(*)::int AS count, ${isoMicros("min(e.occurred_at)")} AS oldest
+       FROM accounting_event e
+      WHERE (e.xact_id, e.id) > ($1::bigint, $2::bigint) ${chain === null ? "" : `AND ${CHAIN_OF_EVENT} = $3`}
       GROUP BY 1`,
-    chain === null ? [] : [chain],
+    chain === null ? [c.xactId, c.eventId] : [c.xactId, c.eventId, chain],
   );
 }

@@ -48,18 +48,32 @@ export const toJwk = (k: Pick<PublicKeyInfo, "keyId" | "publicKey">): Jwk => ({
 export const toPem = (k: Pick<PublicKeyInfo, "publicKey">): string =>
   publicKeyFromRaw(k.publicKey).export({ format: "pem", type: "spki" }).toString();
 
-/** Every key, active first, then newest first. */
-export function listPublicKeys(db: Db): Promise<PublicKeyInfo[]> {
-  return db.query<PublicKeyInfo>(
-    `SELECT key_id AS "keyId", public_key AS "publicKey", active,
+/**
+ * The keys, active first, then newest first. With the secret, only keys this service really holds: their
+ * private half decrypts under it and matches the public half. A key row added behind the service's back
+ * (by whoever can write the database but lacks the secret) is then neither published nor trusted.
+ */
+export async function listPublicKeys(db: Db, secret: Buffer | null): Promise<PublicKeyInfo[]> {
+  const rows = await db.query<PublicKeyInfo & { sealed: string }>(
+    `SELECT key_id AS "keyId", public_key AS "publicKey", encrypted_private_key AS sealed, active,
             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
             to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "retiredAt"
        FROM accounting_signing_key ORDER BY active DESC, created_at DESC`,
   );
+  return rows.filter((r) => secret === null || holds(secret, r)).map(({ sealed: _, ...k }) => k);
 }
 
-export async function publicKeyMap(db: Db): Promise<Map<string, KeyObject>> {
-  const keys = await listPublicKeys(db);
+function holds(secret: Buffer, k: { keyId: string; publicKey: string; sealed: string }): boolean {
+  try {
+    const own = createPublicKey(open(secret, k.keyId, k.sealed)).export({ format: "jwk" }).x;
+    return own === k.publicKey && keyIdOf(Buffer.from(own, "base64url")) === k.keyId;
+  } catch {
+    return false;
+  }
+}
+
+export async function publicKeyMap(db: Db, secret: Buffer | null): Promise<Map<string, KeyObject>> {
+  const keys = await listPublicKeys(db, secret);
   return new Map(keys.map((k) => [k.keyId, publicKeyFromRaw(k.publicKey)]));
 }
 

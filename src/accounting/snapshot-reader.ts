@@ -20,7 +20,7 @@ export async function withSnapshot<T>(ds: DataSource, work: (r: SnapshotReader) 
     const reader: SnapshotReader = {
       query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
       stream: <R>(sql: string, params: unknown[] = []) =>
-        client.query(new QueryStream(sql, params, { batchSize: 2000 })) as AsyncIterable<R>,
+        client.query(new QueryStream(sql, params, { batchSize: 1000 })) as AsyncIterable<R>,
     };
     return await work(reader);
   } finally {

@@ -22,18 +22,20 @@ export type ChainCheck = ChainReport & {
 };
 
 /**
- * Checks one chain in the database, trusting none of it but the public keys: the stretch of events that
- * occurred in [from, to) (the whole chain without them), linked to the event before it, every hash, every
- * checkpoint signature, and without `to`, that nothing is missing at the end.
+ * Checks one chain in the database, trusting none of it but the keys the signing secret opens (all stored
+ * keys without it): the stretch of events that occurred in [from, to) (the whole chain without them),
+ * linked to the event before it, every hash, every checkpoint signature, and without `to`, that nothing is
+ * missing at the end.
  */
 export function verifyChain(
   ds: DataSource,
   chain: string,
   from: string | null,
   to: string | null,
+  secret: Buffer | null,
 ): Promise<ChainCheck> {
   return withSnapshot(ds, async (r) => {
-    const verifier = new ChainVerifier(await publicKeyMap(r));
+    const verifier = new ChainVerifier(await publicKeyMap(r, secret));
     const [range] = await chainRanges(r, { chain, from, to });
     if (range) {
       if (range.fromSeq > 1) {

@@ -1,14 +1,12 @@
 // The offline verifier: checks an export file without the database, trusting only the public keys given.
 
 import type { KeyObject } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse } from "csv-parse";
 import type { Checkpoint } from "./chain.js";
 import { type ChainReport, ChainVerifier } from "./chain-verifier.js";
-import { type PackedLines, type ParsedLine, parseLine, parsedRecord, unpackLines } from "./export-line.js";
+import { type ParsedLine, parseLine, parsedRecord } from "./export-line.js";
 
 export type ExportVerification = {
   ok: boolean;
@@ -19,11 +17,7 @@ export type ExportVerification = {
   problems: string[];
 };
 
-export type VerifyOptions = {
-  onEvent?: () => void;
-  /** Threads that parse and hash; default: up to 4 for a large file when running compiled, else none. */
-  threads?: number;
-};
+export type VerifyOptions = { onEvent?: () => void };
 
 export async function verifyExportFile(
   path: string,
@@ -60,9 +54,7 @@ export async function verifyExportFile(
     }
   };
   if (await looksLikeJsonl(path)) {
-    const threads =
-      opts.threads ?? (WORKER_URL && statSync(path).size > 8 << 20 ? Math.min(4, availableParallelism()) : 0);
-    await eachJsonLine(path, threads, (p, n) => take(p, `line ${n}`));
+    await eachJsonLine(path, (p, n) => take(p, `line ${n}`));
   } else {
     for await (const [rec, where] of csvRecords(path, problems)) {
       take(parsedRecord(rec), where);
@@ -82,10 +74,6 @@ export async function verifyExportFile(
   };
 }
 
-// Worker threads run compiled JavaScript only (not under ts-jest): without it, lines are handled in-thread.
-const WORKER_URL = import.meta.url.endsWith(".js") ? new URL("./verify-worker.js", import.meta.url) : null;
-const BATCH_LINES = 2000;
-
 async function looksLikeJsonl(path: string): Promise<boolean> {
   const f = await open(path);
   try {
@@ -96,99 +84,16 @@ async function looksLikeJsonl(path: string): Promise<boolean> {
   }
 }
 
-/**
- * Hands every line, parsed and hashed, to `each` in file order. Lines are read in large chunks; with
- * threads, batches of them are parsed and hashed on worker threads, and results applied in order.
- */
-async function eachJsonLine(
-  path: string,
-  threads: number,
-  each: (p: ParsedLine, n: number) => void,
-): Promise<void> {
+/** Hands every line, parsed and hashed, to `each` in file order, reading the file in large chunks. */
+async function eachJsonLine(path: string, each: (p: ParsedLine, n: number) => void): Promise<void> {
   let n = 0;
-  const pool = threads > 0 && WORKER_URL ? new LinePool(WORKER_URL, threads, (p) => each(p, ++n)) : null;
-  try {
-    let rest = "";
-    let batch: string[] = [];
-    const flush = async () => {
-      if (pool) await pool.submit(batch);
-      else for (const line of batch) each(parseLine(line), ++n);
-      batch = [];
-    };
-    for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-      const parts = (rest + (chunk as string)).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) {
-        batch.push(line);
-        if (batch.length === BATCH_LINES) await flush();
-      }
-    }
-    if (rest) batch.push(rest);
-    await flush();
-    await pool?.drain();
-  } finally {
-    await pool?.close();
+  let rest = "";
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const lines = (rest + (chunk as string)).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) each(parseLine(line), ++n);
   }
-}
-
-/** Worker threads that parse and hash batches of lines; results come back to `each` in submission order. */
-class LinePool {
-  private readonly workers: Worker[];
-  private next = 0;
-  private applied = 0;
-  private readonly done = new Map<number, PackedLines>();
-  private waiting: (() => void) | null = null;
-  private failure: Error | null = null;
-
-  constructor(
-    url: URL,
-    size: number,
-    private readonly each: (p: ParsedLine) => void,
-  ) {
-    this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(url);
-      w.on("message", (m: { id: number; packed: PackedLines }) => {
-        this.done.set(m.id, m.packed);
-        while (this.done.has(this.applied)) {
-          unpackLines(this.done.get(this.applied)!, this.each);
-          this.done.delete(this.applied++);
-        }
-        this.wake();
-      });
-      w.on("error", (e) => {
-        this.failure = e;
-        this.wake();
-      });
-      return w;
-    });
-  }
-
-  /** Queues a batch; waits while twice as many batches as threads are in flight. */
-  async submit(lines: string[]): Promise<void> {
-    if (lines.length === 0) return;
-    this.workers[this.next % this.workers.length]!.postMessage({ id: this.next++, lines });
-    while (!this.failure && this.next - this.applied >= this.workers.length * 2) await this.sleep();
-    if (this.failure) throw this.failure;
-  }
-
-  async drain(): Promise<void> {
-    while (!this.failure && this.applied < this.next) await this.sleep();
-    if (this.failure) throw this.failure;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  private wake(): void {
-    const w = this.waiting;
-    this.waiting = null;
-    w?.();
-  }
+  if (rest) each(parseLine(rest), n + 1);
 }
 
 async function* csvRecords(

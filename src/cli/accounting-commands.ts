@@ -29,10 +29,7 @@ export function registerAccountingCommands(program: Command): void {
       "a checkpoint public key: PEM, JWK, JWKS (GET /accounting/keys) or raw base64, inline or a file; repeatable",
       (v: string, all: string[] = []) => [...all, v],
     )
-    .option("--threads <n>", "threads that parse and hash (default: up to 4 for a large file)", (v) =>
-      Number(v),
-    )
-    .action(async (file: string, opts: { publicKey: string[]; threads?: number }) => {
+    .action(async (file: string, opts: { publicKey: string[] }) => {
       let keys;
       try {
         keys = parsePublicKeys(opts.publicKey.map((k) => (existsSync(k) ? readFileSync(k, "utf8") : k)));
@@ -41,7 +38,7 @@ export function registerAccountingCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const result = await verifyExportFile(file, keys, { threads: opts.threads });
+      const result = await verifyExportFile(file, keys);
       for (const c of result.chains) {
         const stretch =
           c.firstSeq === null ? "no events" : `events ${c.firstSeq}..${c.lastSeq ?? c.firstSeq}`;
@@ -119,7 +116,9 @@ export function registerAccountingCommands(program: Command): void {
     .command("keys")
     .description("print the checkpoint public keys as a JWKS (as GET /accounting/keys does)")
     .action(async () => {
-      const keys = await withDatabase((ds) => listPublicKeys(dbOf(ds)));
+      const keys = await withDatabase((ds) =>
+        listPublicKeys(dbOf(ds), loadAccountingConfig().signingKeySecret),
+      );
       console.log(JSON.stringify({ keys: keys.map(toJwk) }, null, 2));
     });
 

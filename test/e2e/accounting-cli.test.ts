@@ -100,17 +100,9 @@ describe("fedicentral accounting (command line)", () => {
         ...lines.slice(i + 1),
       ].join("\n"),
     );
-    // On worker threads (small batches here, so that several are in flight) as in one thread.
-    for (const threads of ["0", "2"]) {
-      const bad = await run(
-        ["accounting", "verify", altered, "--public-key", keyFile, "--threads", threads],
-        {},
-      );
-      expect(bad.code).toBe(1);
-      expect(bad.stdout).toContain(`chain ${op.id}: FAILED at sequence number 17: event 17 was altered`);
-    }
-    const threaded = await run(["accounting", "verify", file, "--public-key", keyFile, "--threads", "2"], {});
-    expect(threaded.stdout).toBe(ok.stdout);
+    const bad = await run(["accounting", "verify", altered, "--public-key", keyFile], {});
+    expectExit(bad, 1);
+    expect(bad.stdout).toContain(`chain ${op.id}: FAILED at sequence number 17: event 17 was altered`);
 
     const forged = path.join(dir, "forged.jsonl");
     writeFileSync(

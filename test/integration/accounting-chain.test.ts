@@ -1,8 +1,10 @@
+import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Client } from "pg";
 import { startAccountingWorker } from "../../src/accounting/accounting-worker.js";
 import { sealPending } from "../../src/accounting/sealer.js";
-import { parsePublicKeys } from "../../src/accounting/signing.js";
+import { checkpointPayload } from "../../src/accounting/chain.js";
+import { keyIdOf, parsePublicKeys } from "../../src/accounting/signing.js";
 import { verifyExportFile } from "../../src/accounting/verify-export.js";
 import { createDataSource } from "../../src/db/data-source.js";
 import { createLogger } from "../../src/logger.js";
@@ -232,6 +234,50 @@ describe("hash chains", () => {
     });
     const result = await offline(op);
     expect(result.chains[0]!.firstBad).toEqual({ seq: 4, problem: "checkpoint at 4 has a forged signature" });
+  });
+
+  it("trusts no signing key added behind its back, neither to verify nor to publish", async () => {
+    const op = await operatorWithChain(2);
+    const [head] = await db.ds.query(
+      `SELECT head_hash, seq::int AS seq FROM accounting_chain WHERE chain = $1`,
+      [op.id],
+    );
+    // Whoever can write the database but lacks the secret brings a key of their own and signs with it.
+    const mallory = generateKeyPairSync("ed25519");
+    const x = mallory.publicKey.export({ format: "jwk" }).x!;
+    const keyId = keyIdOf(Buffer.from(x, "base64url"));
+    await db.ds.query(
+      `INSERT INTO accounting_signing_key (key_id, public_key, encrypted_private_key, active) VALUES ($1, $2, 'v1.a.b.c', false)`,
+      [keyId, x],
+    );
+    const unsigned = {
+      chain: op.id,
+      seq: head.seq,
+      headHash: head.head_hash,
+      signedAt: new Date().toISOString(),
+      keyId,
+    };
+    await db.ds.query(
+      `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        op.id,
+        head.seq,
+        head.head_hash,
+        unsigned.signedAt,
+        keyId,
+        sign(null, checkpointPayload(unsigned), mallory.privateKey).toString("base64url"),
+      ],
+    );
+    expect(await verify(op.gid)).toMatchObject({
+      ok: false,
+      firstBadSeq: 2,
+      problem: `checkpoint at 2 is signed by unknown key ${keyId}`,
+    });
+    const published = (await (await fetch(`${server.url}/accounting/keys`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(published.keys.map((k) => k.kid)).not.toContain(keyId);
+    expect(published.keys.length).toBeGreaterThan(0);
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE of the log for the service's own (non-superuser) role", async () => {
