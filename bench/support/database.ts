@@ -51,6 +51,11 @@ export async function createBenchDatabase(opts: { poolSize?: number } = {}): Pro
     process.off("SIGTERM", onSignal);
     try {
       if (ds?.isInitialized) await ds.destroy();
+      // For looking into a bench's data afterwards (psql, EXPLAIN), with the local or an explicit server.
+      if (process.env.BENCH_KEEP_DATABASE === "1" && server.source !== "embedded") {
+        progress(`kept database ${name} (BENCH_KEEP_DATABASE=1)`);
+        return;
+      }
       await withClient(server.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     } finally {
       await server.stop();

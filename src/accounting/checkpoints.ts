@@ -1,12 +1,13 @@
 import { sign } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
+import { isoTime } from "../db/sql.js";
 import { type Checkpoint, checkpointPayload } from "./chain.js";
 import { sealPending } from "./sealer.js";
 import { activeSigner } from "./signing.js";
 
 export const CHECKPOINT_COLUMNS = `k.chain, k.seq::text AS seq, k.head_hash AS "headHash",
-  to_char(k.signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "signedAt",
+  ${isoTime("k.signed_at")} AS "signedAt",
   k.key_id AS "keyId", k.signature`;
 
 export const toCheckpoint = (row: Record<string, unknown>): Checkpoint => ({

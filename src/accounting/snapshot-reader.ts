@@ -1,4 +1,6 @@
+import type { Readable } from "node:stream";
 import type { PoolClient } from "pg";
+import { to as copyTo } from "pg-copy-streams";
 import QueryStream from "pg-query-stream";
 import type { DataSource } from "typeorm";
 import type { Db } from "../db/db.js";
@@ -6,6 +8,8 @@ import type { Db } from "../db/db.js";
 /** Reads on one connection in one read-only REPEATABLE READ snapshot, with rows streamed from a cursor. */
 export type SnapshotReader = Db & {
   stream<T = Record<string, unknown>>(sql: string, params?: unknown[]): AsyncIterable<T>;
+  /** The bytes of a COPY ... TO STDOUT, as PostgreSQL sends them. */
+  copyOut(sql: string): Readable;
 };
 
 /**
@@ -21,6 +25,7 @@ export async function withSnapshot<T>(ds: DataSource, work: (r: SnapshotReader) 
       query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
       stream: <R>(sql: string, params: unknown[] = []) =>
         client.query(new QueryStream(sql, params, { batchSize: 1000 })) as AsyncIterable<R>,
+      copyOut: (sql: string) => client.query(copyTo(sql)),
     };
     return await work(reader);
   } finally {

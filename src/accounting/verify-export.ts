@@ -6,7 +6,8 @@ import { open } from "node:fs/promises";
 import { parse } from "csv-parse";
 import type { Checkpoint } from "./chain.js";
 import { type ChainReport, ChainVerifier } from "./chain-verifier.js";
-import { type ParsedLine, parseLine, parsedRecord } from "./export-line.js";
+import { type ParsedLine, blockLines, parsedRecord } from "./export-line.js";
+import { type LineReadOptions, parsedBlocks } from "./export-lines.js";
 
 export type ExportVerification = {
   ok: boolean;
@@ -17,7 +18,7 @@ export type ExportVerification = {
   problems: string[];
 };
 
-export type VerifyOptions = { onEvent?: () => void };
+export type VerifyOptions = LineReadOptions & { onEvent?: () => void };
 
 export async function verifyExportFile(
   path: string,
@@ -54,7 +55,7 @@ export async function verifyExportFile(
     }
   };
   if (await looksLikeJsonl(path)) {
-    await eachJsonLine(path, (p, n) => take(p, `line ${n}`));
+    await eachJsonLine(path, (p, n) => take(p, `line ${n}`), opts);
   } else {
     for await (const [rec, where] of csvRecords(path, problems)) {
       take(parsedRecord(rec), where);
@@ -84,16 +85,16 @@ async function looksLikeJsonl(path: string): Promise<boolean> {
   }
 }
 
-/** Hands every line, parsed and hashed, to `each` in file order, reading the file in large chunks. */
-async function eachJsonLine(path: string, each: (p: ParsedLine, n: number) => void): Promise<void> {
+/** Hands every line, parsed and hashed, to `each` in file order. */
+async function eachJsonLine(
+  path: string,
+  each: (p: ParsedLine, n: number) => void,
+  opts: LineReadOptions,
+): Promise<void> {
   let n = 0;
-  let rest = "";
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-    const lines = (rest + (chunk as string)).split("\n");
-    rest = lines.pop()!;
-    for (const line of lines) each(parseLine(line), ++n);
+  for await (const block of parsedBlocks(path, opts)) {
+    for (const line of blockLines(block)) each(line, ++n);
   }
-  if (rest) each(parseLine(rest), n + 1);
 }
 
 async function* csvRecords(

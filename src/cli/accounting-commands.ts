@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { SingleBar } from "cli-progress";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadAccountingConfig } from "../accounting/accounting-config.js";
 import { PROVIDER_CHAIN } from "../accounting/chain.js";
 import { signChainHeads } from "../accounting/checkpoints.js";
@@ -29,7 +29,16 @@ export function registerAccountingCommands(program: Command): void {
       "a checkpoint public key: PEM, JWK, JWKS (GET /accounting/keys) or raw base64, inline or a file; repeatable",
       (v: string, all: string[] = []) => [...all, v],
     )
-    .action(async (file: string, opts: { publicKey: string[] }) => {
+    .option(
+      "--threads <n>",
+      "worker threads hashing the file (default: the cores available)",
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number of at least 1");
+        return n;
+      },
+    )
+    .action(async (file: string, opts: { publicKey: string[]; threads?: number }) => {
       let keys;
       try {
         keys = parsePublicKeys(opts.publicKey.map((k) => (existsSync(k) ? readFileSync(k, "utf8") : k)));
@@ -38,7 +47,7 @@ export function registerAccountingCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const result = await verifyExportFile(file, keys);
+      const result = await verifyExportFile(file, keys, { threads: opts.threads });
       for (const c of result.chains) {
         const stretch =
           c.firstSeq === null ? "no events" : `events ${c.firstSeq}..${c.lastSeq ?? c.firstSeq}`;
@@ -102,7 +111,7 @@ export function registerAccountingCommands(program: Command): void {
           await sealPending(ds);
           return writeExport(ds, scope, opts.format, out, {
             onStart: (total) => bar?.start(total, 0),
-            onEvent: () => bar?.increment(),
+            onEvents: (n) => bar?.increment(n),
           });
         }).finally(() => bar?.stop());
         if (opts.output)

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import canonicalize from "canonicalize";
 import fc from "fast-check";
@@ -8,57 +8,11 @@ import {
   GENESIS_HASH,
   type SealedEvent,
   canonicalEvent,
-  checkpointPayload,
   eventHash,
 } from "../../../src/accounting/chain.js";
 import { ChainVerifier } from "../../../src/accounting/chain-verifier.js";
-import { keyIdOf, parsePublicKeys } from "../../../src/accounting/signing.js";
-
-const key = generateKeyPairSync("ed25519");
-const raw = Buffer.from(key.publicKey.export({ format: "jwk" }).x!, "base64url");
-const keyId = keyIdOf(raw);
-const keys = new Map([[keyId, key.publicKey]]);
-
-/** A well-formed chain of n events on one operator's chain. */
-function chain(n: number, chainKey = "0b6f4a8e-5f43-4f0e-9a53-1f1f4c2f0a11"): SealedEvent[] {
-  const out: SealedEvent[] = [];
-  let prev = GENESIS_HASH;
-  for (let seq = 1; seq <= n; seq++) {
-    const e: ChainedEvent = {
-      id: String(100 + seq),
-      chain: chainKey,
-      seq,
-      prevHash: prev,
-      occurredAt: `2026-03-01T10:00:0${seq % 10}.123456Z`,
-      eventType: "activity",
-      action: "update",
-      outcome: "success",
-      initiator: { kind: "user", id: "u1", name: "Ada", ip: "192.0.2.1", userAgent: "curl/8" },
-      targetKind: "operator",
-      targetId: chainKey,
-      operatorId: chainKey,
-      observer: "fedicentral",
-      reason: null,
-      requestId: `r${seq}`,
-      changes: { name: { before: `n${seq - 1}`, after: `n${seq}` } },
-    };
-    const hash = eventHash(e);
-    out.push({ ...e, hash });
-    prev = hash;
-  }
-  return out;
-}
-
-function checkpointAt(e: SealedEvent, signer = key.privateKey, kid = keyId): Checkpoint {
-  const unsigned = {
-    chain: e.chain,
-    seq: e.seq,
-    headHash: e.hash,
-    signedAt: "2026-03-01T11:00:00.000Z",
-    keyId: kid,
-  };
-  return { ...unsigned, signature: sign(null, checkpointPayload(unsigned), signer).toString("base64url") };
-}
+import { chain, checkpointAt, key, keyId, keys } from "../../support/chain.js";
+import { parsePublicKeys } from "../../../src/accounting/signing.js";
 
 function verify(events: SealedEvent[], checkpoints: Checkpoint[] = []) {
   const v = new ChainVerifier(keys);
@@ -217,6 +171,7 @@ describe("public keys for the offline verifier", () => {
   it("reads PEM, JWK, JWKS and raw base64, all naming the same key", () => {
     const pem = key.publicKey.export({ format: "pem", type: "spki" }).toString();
     const jwk = JSON.stringify({ ...key.publicKey.export({ format: "jwk" }) });
+    const raw = Buffer.from(key.publicKey.export({ format: "jwk" }).x!, "base64url");
     const jwks = JSON.stringify({ keys: [key.publicKey.export({ format: "jwk" })] });
     for (const text of [pem, jwk, jwks, raw.toString("base64"), raw.toString("base64url")]) {
       expect([...parsePublicKeys([text]).keys()]).toEqual([keyId]);
