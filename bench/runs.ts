@@ -73,6 +73,7 @@ export async function run(): Promise<Record<string, unknown>> {
       BENCH_FLOOD_FAKE: FLOOD_FAKE,
       DEPLOYMENTS_DIR: path.join(dir, "deployments"),
       RUN_LOG_CAP_BYTES: String(LOG_BYTES + 1_000_000),
+      RUN_CONCURRENCY: process.env.RUN_CONCURRENCY ?? "2",
     };
     const runs = new RunService(db.ds);
     let keys = 0;

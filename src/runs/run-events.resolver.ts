@@ -51,7 +51,7 @@ export class RunEventsResolver {
 export class RunLogChunkResolver {
   @FieldResolver(() => String, { description: "The bytes, base64-encoded, exactly as stored." })
   base64(@Root() chunk: RunLogChunkEvent): string {
-    return chunk.data.toString("base64");
+    return chunk.base64;
   }
 
   @FieldResolver(() => String, {
@@ -60,7 +60,7 @@ export class RunLogChunkResolver {
       "U+FFFD. Use base64 to keep the bytes exactly.",
   })
   text(@Root() chunk: RunLogChunkEvent): string {
-    return chunk.data.toString("utf8");
+    return Buffer.from(chunk.base64, "base64").toString("utf8");
   }
 }
 

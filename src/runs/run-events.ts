@@ -18,7 +18,8 @@ export type RunLogChunkEvent = {
   offset: number;
   nextOffset: number;
   stream: "stdout" | "stderr" | "meta";
-  data: Buffer;
+  /** The bytes in base64, as PostgreSQL encoded them: a log goes out without passing through a Buffer. */
+  base64: string;
 };
 
 export type RunStateEvent = { kind: "state"; state: RunState; run: Run };
@@ -34,10 +35,20 @@ export type RunEventsOptions = {
   fallbackPollMs?: number;
 };
 
-type ChunkRow = { seq: number; offset: string; stream: RunLogChunkEvent["stream"]; data: Buffer };
+type ChunkRow = {
+  seq: number;
+  offset: string;
+  stream: RunLogChunkEvent["stream"];
+  size: number;
+  base64: string;
+};
 
-const CHUNKS_SQL = `SELECT seq, byte_offset AS "offset", stream, data FROM run_log_chunk
-  WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`;
+// Encoded after the LIMIT: in the target list of the paged query PostgreSQL may encode every later
+// chunk of the run before a top-N sort keeps sixteen of them.
+const CHUNKS_SQL = `SELECT seq, "offset", stream, length(data) AS size, encode(data, 'base64') AS base64
+  FROM (SELECT seq, byte_offset AS "offset", stream, data FROM run_log_chunk
+         WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3) c
+  ORDER BY seq`;
 
 /** Serves runEvents subscriptions from the database and the process's notification connection. */
 export class RunEventSource {
@@ -110,29 +121,42 @@ export class RunEventSource {
             let event: {
               start: number;
               stream: RunLogChunkEvent["stream"];
-              parts: Buffer[];
+              parts: string[];
+              sizes: number[];
               size: number;
             } | null = null;
             const send = async () => {
               if (!event || stopped) return;
-              const { start, stream, parts, size } = event;
+              const { start, stream, parts, sizes, size } = event;
               event = null;
-              const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
-              await push({ kind: "log", offset: start, nextOffset: start + size, stream, data });
+              await push({
+                kind: "log",
+                offset: start,
+                nextOffset: start + size,
+                stream,
+                base64: joinBase64(parts, sizes),
+              });
             };
             for (const row of rows) {
               nextSeq = row.seq + 1;
               const start = Number(row.offset);
-              const end = start + row.data.length;
+              const end = start + row.size;
               if (end <= offset) continue;
               const from = Math.max(0, offset - start);
-              const data = from > 0 ? row.data.subarray(from) : row.data;
+              // A resumed subscription may start inside a chunk: only that one is cut, in bytes.
+              // PostgreSQL's base64 breaks lines every 76 characters; clients get it in one piece.
+              const base64 =
+                from > 0
+                  ? Buffer.from(row.base64, "base64").subarray(from).toString("base64")
+                  : row.base64.replaceAll("\n", "");
+              const size = row.size - from;
               offset = end;
-              if (event && (event.stream !== row.stream || event.size + data.length > this.maxEventBytes))
+              if (event && (event.stream !== row.stream || event.size + size > this.maxEventBytes))
                 await send();
-              event ??= { start: start + from, stream: row.stream, parts: [], size: 0 };
-              event.parts.push(data);
-              event.size += data.length;
+              event ??= { start: start + from, stream: row.stream, parts: [], sizes: [], size: 0 };
+              event.parts.push(base64);
+              event.sizes.push(size);
+              event.size += size;
             }
             await send();
             if (rows.length < this.pageChunks || stopped) break;
@@ -172,4 +196,13 @@ export class RunEventSource {
     );
     return row?.seq ?? 0;
   }
+}
+
+/**
+ * The base64 of chunks one after the other. Pieces join as text when each but the last is a multiple of
+ * 3 bytes (no padding inside); otherwise the bytes are joined and encoded again.
+ */
+function joinBase64(parts: string[], sizes: number[]): string {
+  if (sizes.slice(0, -1).every((n) => n % 3 === 0)) return parts.join("");
+  return Buffer.concat(parts.map((p) => Buffer.from(p, "base64"))).toString("base64");
 }

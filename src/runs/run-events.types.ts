@@ -36,5 +36,5 @@ export const RunEventUnion = createUnionType({
   name: "RunEvent",
   description: "What happens to a run: its log grows or its state changes.",
   types: () => [RunLogChunk, RunStateChange] as const,
-  resolveType: (value) => ("data" in value ? "RunLogChunk" : "RunStateChange"),
+  resolveType: (value) => ("base64" in value ? "RunLogChunk" : "RunStateChange"),
 });

@@ -73,7 +73,16 @@ export type TransitionedRun = {
   state: RunState;
   generation: number;
   config: object;
+  /** Of the run's deployment, read in the same statement (for its accounting event and its workdir). */
+  operatorId: string | null;
+  deploymentName: string | null;
 };
+
+/**
+ * Which run to move: one by id, or (for a worker claiming) the first row of a query that picks and locks
+ * it, so that picking and moving are one statement and one round trip.
+ */
+export type RunSelector = string | { pickSql: string; params: unknown[] };
 
 /**
  * Moves one run from one of the expected states to `to`, stamping the state's timestamp, and returns the
@@ -82,7 +91,7 @@ export type TransitionedRun = {
  */
 export async function transitionRun(
   db: Db,
-  runId: string,
+  run: RunSelector,
   from: readonly RunState[],
   to: RunState,
   fields: TransitionFields = {},
@@ -90,8 +99,9 @@ export async function transitionRun(
 ): Promise<TransitionedRun | null> {
   if (from.length === 0) throw new Error("transitionRun needs at least one expected state");
   for (const f of from) assertTransition(f, to);
-  const params: unknown[] = [runId, [...from], to];
-  const set = [`state = $3`, `updated_at = now()`];
+  const params: unknown[] = typeof run === "string" ? [run] : [...run.params];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const set = [`state = ${param(to)}`, `updated_at = now()`];
   if (to === "running") set.push(`started_at = now()`, `heartbeat_at = now()`);
   else if (to === "canceling") set.push(`cancel_requested_at = now()`);
   else if (isTerminal(to)) set.push(`finished_at = now()`);
@@ -102,22 +112,22 @@ export async function transitionRun(
     workerId: "worker_id",
   };
   for (const [key, column] of Object.entries(columns) as [keyof TransitionFields, string][]) {
-    if (fields[key] === undefined) continue;
-    params.push(fields[key]);
-    set.push(`${column} = $${params.length}`);
+    if (fields[key] !== undefined) set.push(`${column} = ${param(fields[key])}`);
   }
-  const where = [`r.id = $1`, `r.state = ANY($2::text[])`];
-  if (guard.workerId !== undefined) {
-    params.push(guard.workerId);
-    where.push(`r.worker_id = $${params.length}`);
-  }
+  const where = [`r.state = ANY(${param([...from])}::text[])`];
+  if (guard.workerId !== undefined) where.push(`r.worker_id = ${param(guard.workerId)}`);
   if (guard.heartbeatOlderThanMs !== undefined) {
-    params.push(guard.heartbeatOlderThanMs);
-    where.push(`r.heartbeat_at < now() - $${params.length} * interval '1 millisecond'`);
+    where.push(`r.heartbeat_at < now() - ${param(guard.heartbeatOlderThanMs)} * interval '1 millisecond'`);
   }
+  const picked =
+    typeof run === "string"
+      ? { with: "", from: "", where: `r.id = $1` }
+      : { with: `WITH picked AS (${run.pickSql})`, from: ", picked", where: `r.id = picked.id` };
   const result = await db.query<TransitionedRun>(
-    `UPDATE run r SET ${set.join(", ")} WHERE ${where.join(" AND ")}
-      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config`,
+    `${picked.with} UPDATE run r SET ${set.join(", ")} FROM deployment d ${picked.from}
+      WHERE ${picked.where} AND d.id = r.deployment_id AND ${where.join(" AND ")}
+      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
+        d.operator_id AS "operatorId", d.name AS "deploymentName"`,
     params,
   );
   return returnedRows<TransitionedRun>(result)[0] ?? null;

@@ -3,7 +3,7 @@
 // runs whose worker stopped sending heartbeats.
 
 import { randomUUID } from "node:crypto";
-import { cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
@@ -21,6 +21,7 @@ import {
   ACTIVE_STATES,
   type RunState,
   type TerminalRunState,
+  type TransitionedRun,
   isTerminal,
   returnedRows,
   transitionRun,
@@ -41,7 +42,13 @@ export type RunWorker = {
   stop(): Promise<void>;
 };
 
-type ClaimedRun = { id: string; deploymentId: string; deploymentName: string; config: object };
+type ClaimedRun = {
+  id: string;
+  deploymentId: string;
+  deploymentName: string;
+  operatorId: string | null;
+  config: object;
+};
 
 type ActiveRun = {
   proc: Nixops4Run | null;
@@ -72,6 +79,10 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   const reapEveryMs = Math.max(config.pollMs, Math.min(5000, Math.floor(config.lostAfterMs / 2)));
   let lastReap = 0;
   let lastHeartbeat = Date.now();
+  // Our runs are looked at once per poll, or at once when one of them is being canceled; a tick that
+  // only fills a free slot (most of them, under load) skips that query.
+  let lastWatch = 0;
+  let watchNow = false;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | null = null;
@@ -103,7 +114,11 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         lastReap = Date.now();
         await reap();
       }
-      await watchActive();
+      if (watchNow || Date.now() - lastWatch >= config.pollMs) {
+        watchNow = false;
+        lastWatch = Date.now();
+        await watchActive();
+      }
       while (!stopping && active.size < config.concurrency) {
         const run = await claim();
         if (!run) break;
@@ -131,7 +146,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
           { heartbeatOlderThanMs: config.lostAfterMs },
         );
         if (done) {
-          await recordEnd(tx, done.id, done.deploymentId, "errored", WORKER_LOST_REASON);
+          await recordEnd(tx, done, "errored", WORKER_LOST_REASON);
           wlog.warn({ runId: id }, "run marked errored: its worker was lost");
         }
       });
@@ -181,33 +196,33 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
 
   async function claim(): Promise<ClaimedRun | null> {
     try {
-      return await ds.transaction(async (tx) => {
-        const tdb = dbOf(tx);
-        // The oldest queued run whose deployment has no active run and no older queued one.
-        const [next] = await tdb.query<{ id: string }>(
-          `SELECT r.id FROM run r
-            WHERE r.state = 'queued'
-              AND NOT EXISTS (SELECT 1 FROM run a WHERE a.deployment_id = r.deployment_id
+      // The oldest queued run whose deployment has no active run and no older queued one, picked, locked
+      // and moved to running in one statement.
+      const claimed = await transitionRun(
+        db,
+        {
+          pickSql: `SELECT q.id FROM run q
+            WHERE q.state = 'queued'
+              AND NOT EXISTS (SELECT 1 FROM run a WHERE a.deployment_id = q.deployment_id
                                 AND a.state = ANY($1::text[]))
-              AND NOT EXISTS (SELECT 1 FROM run q WHERE q.deployment_id = r.deployment_id
-                                AND q.state = 'queued' AND q.seq < r.seq)
-            ORDER BY r.seq LIMIT 1
-            FOR UPDATE OF r SKIP LOCKED`,
-          [ACTIVE_STATES],
-        );
-        if (!next) return null;
-        const claimed = await transitionRun(tdb, next.id, ["queued"], "running", { workerId });
-        if (!claimed) return null;
-        const [d] = await tdb.query<{ name: string }>(`SELECT name FROM deployment WHERE id = $1`, [
-          claimed.deploymentId,
-        ]);
-        return {
-          id: claimed.id,
-          deploymentId: claimed.deploymentId,
-          deploymentName: d?.name ?? "",
-          config: claimed.config,
-        };
-      });
+              AND NOT EXISTS (SELECT 1 FROM run o WHERE o.deployment_id = q.deployment_id
+                                AND o.state = 'queued' AND o.seq < q.seq)
+            ORDER BY q.seq LIMIT 1
+            FOR UPDATE OF q SKIP LOCKED`,
+          params: [ACTIVE_STATES],
+        },
+        ["queued"],
+        "running",
+        { workerId },
+      );
+      if (!claimed) return null;
+      return {
+        id: claimed.id,
+        deploymentId: claimed.deploymentId,
+        deploymentName: claimed.deploymentName ?? "",
+        operatorId: claimed.operatorId,
+        config: claimed.config,
+      };
     } catch (e) {
       // Another worker started a run of this deployment at the same moment: the database said no.
       if (isUniqueViolation(e, "run_one_active_per_deployment")) return null;
@@ -301,26 +316,22 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
           [claimed.id],
         );
       }
-      await recordEnd(tx, claimed.id, claimed.deploymentId, to, reason);
+      await recordEnd(tx, done, to, reason);
     });
     wlog.info({ runId: claimed.id, state: to, reason }, "run ended");
   }
 
   async function recordEnd(
     tx: EntityManager,
-    runId: string,
-    deploymentId: string,
+    run: TransitionedRun,
     state: TerminalRunState,
     reason: string | null,
   ): Promise<void> {
-    const [d] = await tx.query(`SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`, [
-      deploymentId,
-    ]);
     await recordEvent(tx, systemCaller(), {
       action: "apply",
       targetKind: "run",
-      targetId: runId,
-      operatorId: (d?.operatorId as string | undefined) ?? null,
+      targetId: run.id,
+      operatorId: run.operatorId,
       outcome: state === "succeeded" ? "success" : "failure",
       reason: state === "succeeded" ? null : (reason ?? state),
     });
@@ -334,7 +345,10 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     const n = parseRunNotification(payload);
     if (!n || stopping) return;
     const mayClaim = (n.state === "queued" || isTerminal(n.state)) && active.size < config.concurrency;
-    if (mayClaim || (n.state === "canceling" && active.has(n.run))) schedule(0);
+    if (n.state === "canceling" && active.has(n.run)) {
+      watchNow = true;
+      schedule(0);
+    } else if (mayClaim) schedule(0);
   });
   notifications?.onReconnect(() => schedule(0));
 
@@ -361,9 +375,15 @@ export async function prepareWorkdir(
   deploymentsDir: string,
   run: { id: string; deploymentName: string; config: object },
 ): Promise<string> {
-  const cwd = path.resolve(deploymentsDir, "runs", run.id);
-  await rm(cwd, { recursive: true, force: true });
-  await mkdir(cwd, { recursive: true });
+  const runsDir = path.resolve(deploymentsDir, "runs");
+  const cwd = path.join(runsDir, run.id);
+  // A run executes once (a lost one is never retried), so its directory is new: one that exists is a
+  // mistake to stop at, not to wipe.
+  await mkdir(cwd).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code !== "ENOENT") throw e;
+    await mkdir(runsDir, { recursive: true });
+    await mkdir(cwd);
+  });
   const checkout = path.resolve(deploymentsDir, "checkouts", run.deploymentName);
   if (run.deploymentName && !run.deploymentName.includes("/") && (await isDirectory(checkout))) {
     await cp(checkout, cwd, { recursive: true });

@@ -64,8 +64,14 @@ describe("run state table", () => {
     expect(await transitionRun(db, "r1", ["running", "canceling"], "failed", { exitCode: 1 })).toBeNull();
     expect(statements).toHaveLength(1);
     const [{ sql, params }] = statements as [{ sql: string; params: unknown[] }];
-    expect(sql).toMatch(/WHERE r\.id = \$1 AND r\.state = ANY\(\$2::text\[\]\)/);
+    expect(sql).toMatch(/WHERE r\.id = \$1 AND /);
     expect(sql).toContain("finished_at = now()");
-    expect(params.slice(0, 4)).toEqual(["r1", ["running", "canceling"], "failed", 1]);
+    // The UPDATE holds only for a run still in an expected state, and sets the new one.
+    const guarded = /r\.state = ANY\(\$(\d+)::text\[\]\)/.exec(sql);
+    expect(params[Number(guarded?.[1]) - 1]).toEqual(["running", "canceling"]);
+    expect(sql).toMatch(/SET state = \$(\d+)/);
+    expect(params[Number(/SET state = \$(\d+)/.exec(sql)?.[1]) - 1]).toBe("failed");
+    expect(params[0]).toBe("r1");
+    expect(params).toContain(1);
   });
 });
