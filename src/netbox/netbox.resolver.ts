@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
+import { accessOf } from "../authz/denied.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId, fromGlobalId } from "../common/global-id.js";
@@ -22,12 +23,11 @@ import { NetboxConnection, NetboxConnectionTest, NetboxTenantMapping } from "./c
 
 /**
  * The operators whose tenants' objects a caller may read with netbox:read: "all" for provider-wide grants,
- * else the operators it holds the permission for (src/authz/access.ts). A context without an Access
- * (background work) reads everything.
+ * else the operators it holds the permission for (src/authz/access.ts). A context without an Access may
+ * read nothing, as everywhere else (accessOf); background work carries Access.system().
  */
 export function netboxScope(ctx: RequestContext): OperatorScope {
-  const access = (ctx as { access?: { scope(p: Permission): OperatorScope } }).access;
-  return access ? access.scope(Permission.NetboxRead) : "all";
+  return accessOf(ctx).scope(Permission.NetboxRead);
 }
 
 const NETBOX_TYPES = new Set(Object.values(NETBOX_TYPE_NAMES));

@@ -21,6 +21,11 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(20 * 1024 * 1024),
+  RUN_DIR_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3_600_000),
   RUN_LOG_TAIL_BYTES: z.coerce
     .number()
     .int()
@@ -46,6 +51,8 @@ export type RunConfig = {
   /** Output past this many bytes is not stored, except the last logTailBytes, after a marker. */
   logCapBytes: number;
   logTailBytes: number;
+  /** A run's working directory is removed this long after the run ended (kept to look into). */
+  dirRetentionMs: number;
 };
 
 export class RunConfigError extends Error {}
@@ -71,5 +78,6 @@ export function loadRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
     pollMs: e.RUN_POLL_MS,
     logCapBytes: e.RUN_LOG_CAP_BYTES,
     logTailBytes: e.RUN_LOG_TAIL_BYTES,
+    dirRetentionMs: e.RUN_DIR_RETENTION_MS,
   };
 }

@@ -16,6 +16,7 @@ import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
 import { type RunConfig, loadRunConfig } from "./run-config.js";
+import { sweepRunDirs } from "./run-dirs.js";
 import { RunLogWriter } from "./run-log.js";
 import {
   ACTIVE_STATES,
@@ -60,6 +61,7 @@ type ActiveRun = {
 };
 
 export const WORKER_LOST_REASON = "worker lost";
+const SWEEP_EVERY_MS = 3_600_000;
 export const WORKER_STOPPED_REASON = "the worker stopped";
 
 export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptions = {}): RunWorker {
@@ -78,6 +80,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   const active = new Map<string, ActiveRun>();
   const reapEveryMs = Math.max(config.pollMs, Math.min(5000, Math.floor(config.lostAfterMs / 2)));
   let lastReap = 0;
+  let lastSweep = 0;
   let lastHeartbeat = Date.now();
   // Our runs are looked at once per poll, or at once when one of them is being canceled; a tick that
   // only fills a free slot (most of them, under load) skips that query.
@@ -113,6 +116,13 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       if (Date.now() - lastReap >= reapEveryMs) {
         lastReap = Date.now();
         await reap();
+      }
+      if (Date.now() - lastSweep >= SWEEP_EVERY_MS) {
+        lastSweep = Date.now();
+        const removed = await sweepRunDirs(db, config.deploymentsDir, config.dirRetentionMs).catch(
+          (e: unknown) => (wlog.warn({ err: e }, "could not remove old run directories"), []),
+        );
+        if (removed.length > 0) wlog.info({ removed: removed.length }, "removed old run directories");
       }
       if (watchNow || Date.now() - lastWatch >= config.pollMs) {
         watchNow = false;

@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
 import { writeGrant } from "../../authz/policy-store.js";
+import { assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
+import { Permission } from "../../authz/permissions.js";
 import { roleNamed } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
-import { expectGlobalId } from "../../common/global-id.js";
+import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
 import { keysetSql } from "../../db/keyset.js";
 import { inTransaction } from "../../db/transaction.js";
@@ -80,7 +82,7 @@ export class ClientService {
   }
 
   /** A client-credentials client acting for an operator or a provider, holding a role there. */
-  createServiceAccount(caller: Caller, input: ServiceAccountValues): Promise<WithSecret> {
+  async createServiceAccount(caller: Caller, input: ServiceAccountValues): Promise<WithSecret> {
     const name = v.name(input.name, "input.name");
     if (!!input.operatorId === !!input.providerId) {
       throw badInput("input.operatorId", "name exactly one of operatorId and providerId");
@@ -99,6 +101,11 @@ export class ClientService {
         `${role.name} cannot be held ${operatorId ? "for an operator" : "provider-wide"}`,
       );
     }
+    if (operatorId) {
+      authorize(caller, Permission.ClientManage, { kind: "Operator", id: input.operatorId!, operatorId });
+    } else authorizeClientChange(caller, null, null);
+    // Nobody creates a service account stronger than themselves where it acts.
+    assertNotAbove(caller, role.name, operatorId, "client:new");
     const secret = newClientSecret();
     return inTransaction(this.ds, async (tx) => {
       const owner = operatorId
@@ -131,7 +138,7 @@ export class ClientService {
   }
 
   /** A public frontend client: authorization code with PKCE, exact redirect URIs, no secret. */
-  createPublicClient(caller: Caller, input: PublicClientValues): Promise<string> {
+  async createPublicClient(caller: Caller, input: PublicClientValues): Promise<string> {
     const name = v.name(input.name, "input.name");
     const redirectUris = redirectUrisOf(input.redirectUris, "input.redirectUris", true);
     const postLogoutRedirectUris = redirectUrisOf(
@@ -139,6 +146,8 @@ export class ClientService {
       "input.postLogoutRedirectUris",
       false,
     );
+    // Frontend clients belong to the provider.
+    authorizeClientChange(caller, null, null);
     return inTransaction(this.ds, async (tx) => {
       const saved = await tx.save(
         tx.create(OidcClientEntity, {
@@ -160,9 +169,13 @@ export class ClientService {
     });
   }
 
-  updatePublicClient(caller: Caller, globalId: string, input: Partial<PublicClientValues>): Promise<string> {
+  async updatePublicClient(
+    caller: Caller,
+    globalId: string,
+    input: Partial<PublicClientValues>,
+  ): Promise<string> {
     const id = expectGlobalId(globalId, "Client", "id");
-    return this.inClient(id, async (tx, before) => {
+    return this.inClient(caller, id, async (tx, before) => {
       if (before.kind !== "public") throw badInput("id", "only public clients have redirect URIs");
       const patch: Partial<OidcClientEntity> = {};
       if (input.name != null) patch.name = v.name(input.name, "input.name");
@@ -197,7 +210,7 @@ export class ClientService {
    * A new secret; the previous one keeps working for overlapSeconds (0: stops at once), so a deployment
    * can switch without downtime.
    */
-  rotateSecret(
+  async rotateSecret(
     caller: Caller,
     globalId: string,
     overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS,
@@ -207,7 +220,7 @@ export class ClientService {
       throw badInput("overlapSeconds", "overlapSeconds must be a whole number of seconds, at most 30 days");
     }
     const secret = newClientSecret();
-    return this.inClient(id, async (tx, before) => {
+    return this.inClient(caller, id, async (tx, before) => {
       if (before.kind !== "service_account") throw badInput("id", "public clients have no secret");
       await tx.query(
         `UPDATE oidc_client SET previous_secret_digest = CASE WHEN $3::int > 0 THEN secret_digest END,
@@ -230,9 +243,9 @@ export class ClientService {
   }
 
   /** A disabled client gets no tokens; its refresh tokens and grants end at once. */
-  setDisabled(caller: Caller, globalId: string, disabled: boolean): Promise<string> {
+  async setDisabled(caller: Caller, globalId: string, disabled: boolean): Promise<string> {
     const id = expectGlobalId(globalId, "Client", "id");
-    return this.inClient(id, async (tx, before) => {
+    return this.inClient(caller, id, async (tx, before) => {
       if (before.disabled === disabled) return id;
       await tx.update(OidcClientEntity, { id }, { disabled });
       if (disabled) await revokeClientState(tx, before.clientId);
@@ -247,9 +260,9 @@ export class ClientService {
     });
   }
 
-  delete(caller: Caller, globalId: string): Promise<string> {
+  async delete(caller: Caller, globalId: string): Promise<string> {
     const id = expectGlobalId(globalId, "Client", "id");
-    return this.inClient(id, async (tx, before) => {
+    return this.inClient(caller, id, async (tx, before) => {
       await revokeClientState(tx, before.clientId);
       await tx.query(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`, [`client:${id}`]);
       await tx.delete(OidcClientEntity, { id });
@@ -264,7 +277,9 @@ export class ClientService {
     });
   }
 
+  /** Locks the client for a change, once the caller may manage clients where it belongs. */
   private inClient<T>(
+    caller: Caller,
     id: string,
     work: (tx: EntityManager, before: OidcClientEntity) => Promise<T>,
   ): Promise<T> {
@@ -274,8 +289,18 @@ export class ClientService {
         lock: { mode: "pessimistic_write" },
       });
       if (!before) throw notFound("Client", id);
+      authorizeClientChange(caller, before.operatorId, toGlobalId("Client", id));
       return work(tx, before);
     });
+  }
+}
+
+/** client:manage on the client's operator, or provider-wide for the provider's own clients. */
+function authorizeClientChange(caller: Caller, operatorId: string | null, globalId: string | null): void {
+  if (operatorId === null) {
+    authorizeProviderWide(caller, Permission.ClientManage, { kind: "Client", id: globalId });
+  } else {
+    authorize(caller, Permission.ClientManage, { kind: "Client", id: globalId ?? "new", operatorId });
   }
 }
 
