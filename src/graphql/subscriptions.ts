@@ -137,7 +137,9 @@ export function attachSubscriptions(
         };
         const context: SubscriptionContext = { ...(await contextFor(caller)), runEvents };
         context.refreshLoaders = async () => {
-          context.loaders = (await contextFor(caller)).loaders;
+          const fresh = await contextFor(caller);
+          context.loaders = fresh.loaders;
+          context.access = fresh.access;
         };
         return context;
       },

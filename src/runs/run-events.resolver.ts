@@ -10,11 +10,38 @@ import { RunEventUnion, RunLogChunk } from "./run-events.types.js";
 /** The context of an operation over WebSocket: a request context plus the live event source. */
 export type SubscriptionContext = RequestContext & {
   runEvents?: RunEventSource;
-  /** Fresh loaders for a state event, so a long subscription never serves a cached row. */
+  /** Fresh access and loaders, so a long subscription never serves a cached row or a revoked role. */
   refreshLoaders?: () => Promise<void>;
 };
 
 type RunEventsArgs = { runId: string; fromOffset: number };
+
+const ACCESS_RECHECK_MS = 1000;
+
+/** Ends a subscription: its resolver answers it with NOT_FOUND, as for a run the caller cannot see. */
+const NO_LONGER_READABLE = { kind: "denied" } as const;
+
+/**
+ * The events while `readable` (asked before an event, at most every `everyMs`) holds; once it does not,
+ * one NO_LONGER_READABLE and the end.
+ */
+async function* whileReadable<T>(
+  events: AsyncIterable<T>,
+  everyMs: number,
+  readable: () => Promise<boolean>,
+): AsyncGenerator<T | typeof NO_LONGER_READABLE> {
+  let checked = Date.now();
+  for await (const event of events) {
+    if (Date.now() - checked >= everyMs) {
+      if (!(await readable())) {
+        yield NO_LONGER_READABLE;
+        return;
+      }
+      checked = Date.now();
+    }
+    yield event;
+  }
+}
 
 @Resolver()
 export class RunEventsResolver {
@@ -31,17 +58,23 @@ export class RunEventsResolver {
       const id = expectGlobalId(runId, "Run", "runId");
       // Through the request's loader, so a run the caller may not read is as missing as an unknown one.
       if (!(await ctx.loaders.runById.load(id))) throw notFound("Run", runId);
-      return ctx.runEvents.subscribe(id, fromOffset);
+      const events = await ctx.runEvents.subscribe(id, fromOffset);
+      // A role revoked while the subscription runs ends it: access is looked at again every second.
+      return whileReadable(events, ACCESS_RECHECK_MS, async () => {
+        await ctx.refreshLoaders?.();
+        return (await ctx.loaders.runById.load(id)) !== null;
+      });
     },
   })
   @Requires(Permission.RunRead)
   runEvents(
-    @Root() event: RunEvent,
+    @Root() event: RunEvent | typeof NO_LONGER_READABLE,
     @Ctx() ctx: SubscriptionContext,
     @Arg("runId", () => ID) _runId: string,
     @Arg("fromOffset", () => Int, { defaultValue: 0, description: "A byte offset in the stored log." })
     _fromOffset: number,
   ): Promise<RunEvent> | RunEvent {
+    if (event.kind === "denied") throw notFound("Run", _runId);
     if (event.kind !== "state" || !ctx.refreshLoaders) return event;
     return ctx.refreshLoaders().then(() => event);
   }

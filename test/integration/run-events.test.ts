@@ -15,7 +15,7 @@ describe("runEvents subscription", () => {
   let db: TestDatabase;
   let server: TestServer;
   let f: ReturnType<typeof factories>;
-  let operator: { id: string };
+  let operator: { id: string; gid: string };
   let dir: string;
   const workers: RunWorker[] = [];
   let keys = 0;
@@ -214,5 +214,46 @@ describe("runEvents subscription", () => {
       );
     });
     expect(await closed).toMatchObject({ code: 1001 });
+  });
+
+  it("ends a live subscription once the subscriber's role is revoked", async () => {
+    const roleGrant = { subject: "user:watcher", role: "operator-viewer", operatorId: operator.gid };
+    const granted = await gql(
+      server,
+      `mutation($i: RoleGrantInput!) { grantRole(input: $i) { __typename } }`,
+      {
+        i: roleGrant,
+      },
+    );
+    expect(granted.errors).toBeUndefined();
+    const resources = Array.from({ length: 60 }, (_, i) => `r${i}`).join(",");
+    worker({ FAKE_NIXOPS4_RESOURCES: resources, FAKE_NIXOPS4_DELAY_MS: "100" });
+    const runId = await apply();
+    const watching = collectRunEvents(
+      { url: server.url, token: await server.tokenFor("user:watcher") },
+      runId,
+      0,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    // Events flow to the viewer for a while; then the role goes.
+    await new Promise((r) => setTimeout(r, 1500));
+    const revoked = await gql(server, `mutation($i: RoleGrantInput!) { revokeRole(input: $i) }`, {
+      i: roleGrant,
+    });
+    expect(revoked.data!.revokeRole).toBe(true);
+    const seen = await watching;
+    expect(seen.events.length).toBeGreaterThan(0);
+    // Holding no role anywhere now, the last answer is the root field's FORBIDDEN; then the end.
+    expect(seen.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN" }) }),
+    ]);
+    expect(seen.completed).toBe(true);
+    // It ended long before the run did (six seconds of output).
+    const [row] = await db.ds.query(`SELECT state FROM run WHERE id = $1`, [
+      Buffer.from(runId, "base64url").toString().split(":")[1],
+    ]);
+    expect(row.state).toBe("running");
   });
 });
