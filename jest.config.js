@@ -14,9 +14,9 @@ const project = (displayName, testMatch, extra = {}) => ({
 
 export default {
   testTimeout: 60_000,
-  // On 2 cores jest runs every file in its own process's event loop (maxWorkers 1 means in band); a
-  // process group of a fake nixops4 being reaped after its test can keep that loop alive for a while,
-  // and once that outlived the run (2026-11-27). CI must end when the tests have.
+  // On 2 cores jest runs the files in band, in its own process (maxWorkers is 1); a fake nixops4 still
+  // being reaped after its test can keep that process alive, and once did past the end of the run
+  // (2026-11-27). CI must end when the tests have.
   forceExit: true,
   projects: [
     project("unit", ["<rootDir>/test/unit/**/*.test.ts"]),
