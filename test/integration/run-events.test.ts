@@ -1,72 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { createLogger } from "../../src/logger.js";
-import { type RunWorker, type RunWorkerOptions, startRunWorker } from "../../src/runs/run-worker.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { factories } from "../support/factories.js";
-import { type TestServer, gql, startTestServer } from "../support/server.js";
+import { describe, expect, it } from "@jest/globals";
+import { useRunHarness } from "../support/runs.js";
+import { gql, startTestServer } from "../support/server.js";
 import { RUN_EVENTS, collectRunEvents, wsClient } from "../support/ws.js";
 
-const FAKE = path.resolve("test/fakes/nixops4/nixops4");
-
 describe("runEvents subscription", () => {
-  let db: TestDatabase;
-  let server: TestServer;
-  let f: ReturnType<typeof factories>;
-  let operator: { id: string; gid: string };
-  let dir: string;
-  const workers: RunWorker[] = [];
-  let keys = 0;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    f = factories(db.ds);
-    operator = await f.operator((await f.provider()).id);
-    server = await startTestServer(db.ds);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-run-events-"));
-  });
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  function worker(env: Record<string, string> = {}, over: RunWorkerOptions = {}): RunWorker {
-    const w = startRunWorker(db.ds, createLogger("silent"), {
-      nixops4Bin: FAKE,
-      deploymentsDir: dir,
-      concurrency: 2,
-      pollMs: 5000,
-      killGraceMs: 300,
-      env,
-      ...over,
-    });
-    workers.push(w);
-    return w;
-  }
-
-  async function apply() {
-    const d = await f.deployment(operator.id);
-    const res = await gql(
-      server,
-      `mutation($d: ID!, $k: String!) { applyDeployment(deploymentId: $d, idempotencyKey: $k) { id } }`,
-      { d: d.gid, k: `events-${++keys}-${Date.now()}` },
-    );
-    expect(res.errors).toBeUndefined();
-    return res.data!.applyDeployment.id as string;
-  }
+  const h = useRunHarness("run-events", { concurrency: 2, pollMs: 5000, killGraceMs: 300 });
+  const { worker, apply } = h;
 
   async function storedLog(runId: string): Promise<Buffer> {
     const parts: Buffer[] = [];
     let offset = 0;
     for (;;) {
       const res = await gql(
-        server,
+        h.server,
         `query($id: ID!, $o: Int!) { run(id: $id) { log(fromOffset: $o, limit: 1048576) { base64 nextOffset } } }`,
         { id: runId, o: offset },
       );
@@ -80,7 +26,7 @@ describe("runEvents subscription", () => {
   it("delivers the current state, the live log and the final state, then completes", async () => {
     const runId = await apply();
     // Subscribed while the run is still queued: no worker yet.
-    const live = collectRunEvents(server, runId);
+    const live = collectRunEvents(h.server, runId);
     await new Promise((resolve) => setTimeout(resolve, 200));
     // The worker polls only every 5 s: it learns of the queued run from the notification at its start,
     // and of nothing else; the subscriber learns of every chunk and state through notifications.
@@ -107,10 +53,10 @@ describe("runEvents subscription", () => {
   it("resumes after a disconnect from the last offset: every byte once, in order", async () => {
     const runId = await apply();
     worker({ FAKE_NIXOPS4_RESOURCES: "r1,r2,r3,r4,r5,r6,r7,r8,r9,r10", FAKE_NIXOPS4_DELAY_MS: "80" });
-    const first = await collectRunEvents(server, runId, 0, { stopWhen: (c) => c.nextOffset > 200 });
+    const first = await collectRunEvents(h.server, runId, 0, { stopWhen: (c) => c.nextOffset > 200 });
     expect(first.completed).toBe(false);
     expect(first.errors).toEqual([]);
-    const rest = await collectRunEvents(server, runId, first.nextOffset);
+    const rest = await collectRunEvents(h.server, runId, first.nextOffset);
     expect(rest.errors).toEqual([]);
     expect(rest.completed).toBe(true);
     expect(rest.states.at(-1)).toBe("SUCCEEDED");
@@ -121,14 +67,14 @@ describe("runEvents subscription", () => {
   it("replays a finished run from any offset, even inside a chunk, and completes", async () => {
     const runId = await apply();
     worker({ FAKE_NIXOPS4_MODE: "invalid-utf8", FAKE_NIXOPS4_RESOURCES: "x,y" });
-    const whole = await collectRunEvents(server, runId);
+    const whole = await collectRunEvents(h.server, runId);
     expect(whole.states.at(-1)).toBe("SUCCEEDED");
     const stored = await storedLog(runId);
     expect(whole.bytes.equals(stored)).toBe(true);
     // Bytes that are not UTF-8 arrive unchanged.
     expect(whole.bytes.includes(Buffer.from([0xff, 0xfe, 0xc3, 0x28]))).toBe(true);
     for (const from of [1, 37, stored.length - 1, stored.length, stored.length + 10]) {
-      const tail = await collectRunEvents(server, runId, from);
+      const tail = await collectRunEvents(h.server, runId, from);
       expect(tail.completed).toBe(true);
       expect(tail.states).toEqual(["SUCCEEDED"]);
       expect(tail.bytes.equals(stored.subarray(from))).toBe(true);
@@ -137,17 +83,17 @@ describe("runEvents subscription", () => {
 
   it("refuses unknown runs, bad offsets, and queries over WebSocket", async () => {
     const unknown = await collectRunEvents(
-      server,
+      h.server,
       Buffer.from("Run:00000000-0000-4000-8000-000000000000").toString("base64url"),
     );
     expect(unknown.errors).toMatchObject([{ extensions: { code: "NOT_FOUND" } }]);
     const runId = await apply();
-    const negative = await collectRunEvents(server, runId, -1);
+    const negative = await collectRunEvents(h.server, runId, -1);
     expect(negative.errors).toMatchObject([{ extensions: { code: "BAD_USER_INPUT", field: "fromOffset" } }]);
-    const wrongType = await collectRunEvents(server, Buffer.from("Deployment:x").toString("base64url"));
+    const wrongType = await collectRunEvents(h.server, Buffer.from("Deployment:x").toString("base64url"));
     expect(wrongType.errors).toMatchObject([{ extensions: { code: "BAD_USER_INPUT" } }]);
 
-    const client = wsClient(server);
+    const client = wsClient(h.server);
     try {
       const query = await new Promise<unknown>((resolve) => {
         client.subscribe(
@@ -176,23 +122,23 @@ describe("runEvents subscription", () => {
 
   it("authenticates the connection like HTTP: anonymous, unknown tokens and other operators' runs are refused", async () => {
     const runId = await apply();
-    const anonymous = await collectRunEvents({ url: server.url }, runId);
+    const anonymous = await collectRunEvents({ url: h.server.url }, runId);
     expect(anonymous.errors).toMatchObject([{ extensions: { code: "UNAUTHENTICATED" } }]);
-    const forged = await collectRunEvents({ url: server.url, token: "not-a-token" }, runId);
+    const forged = await collectRunEvents({ url: h.server.url, token: "not-a-token" }, runId);
     expect(forged.errors).toMatchObject([{ code: 4403 }]);
     // Without run:read anywhere: FORBIDDEN; with it for another operator only: as missing as an unknown run.
     const nobody = await collectRunEvents(
-      { url: server.url, token: await server.tokenFor("user:nobody") },
+      { url: h.server.url, token: await h.server.tokenFor("user:nobody") },
       runId,
     );
     expect(nobody.errors).toMatchObject([{ extensions: { code: "FORBIDDEN" } }]);
-    const elsewhere = await f.operator((await f.provider()).id);
-    await db.ds.query(
+    const elsewhere = await h.f.operator((await h.f.provider()).id);
+    await h.db.ds.query(
       `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', 'user:stranger', 'operator-viewer', $1)`,
       [`operator:${elsewhere.id}`],
     );
     const stranger = await collectRunEvents(
-      { url: server.url, token: await server.tokenFor("user:stranger") },
+      { url: h.server.url, token: await h.server.tokenFor("user:stranger") },
       runId,
     );
     expect(stranger.errors).toMatchObject([{ extensions: { code: "NOT_FOUND" } }]);
@@ -200,7 +146,7 @@ describe("runEvents subscription", () => {
   });
 
   it("closes subscriptions when the server stops, so clients can resume elsewhere", async () => {
-    const other = await startTestServer(db.ds);
+    const other = await startTestServer(h.db.ds);
     const runId = await apply();
     const closed = new Promise<unknown>((resolve) => {
       const client = wsClient(other);
@@ -217,9 +163,9 @@ describe("runEvents subscription", () => {
   });
 
   it("ends a live subscription once the subscriber's role is revoked", async () => {
-    const roleGrant = { subject: "user:watcher", role: "operator-viewer", operatorId: operator.gid };
+    const roleGrant = { subject: "user:watcher", role: "operator-viewer", operatorId: h.operator.gid };
     const granted = await gql(
-      server,
+      h.server,
       `mutation($i: RoleGrantInput!) { grantRole(input: $i) { __typename } }`,
       {
         i: roleGrant,
@@ -230,7 +176,7 @@ describe("runEvents subscription", () => {
     worker({ FAKE_NIXOPS4_RESOURCES: resources, FAKE_NIXOPS4_DELAY_MS: "100" });
     const runId = await apply();
     const watching = collectRunEvents(
-      { url: server.url, token: await server.tokenFor("user:watcher") },
+      { url: h.server.url, token: await h.server.tokenFor("user:watcher") },
       runId,
       0,
       {
@@ -239,7 +185,7 @@ describe("runEvents subscription", () => {
     );
     // Events flow to the viewer for a while; then the role goes.
     await new Promise((r) => setTimeout(r, 1500));
-    const revoked = await gql(server, `mutation($i: RoleGrantInput!) { revokeRole(input: $i) }`, {
+    const revoked = await gql(h.server, `mutation($i: RoleGrantInput!) { revokeRole(input: $i) }`, {
       i: roleGrant,
     });
     expect(revoked.data!.revokeRole).toBe(true);
@@ -251,7 +197,7 @@ describe("runEvents subscription", () => {
     ]);
     expect(seen.completed).toBe(true);
     // It ended long before the run did (six seconds of output).
-    const [row] = await db.ds.query(`SELECT state FROM run WHERE id = $1`, [
+    const [row] = await h.db.ds.query(`SELECT state FROM run WHERE id = $1`, [
       Buffer.from(runId, "base64url").toString().split(":")[1],
     ]);
     expect(row.state).toBe("running");

@@ -1,72 +1,18 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { createLogger } from "../../src/logger.js";
-import { type RunWorker, type RunWorkerOptions, startRunWorker } from "../../src/runs/run-worker.js";
-import type { RunningServer } from "../../src/server.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { factories } from "../support/factories.js";
-import { gql, startTestServer } from "../support/server.js";
+import { describe, expect, it } from "@jest/globals";
+import { useRunHarness } from "../support/runs.js";
+import { gql } from "../support/server.js";
 import { collectRunEvents } from "../support/ws.js";
 
-const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 const RUN = `query($id: ID!) { run(id: $id) { state exitCode signal reason logTruncated finishedAt
   startedAt cancelRequestedAt log(limit: 0) { size } deployment { deployedGeneration } } }`;
 
 describe("runs through the worker: a nixops4 that ignores SIGTERM, and one that prints 50 MB", () => {
-  let db: TestDatabase;
-  let server: RunningServer;
-  let f: ReturnType<typeof factories>;
-  let operator: { id: string };
-  let dir: string;
-  const workers: RunWorker[] = [];
-  let keys = 0;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    f = factories(db.ds);
-    operator = await f.operator((await f.provider()).id);
-    server = await startTestServer(db.ds);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-runs-stubborn-"));
-  });
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  function worker(env: Record<string, string>, over: RunWorkerOptions = {}): RunWorker {
-    const w = startRunWorker(db.ds, createLogger("silent"), {
-      nixops4Bin: FAKE,
-      deploymentsDir: dir,
-      concurrency: 1,
-      pollMs: 100,
-      heartbeatMs: 200,
-      env,
-      ...over,
-    });
-    workers.push(w);
-    return w;
-  }
-
-  async function apply() {
-    const d = await f.deployment(operator.id);
-    const res = await gql(
-      server,
-      `mutation($d: ID!, $k: String!) { applyDeployment(deploymentId: $d, idempotencyKey: $k) { id } }`,
-      { d: d.gid, k: `stubborn-${++keys}-${Date.now()}` },
-    );
-    expect(res.errors).toBeUndefined();
-    return res.data!.applyDeployment.id as string;
-  }
+  const h = useRunHarness("runs-stubborn", { concurrency: 1, pollMs: 100, heartbeatMs: 200 });
+  const { worker, apply } = h;
 
   async function run(id: string) {
-    const res = await gql(server, RUN, { id });
+    const res = await gql(h.server, RUN, { id });
     expect(res.errors).toBeUndefined();
     return res.data!.run;
   }
@@ -86,7 +32,7 @@ describe("runs through the worker: a nixops4 that ignores SIGTERM, and one that 
     worker({ FAKE_NIXOPS4_MODE: "ignore-sigterm" }, { killGraceMs: grace });
     const id = await apply();
     await waitFor(id, (r) => r.state === "RUNNING" && r.log.size > 0);
-    const canceled = await gql(server, `mutation($id: ID!) { cancelRun(id: $id) { state } }`, { id });
+    const canceled = await gql(h.server, `mutation($id: ID!) { cancelRun(id: $id) { state } }`, { id });
     expect(canceled.data!.cancelRun.state).toBe("CANCELING");
     const r = await waitFor(id, (x) => x.state !== "CANCELING" && x.state !== "RUNNING");
     expect(r).toMatchObject({
@@ -116,7 +62,7 @@ describe("runs through the worker: a nixops4 that ignores SIGTERM, and one that 
     worker({ FAKE_NIXOPS4_MODE: "flood", FAKE_NIXOPS4_FLOOD_BYTES: String(flood) });
     const id = await apply();
     // Subscribed from the start: the log arrives while it is written.
-    const live = await collectRunEvents(server, id, 0, { timeoutMs: 60_000 });
+    const live = await collectRunEvents(h.server, id, 0, { timeoutMs: 60_000 });
     expect(live.errors).toEqual([]);
     expect(live.completed).toBe(true);
     expect(["QUEUED,RUNNING,SUCCEEDED", "RUNNING,SUCCEEDED"]).toContain(live.states.join());
@@ -124,7 +70,7 @@ describe("runs through the worker: a nixops4 that ignores SIGTERM, and one that 
     expect(r).toMatchObject({ state: "SUCCEEDED", logTruncated: true });
     const cap = 20 * 1024 * 1024;
     const tail = 64 * 1024;
-    const [{ n: omitted }] = await db.ds.query(`SELECT log_omitted_bytes AS n FROM run WHERE id = $1`, [
+    const [{ n: omitted }] = await h.db.ds.query(`SELECT log_omitted_bytes AS n FROM run WHERE id = $1`, [
       Buffer.from(id, "base64url").toString().split(":")[1],
     ]);
     expect(Number(omitted)).toBe(flood - cap - tail);
