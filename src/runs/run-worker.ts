@@ -43,13 +43,7 @@ export type RunWorker = {
   stop(): Promise<void>;
 };
 
-type ClaimedRun = {
-  id: string;
-  deploymentId: string;
-  deploymentName: string;
-  operatorId: string | null;
-  config: object;
-};
+type ClaimedRun = { id: string; deploymentId: string; deploymentName: string; config: object };
 
 type ActiveRun = {
   proc: Nixops4Run | null;
@@ -61,8 +55,8 @@ type ActiveRun = {
 };
 
 export const WORKER_LOST_REASON = "worker lost";
-const SWEEP_EVERY_MS = 3_600_000;
 export const WORKER_STOPPED_REASON = "the worker stopped";
+const SWEEP_EVERY_MS = 3_600_000;
 
 export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptions = {}): RunWorker {
   const { workerId: givenId, env, listen = true, ...overrides } = opts;
@@ -230,7 +224,6 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         id: claimed.id,
         deploymentId: claimed.deploymentId,
         deploymentName: claimed.deploymentName ?? "",
-        operatorId: claimed.operatorId,
         config: claimed.config,
       };
     } catch (e) {
