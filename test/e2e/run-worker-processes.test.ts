@@ -8,6 +8,7 @@ import { toGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { startTestServer } from "../support/server.js";
+import { pollUntil } from "../support/poll.js";
 import { collectRunEvents } from "../support/ws.js";
 
 // `fedicentral worker` as separate processes (the built CLI) against one database.
@@ -16,8 +17,6 @@ const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 
 type Recorded = { event: "start" | "end"; pid: number; cwd: string; deployment: string; t: number };
 type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Running, and not a zombie (PID 1 in a container may never reap orphans). */
 function alive(pid: number): boolean {
@@ -106,16 +105,12 @@ describe("worker processes", () => {
     return row.id as string;
   }
 
-  async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v) return v;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}\n${procs.map((p) => p.output()).join("\n")}`);
-      await sleep(50);
-    }
-  }
+  // The workers' output says why, when they never get there.
+  const until = async <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000) =>
+    (await pollUntil(probe, Boolean, {
+      what: () => `${what}\n${procs.map((p) => p.output()).join("\n")}`,
+      timeoutMs: ms,
+    })) as T;
 
   const runRow = async (id: string) =>
     (

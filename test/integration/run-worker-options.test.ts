@@ -7,6 +7,7 @@ import { loadRunConfig } from "../../src/runs/run-config.js";
 import { startRunWorker } from "../../src/runs/run-worker.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { pollUntil } from "../support/poll.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 
@@ -52,10 +53,15 @@ describe("run worker settings", () => {
       deploymentsDir: dir,
     });
     try {
-      const deadline = Date.now() + 10_000;
-      while ((await state(lost)).state === "running" && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await state(lost)).toEqual({ state: "errored", reason: "worker lost" });
+      const reaped = await pollUntil(
+        () => state(lost),
+        (r) => r.state !== "running",
+        {
+          what: "the lost run to be reaped",
+          timeoutMs: 10_000,
+        },
+      );
+      expect(reaped).toEqual({ state: "errored", reason: "worker lost" });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect((await state(queued)).state).toBe("queued");
     } finally {
@@ -78,9 +84,14 @@ describe("run worker settings", () => {
       pollMs: 50,
     });
     try {
-      const deadline = Date.now() + 10_000;
-      while ((await state(id)).state !== "succeeded" && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      await pollUntil(
+        () => state(id),
+        (r) => r.state === "succeeded",
+        {
+          what: "the print-env run to succeed",
+          timeoutMs: 10_000,
+        },
+      );
       const chunks: { data: Buffer }[] = await db.ds.query(
         `SELECT data FROM run_log_chunk WHERE run_id = $1 ORDER BY seq`,
         [id],

@@ -7,6 +7,7 @@ import { startRunWorker } from "../../src/runs/run-worker.js";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { pollUntil } from "../support/poll.js";
 import { gql, startTestServer } from "../support/server.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
@@ -70,15 +71,13 @@ describe("run queue", () => {
       startRunWorker(db.ds, log, { ...common, workerId: "w2" }),
     ];
     try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const [{ n }] = await db.ds.query(
-          `SELECT count(*)::int AS n FROM run WHERE state NOT IN ('succeeded')`,
-        );
-        if (n === 0) break;
-        if (Date.now() > deadline) throw new Error(`${n} runs did not succeed`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await pollUntil(
+        async () =>
+          (await db.ds.query(`SELECT count(*)::int AS n FROM run WHERE state NOT IN ('succeeded')`))[0]
+            .n as number,
+        (n) => n === 0,
+        { what: (n) => `${n} more runs to succeed`, timeoutMs: 30_000 },
+      );
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }

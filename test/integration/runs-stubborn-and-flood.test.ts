@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { useRunHarness } from "../support/runs.js";
+import { pollUntil } from "../support/poll.js";
 import { gql } from "../support/server.js";
 import { collectRunEvents } from "../support/ws.js";
 
@@ -17,15 +18,8 @@ describe("runs through the worker: a nixops4 that ignores SIGTERM, and one that 
     return res.data!.run;
   }
 
-  async function waitFor(id: string, until: (r: any) => boolean, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await run(id);
-      if (until(r)) return r;
-      if (Date.now() > deadline) throw new Error(`run ${id} stayed ${r.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const waitFor = (id: string, until: (r: any) => boolean, timeoutMs = 20_000) =>
+    pollUntil(() => run(id), until, { what: (r) => `run ${id} to move on from ${r.state}`, timeoutMs });
 
   it("a cancel escalates SIGINT -> SIGTERM -> SIGKILL when nixops4 ignores the first two", async () => {
     const grace = 300;

@@ -9,6 +9,7 @@ import { type RunWorker, type RunWorkerOptions, startRunWorker } from "../../src
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { pollUntil } from "../support/poll.js";
 import { gql, startTestServer } from "../support/server.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
@@ -89,15 +90,8 @@ describe("runs", () => {
     return res.data!.run;
   }
 
-  async function waitFor(id: string, until: (r: any) => boolean, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await run(id);
-      if (until(r)) return r;
-      if (Date.now() > deadline) throw new Error(`run ${id} stayed ${r.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const waitFor = (id: string, until: (r: any) => boolean, timeoutMs?: number) =>
+    pollUntil(() => run(id), until, { what: (r) => `run ${id} to move on from ${r.state}`, timeoutMs });
   const ended = (r: any) => ["SUCCEEDED", "FAILED", "ERRORED", "CANCELED"].includes(r.state);
 
   const events = (runUuid: string) =>
