@@ -1,24 +1,15 @@
 // The client calls the sync adds to the tested client: counts and the ends of the changelog.
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { NetboxClient, NetboxError } from "../../../src/netbox/netbox-client.js";
-import {
-  generateNetboxData,
-  makeV1Token,
-  startFakeNetbox,
-  type FakeNetbox,
-} from "../../fakes/netbox/index.js";
+import { generateNetboxData } from "../../fakes/netbox/index.js";
+import { useFakeNetbox, V1 } from "../../support/fake-netbox.js";
 
-const TOKEN = makeV1Token();
-const running: FakeNetbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((nb) => nb.stop()));
-});
+const fake = useFakeNetbox();
 
 describe.each(["4.2", "4.6"] as const)("NetBox %s", (version) => {
   it("counts objects and finds the newest and oldest changelog entries", async () => {
-    const nb = await startFakeNetbox({ version, tokens: [TOKEN], data: generateNetboxData({ devices: 17 }) });
-    running.push(nb);
-    const client = new NetboxClient({ url: nb.url, token: TOKEN, retries: 0 });
+    const nb = await fake({ version, tokens: [V1], data: generateNetboxData({ devices: 17 }) });
+    const client = new NetboxClient({ url: nb.url, token: V1, retries: 0 });
     expect(await client.count("devices")).toBe(17);
     expect(await client.changelogEdge("newest")).toBeNull();
     const a = nb.create("sites", { name: "A", slug: "a" });
@@ -31,9 +22,8 @@ describe.each(["4.2", "4.6"] as const)("NetBox %s", (version) => {
 });
 
 it("says which permission is missing when the changelog is forbidden", async () => {
-  const nb = await startFakeNetbox({ tokens: [{ token: TOKEN, permissions: ["sites"] }] });
-  running.push(nb);
-  const client = new NetboxClient({ url: nb.url, token: TOKEN, retries: 0 });
+  const nb = await fake({ tokens: [{ token: V1, permissions: ["sites"] }] });
+  const client = new NetboxClient({ url: nb.url, token: V1, retries: 0 });
   const e = await client.changelogEdge("newest").catch((x: unknown) => x);
   expect(e).toBeInstanceOf(NetboxError);
   expect(e).toMatchObject({

@@ -3,33 +3,21 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 
 import {
   FAKE_KINDS,
   generateNetboxData,
   KIND_INFO,
+  signWebhook,
   makeV1Token,
   makeV2Token,
-  signWebhook,
   startFakeNetbox,
   type FakeNetbox,
-  type FakeNetboxOptions,
 } from "../../fakes/netbox/index.js";
+import { useFakeNetbox, V1, V2 } from "../../support/fake-netbox.js";
 
-const V1 = makeV1Token();
-const V2 = makeV2Token();
-
-const running: FakeNetbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((f) => f.stop()));
-});
-
-async function fake(options: FakeNetboxOptions = {}): Promise<FakeNetbox> {
-  const nb = await startFakeNetbox({ tokens: options.version === "4.2" ? [V1] : [V1, V2], ...options });
-  running.push(nb);
-  return nb;
-}
+const fake = useFakeNetbox();
 
 type Json = Record<string, unknown>;
 interface Res {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 
 import {
   NETBOX_KINDS,
@@ -10,29 +10,11 @@ import {
   type NetboxPage,
   type NetboxRetryEvent,
 } from "../../../src/netbox/netbox-client.js";
-import {
-  generateNetboxData,
-  makeV1Token,
-  makeV2Token,
-  startFakeNetbox,
-  type FakeNetbox,
-  type FakeNetboxOptions,
-} from "../../fakes/netbox/index.js";
+import { generateNetboxData, makeV1Token, makeV2Token, type FakeNetbox } from "../../fakes/netbox/index.js";
+import { useFakeNetbox, V1, V2 } from "../../support/fake-netbox.js";
 import { TEST_TLS_CERT, TEST_TLS_KEY } from "../../fakes/netbox/tls-fixture.js";
 
-const V1 = makeV1Token();
-const V2 = makeV2Token();
-
-const running: FakeNetbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((f) => f.stop()));
-});
-
-async function fake(options: FakeNetboxOptions = {}): Promise<FakeNetbox> {
-  const nb = await startFakeNetbox({ tokens: options.version === "4.2" ? [V1] : [V1, V2], ...options });
-  running.push(nb);
-  return nb;
-}
+const fake = useFakeNetbox();
 
 function client(nb: FakeNetbox, extra: Partial<NetboxClientOptions> = {}): NetboxClient {
   return new NetboxClient({
