@@ -19,9 +19,9 @@ export type EventInput = {
 export function initiatorOf(caller: Caller): Initiator {
   const p = caller.principal;
   return {
-    kind: p ? p.kind : caller.requestId === "system" ? "system" : "anonymous",
+    kind: p ? p.kind : caller.systemActor !== undefined ? "system" : "anonymous",
     id: p?.id ?? null,
-    name: p?.name ?? null,
+    name: p ? p.name : (caller.systemActor ?? null),
     ip: caller.client.ip,
     userAgent: caller.client.userAgent,
   };

@@ -19,7 +19,7 @@ import {
   type RoleAssignment,
   toRoleAssignment,
 } from "./policy.types.js";
-import { ROLES, roleNamed } from "./roles.js";
+import { ROLES, roleDomainProblem, roleNamed } from "./roles.js";
 
 /** Role grants through the API: who may change them, and no one above their own permissions. */
 export class PolicyService {
@@ -128,13 +128,8 @@ export class PolicyService {
     const operatorId = input.operatorId
       ? expectGlobalId(input.operatorId, "Operator", "input.operatorId")
       : null;
-    const kind = operatorId === null ? "provider" : "operator";
-    if (!role.domains.includes(kind)) {
-      throw badInput(
-        "input.operatorId",
-        `${role.name} is granted ${role.domains.map((d) => (d === "provider" ? "provider-wide" : "per operator")).join(" or ")}`,
-      );
-    }
+    const problem = roleDomainProblem(role, operatorId === null ? "provider" : "operator");
+    if (problem) throw badInput("input.operatorId", problem);
     return { subject, role: role.name, operatorId };
   }
 

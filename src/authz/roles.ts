@@ -102,5 +102,13 @@ const byName = new Map(ROLES.map((r) => [r.name, r]));
 
 export const roleNamed = (name: string): RoleDefinition | undefined => byName.get(name);
 
+const whereHeld = (kind: DomainKind) => (kind === "provider" ? "provider-wide" : "per operator");
+
+/** Why the role cannot be held in this kind of domain, or null when it can. */
+export function roleDomainProblem(role: RoleDefinition, kind: DomainKind): string | null {
+  if (role.domains.includes(kind)) return null;
+  return `${role.name} is held ${role.domains.map(whereHeld).join(" or ")}, not ${whereHeld(kind)}`;
+}
+
 /** Permissions about one's own sign-in only; holding them changes nothing of the platform. */
 export const SELF_PERMISSIONS: ReadonlySet<P> = new Set(SELF);

@@ -11,7 +11,7 @@ import { listPublicKeys, parsePublicKeys, rotateSigningKey, toJwk } from "../acc
 import { verifyExportFile } from "../accounting/verify-export.js";
 import { fromGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
-import { systemCaller } from "../graphql/context.js";
+import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -106,7 +106,7 @@ export function registerAccountingCommands(program: Command): void {
               })
             : null;
         const counts = await withDatabase(async (ds) => {
-          await recordExport(ds, systemCaller(), scope);
+          await recordExport(ds, commandLineCaller("accounting export"), scope);
           // Everything committed before the export started is in it, with or without a server running.
           await sealPending(ds);
           return writeExport(ds, scope, opts.format, out, {

@@ -5,17 +5,15 @@ import { UserService } from "../authn/accounts/user.service.js";
 import { secretBoxFor } from "../authn/authn.js";
 import { ClientService } from "../authn/clients/client.service.js";
 import { DEFAULT_RETIRED_KEY_LIFETIME_SECONDS, SigningKeys } from "../authn/keys/signing-keys.js";
-import { writeGrant } from "../authz/policy-store.js";
-import { roleNamed } from "../authz/roles.js";
+import { roleDomainProblem, roleNamed } from "../authz/roles.js";
 import { DomainError } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
 import { loadConfig } from "../config.js";
 import { migrate } from "../db/data-source.js";
-import { inTransaction } from "../db/transaction.js";
-import { systemCaller } from "../graphql/context.js";
 import { createLogger } from "../logger.js";
 import { OperatorService } from "../operators/operator.service.js";
 import { ProviderService } from "../providers/provider.service.js";
+import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 
 type Json = { json?: boolean };
@@ -38,7 +36,7 @@ export function registerAuthnCommands(program: Command): void {
     .option("--json", "print JSON")
     .action((o: { name: string; slug: string; email?: string } & Json) =>
       run(o, async (ds) => {
-        const id = await new ProviderService(ds).create(systemCaller(), {
+        const id = await new ProviderService(ds).create(commandLineCaller("provider create"), {
           name: o.name,
           slug: o.slug,
           contactEmail: o.email ?? `ops@${o.slug}.invalid`,
@@ -60,7 +58,7 @@ export function registerAuthnCommands(program: Command): void {
     .action((o: { provider: string; name: string; slug: string; email: string; dnsZone: string } & Json) =>
       run(o, async (ds) => {
         const providerId = await providerIdOf(ds, o.provider);
-        const id = await new OperatorService(ds).create(systemCaller(), {
+        const id = await new OperatorService(ds).create(commandLineCaller("operator create"), {
           providerId: toGlobalId("Provider", providerId),
           name: o.name,
           slug: o.slug,
@@ -98,13 +96,15 @@ export function registerAuthnCommands(program: Command): void {
           const config = loadConfig();
           const users = new UserService(ds, secretBoxFor(config, createLogger("warn")), config.authn);
           const operatorId = o.operator ? await operatorIdOf(ds, o.provider, o.operator) : null;
-          if (o.role && !roleNamed(o.role)) throw new UsageError(`--role: unknown role ${o.role}`);
-          const id = await users.create(systemCaller(), { email: o.email, displayName: o.name, password });
-          if (o.role) {
-            await inTransaction(ds, (tx) =>
-              writeGrant(tx, systemCaller(), { subject: `user:${id}`, role: o.role!, operatorId }),
-            );
-          }
+          const role = o.role === undefined ? undefined : roleNamed(o.role);
+          if (o.role && !role) throw new UsageError(`--role: unknown role ${o.role}`);
+          const problem = role && roleDomainProblem(role, operatorId ? "operator" : "provider");
+          if (problem) throw new UsageError(`--role: ${problem}`);
+          const id = await users.create(
+            commandLineCaller("user create"),
+            { email: o.email, displayName: o.name, password },
+            role && { role: role.name, operatorId },
+          );
           return { id: toGlobalId("User", id), email: o.email.trim().toLowerCase(), role: o.role ?? null };
         }),
     );
@@ -124,7 +124,7 @@ export function registerAuthnCommands(program: Command): void {
         const bound = o.operator
           ? { operatorId: toGlobalId("Operator", await operatorIdOf(ds, o.provider, o.operator)) }
           : { providerId: toGlobalId("Provider", await providerIdOf(ds, o.provider!)) };
-        const created = await new ClientService(ds).createServiceAccount(systemCaller(), {
+        const created = await new ClientService(ds).createServiceAccount(commandLineCaller("client create"), {
           name: o.name,
           role: o.role,
           ...bound,
@@ -146,7 +146,7 @@ export function registerAuthnCommands(program: Command): void {
     .action((o: { name: string; redirectUri: string[]; postLogoutRedirectUri: string[] } & Json) =>
       run(o, async (ds) => {
         const clients = new ClientService(ds);
-        const id = await clients.createPublicClient(systemCaller(), {
+        const id = await clients.createPublicClient(commandLineCaller("client create-public"), {
           name: o.name,
           redirectUris: o.redirectUri,
           postLogoutRedirectUris: o.postLogoutRedirectUri,

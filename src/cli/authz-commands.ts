@@ -2,10 +2,10 @@ import type { Command } from "commander";
 import type { DataSource } from "typeorm";
 import { isSubject, operatorDomain, operatorOfDomain } from "../authz/model.js";
 import { deleteGrant, writeGrant } from "../authz/policy-store.js";
-import { roleNamed } from "../authz/roles.js";
+import { roleDomainProblem, roleNamed } from "../authz/roles.js";
 import { migrate } from "../db/data-source.js";
 import { inTransaction } from "../db/transaction.js";
-import { systemCaller } from "../graphql/context.js";
+import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 
 type Where = { operator?: string; provider?: string };
@@ -26,7 +26,9 @@ export function registerAuthzCommands(program: Command): void {
     role.command("grant <subject> <role>").description("grant a role, e.g. user:<id> provider-admin"),
   ).action((subject: string, name: string, o: Where) =>
     change(subject, name, o, async (ds, grant) => {
-      const { created } = await inTransaction(ds, (tx) => writeGrant(tx, systemCaller(), grant));
+      const { created } = await inTransaction(ds, (tx) =>
+        writeGrant(tx, commandLineCaller("role grant"), grant),
+      );
       return created ? "granted" : "held already";
     }),
   );
@@ -34,7 +36,9 @@ export function registerAuthzCommands(program: Command): void {
   where(role.command("revoke <subject> <role>").description("revoke a role")).action(
     (subject: string, name: string, o: Where) =>
       change(subject, name, o, async (ds, grant) => {
-        const removed = await inTransaction(ds, (tx) => deleteGrant(tx, systemCaller(), grant));
+        const removed = await inTransaction(ds, (tx) =>
+          deleteGrant(tx, commandLineCaller("role revoke"), grant),
+        );
         return removed ? "revoked" : "not held";
       }),
   );
@@ -70,12 +74,13 @@ async function change(
   ) => Promise<string>,
 ): Promise<void> {
   const role = roleNamed(name);
+  const domainProblem = role && roleDomainProblem(role, o.operator ? "operator" : "provider");
   const problem = !isSubject(subject)
     ? `subject must be user:<id> or client:<id>, not ${subject}`
     : !role
       ? `unknown role ${name}`
-      : !role.domains.includes(o.operator ? "operator" : "provider")
-        ? `${name} is held ${role.domains.includes("operator") ? "for an operator: add --operator <slug>" : "provider-wide: drop --operator"}`
+      : domainProblem
+        ? `${domainProblem}: ${o.operator ? "drop --operator" : "add --operator <slug>"}`
         : null;
   if (problem) {
     console.error(`fedicentral: ${problem}`);

@@ -3,12 +3,12 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import type { DataSource } from "typeorm";
 import { dbOf } from "../db/db.js";
-import { systemCaller } from "../graphql/context.js";
 import { createLogger } from "../logger.js";
 import { loadNetboxConfig } from "../netbox/netbox-config.js";
 import type { SyncMode } from "../netbox/netbox-sync-run.entity.js";
 import type { SyncProgress } from "../netbox/sync-engine.js";
 import { type SyncOutcome, claimSyncRun, enqueueSync, executeSyncRun } from "../netbox/sync-runner.js";
+import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 
 export function registerNetboxCommands(program: Command): void {
@@ -38,7 +38,7 @@ async function sync(ds: DataSource, slug: string, mode: SyncMode): Promise<boole
   if (!provider) throw new Error(`no provider ${slug}`);
   if (!provider.connected) throw new Error(`provider ${slug} has no NetBox connection`);
   const show = display(process.stderr.isTTY === true);
-  let runId = await enqueueSync(ds, systemCaller(), provider.id, mode, "cli");
+  let runId = await enqueueSync(ds, commandLineCaller("netbox sync"), provider.id, mode, "cli");
   if (!runId) {
     const [active] = await db.query<{ id: string; state: string; mode: string }>(
       `SELECT id, state, mode FROM netbox_sync_run WHERE provider_id = $1 AND state IN ('queued', 'running')`,

@@ -15,11 +15,20 @@ export type RequestContext = {
 };
 
 /** The caller as services see it: the context minus the GraphQL plumbing. */
-export type Caller = Pick<RequestContext, "requestId" | "principal" | "client" | "access">;
+export type Caller = Pick<RequestContext, "requestId" | "principal" | "client" | "access"> & {
+  /**
+   * Set only for the service's own work, which has no principal: who or what acted, if known (the
+   * command line names the operating-system user and host); null for background work.
+   */
+  systemActor?: string | null;
+};
 
-export const systemCaller = (requestId = "system"): Caller => ({
-  requestId,
+export const systemCaller = (
+  opts: { requestId?: string; actor?: string; userAgent?: string } = {},
+): Caller => ({
+  requestId: opts.requestId ?? "system",
   principal: null,
-  client: { ip: null, userAgent: null },
+  client: { ip: null, userAgent: opts.userAgent ?? null },
   access: Access.system(),
+  systemActor: opts.actor ?? null,
 });

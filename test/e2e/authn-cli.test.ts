@@ -1,16 +1,24 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { verifyPassword } from "../../src/authn/accounts/passwords.js";
 import { secretDigest } from "../../src/authn/clients/client-secrets.js";
+import { fromGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 
 const CLI = "dist/src/cli/main.js";
+const CLI_INITIATOR = (command: string) => ({
+  kind: "system",
+  id: null,
+  name: `${userInfo().username}@${hostname()}`,
+  ip: null,
+  userAgent: `fedicentral-cli (${command})`,
+});
 
 /** The first administrator on an empty database, from the command line. */
 describe("fedicentral provider|operator|user|client|keys (command line)", () => {
@@ -90,6 +98,20 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
       "provider-admin",
     ]);
     expect(admin).toMatchObject({ email: "admin@demo.example", role: "provider-admin" });
+    // The user and the grant: one command, so one request id, and the OS user who ran it.
+    const adminEvents = await db.ds.query(
+      `SELECT action, request_id, initiator FROM accounting_event
+        WHERE target_id IN ($1, $2) ORDER BY id`,
+      [fromGlobalId(admin.id)!.id, `user:${fromGlobalId(admin.id)!.id}`],
+    );
+    expect(adminEvents).toEqual([
+      {
+        action: "create",
+        request_id: expect.stringMatching(/^cli-/),
+        initiator: CLI_INITIATOR("user create"),
+      },
+      { action: "grant", request_id: adminEvents[0].request_id, initiator: CLI_INITIATOR("user create") },
+    ]);
     const viaStdin = await json(["user", "create", "--email", "ops@demo.example", "--name", "Ops"], {
       input: "another long password\n",
     });
@@ -222,6 +244,15 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
       expect([args.join(" "), res.code]).toEqual([args.join(" "), 2]);
       expect([args.join(" "), res.stderr]).toEqual([args.join(" "), expect.stringMatching(message)]);
     }
+    const wrongDomain = await run(
+      ["user", "create", "--email", "lost@demo.example", "--name", "X", "--role", "operator-admin"],
+      { input: "a long enough password\n" },
+    );
+    expect(wrongDomain).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("operator-admin is held per operator, not provider-wide"),
+    });
+    expect(await db.ds.query(`SELECT 1 FROM app_user WHERE email = 'lost@demo.example'`)).toEqual([]);
     const asJson = await run(["user", "create", "--email", "nope", "--name", "X", "--json"], {
       input: "x\n",
     });

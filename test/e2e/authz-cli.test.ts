@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
@@ -56,11 +57,13 @@ describe("fedicentral role (command line)", () => {
     ).toMatch(/^revoked/);
     expect(await grants()).toEqual([]);
     const events = await db.ds.query(
-      `SELECT action, initiator->>'kind' AS who FROM accounting_event WHERE target_id = 'user:cli-eve' ORDER BY id`,
+      `SELECT action, initiator->>'kind' AS kind, initiator->>'name' AS who, initiator->>'userAgent' AS via
+         FROM accounting_event WHERE target_id = 'user:cli-eve' ORDER BY id`,
     );
+    const who = `${userInfo().username}@${hostname()}`;
     expect(events).toEqual([
-      { action: "grant", who: "system" },
-      { action: "revoke", who: "system" },
+      { action: "grant", kind: "system", who, via: "fedicentral-cli (role grant)" },
+      { action: "revoke", kind: "system", who, via: "fedicentral-cli (role revoke)" },
     ]);
   });
 

@@ -4,6 +4,7 @@ import { DomainError, badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
 import { keysetSql } from "../../db/keyset.js";
+import { type Grant, writeGrant } from "../../authz/policy-store.js";
 import { inTransaction } from "../../db/transaction.js";
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../../graphql/connection.js";
 import type { Caller } from "../../graphql/context.js";
@@ -92,7 +93,8 @@ export class UserService {
     return row ? toUser(row) : null;
   }
 
-  async create(caller: Caller, input: CreateUserValues): Promise<string> {
+  /** A new user; with `grant`, holding that role from the start (the same transaction). */
+  async create(caller: Caller, input: CreateUserValues, grant?: Omit<Grant, "subject">): Promise<string> {
     const email = v.email(input.email, "input.email").toLowerCase();
     const displayName = v.name(input.displayName, "input.displayName");
     const passwordHash =
@@ -105,6 +107,7 @@ export class UserService {
         targetId: saved.id,
         operatorId: null,
       });
+      if (grant) await writeGrant(tx, caller, { ...grant, subject: `user:${saved.id}` });
       return saved.id;
     });
   }

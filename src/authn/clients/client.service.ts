@@ -3,7 +3,7 @@ import { recordEvent } from "../../accounting/record-event.js";
 import { writeGrant } from "../../authz/policy-store.js";
 import { assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
 import { Permission } from "../../authz/permissions.js";
-import { roleNamed } from "../../authz/roles.js";
+import { roleDomainProblem, roleNamed } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
@@ -95,12 +95,8 @@ export class ClientService {
       : null;
     const role = roleNamed(input.role);
     if (!role) throw badInput("input.role", `unknown role ${input.role}`);
-    if (!role.domains.includes(operatorId ? "operator" : "provider")) {
-      throw badInput(
-        "input.role",
-        `${role.name} cannot be held ${operatorId ? "for an operator" : "provider-wide"}`,
-      );
-    }
+    const problem = roleDomainProblem(role, operatorId ? "operator" : "provider");
+    if (problem) throw badInput("input.role", problem);
     if (operatorId) {
       authorize(caller, Permission.ClientManage, { kind: "Operator", id: input.operatorId!, operatorId });
     } else authorizeClientChange(caller, null, null);
