@@ -22,7 +22,6 @@ import {
 import { PROVIDER_CHAIN } from "./chain.js";
 import { CHECKPOINT_COLUMNS, signChainHeads, toCheckpoint } from "./checkpoints.js";
 import { CHAIN_OF_EVENT, EVENT_DOC_COLUMNS, SEAL_COLUMNS } from "./event-sql.js";
-import { recordEvent } from "./record-event.js";
 import { listPublicKeys, toJwk, toPem } from "./signing.js";
 import { usageReport } from "./usage-report.js";
 import { verifyChain } from "./verify-chain.js";
@@ -171,16 +170,6 @@ export class AccountingService {
         "checkpoints cannot be signed: ACCOUNTING_SIGNING_KEY_SECRET is not set",
       );
     }
-    return signChainHeads(this.ds, secret, {
-      onSigned: (tx, made) =>
-        recordEvent(tx, caller, {
-          action: "sign",
-          eventType: "control",
-          targetKind: "accounting_checkpoint",
-          targetId: null,
-          operatorId: null,
-          reason: made.length ? `signed the heads of ${made.length} chains` : "no chain moved",
-        }),
-    });
+    return signChainHeads(this.ds, secret, { caller });
   }
 }

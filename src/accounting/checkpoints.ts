@@ -1,8 +1,10 @@
 import { sign } from "node:crypto";
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
+import type { Caller } from "../graphql/context.js";
 import { isoTime } from "../db/sql.js";
 import { type Checkpoint, checkpointPayload } from "./chain.js";
+import { recordEvent } from "./record-event.js";
 import { sealPending } from "./sealer.js";
 import { activeSigner } from "./signing.js";
 
@@ -25,8 +27,8 @@ export async function signChainHeads(
   secret: Buffer,
   opts: {
     dueAfterMs?: number;
-    /** Runs in the signing transaction (the on-demand round records its accounting event there). */
-    onSigned?: (tx: EntityManager, made: Checkpoint[]) => Promise<void>;
+    /** Who asked, for a round on demand (API or CLI): its accounting event goes into the signing transaction. */
+    caller?: Caller;
   } = {},
 ): Promise<Checkpoint[]> {
   await sealPending(ds);
@@ -77,7 +79,16 @@ export async function signChainHeads(
         ],
       );
     }
-    await opts.onSigned?.(tx, made);
+    if (opts.caller) {
+      await recordEvent(tx, opts.caller, {
+        action: "sign",
+        eventType: "control",
+        targetKind: "accounting_checkpoint",
+        targetId: null,
+        operatorId: null,
+        reason: made.length ? `signed the heads of ${made.length} chains` : "no chain moved",
+      });
+    }
     return made;
   });
 }

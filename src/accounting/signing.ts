@@ -14,6 +14,8 @@ import {
 } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
+import { type Caller, systemCaller } from "../graphql/context.js";
+import { recordEvent } from "./record-event.js";
 
 export type Signer = { keyId: string; privateKey: KeyObject };
 
@@ -83,14 +85,19 @@ export async function activeSigner(ds: DataSource, secret: Buffer): Promise<Sign
     `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
   );
   if (row) return { keyId: row.keyId, privateKey: open(secret, row.keyId, row.sealed) };
-  return rotateSigningKey(ds, secret, false);
+  return rotateSigningKey(ds, secret, systemCaller(), false);
 }
 
 /**
  * Makes a new active key and retires the old one (kept, so its checkpoints still verify). With
  * retireActive false, keeps an existing active key: two replicas starting at once create only one.
  */
-export async function rotateSigningKey(ds: DataSource, secret: Buffer, retireActive = true): Promise<Signer> {
+export async function rotateSigningKey(
+  ds: DataSource,
+  secret: Buffer,
+  caller: Caller,
+  retireActive = true,
+): Promise<Signer> {
   return ds.transaction(async (tx) => {
     const db = dbOf(tx);
     await db.query(`SELECT pg_advisory_xact_lock(hashtext('fedicentral_accounting_signing_key'))`);
@@ -104,12 +111,22 @@ export async function rotateSigningKey(ds: DataSource, secret: Buffer, retireAct
     const raw = publicKey.export({ format: "jwk" }).x!;
     const keyId = keyIdOf(Buffer.from(raw, "base64url"));
     const der = privateKey.export({ format: "der", type: "pkcs8" });
-    await db.query(`UPDATE accounting_signing_key SET active = false, retired_at = now() WHERE active`);
+    const retired = await db.query<{ keyId: string }>(
+      `UPDATE accounting_signing_key SET active = false, retired_at = now() WHERE active RETURNING key_id AS "keyId"`,
+    );
     await db.query(
       `INSERT INTO accounting_signing_key (key_id, public_key, encrypted_private_key, active)
        VALUES ($1, $2, $3, true)`,
       [keyId, raw, seal(secret, keyId, der)],
     );
+    await recordEvent(tx, caller, {
+      action: retired.length ? "rotate" : "create",
+      eventType: "control",
+      targetKind: "accounting_signing_key",
+      targetId: keyId,
+      operatorId: null,
+      changes: { activeKey: { before: retired[0]?.keyId ?? null, after: keyId } },
+    });
     return { keyId, privateKey };
   });
 }

@@ -138,7 +138,9 @@ export function registerAccountingCommands(program: Command): void {
     )
     .action(async () => {
       const secret = requireSecret();
-      const made = await withDatabase((ds) => signChainHeads(ds, secret));
+      const made = await withDatabase((ds) =>
+        signChainHeads(ds, secret, { caller: commandLineCaller("accounting checkpoint") }),
+      );
       console.log(
         made.length ? `signed ${made.length} chain heads with key ${made[0]!.keyId}` : "no chain moved",
       );
@@ -149,7 +151,9 @@ export function registerAccountingCommands(program: Command): void {
     .description("make a new checkpoint signing key; the old one is kept to verify old checkpoints")
     .action(async () => {
       const secret = requireSecret();
-      const signer = await withDatabase((ds) => rotateSigningKey(ds, secret));
+      const signer = await withDatabase((ds) =>
+        rotateSigningKey(ds, secret, commandLineCaller("accounting rotate-key")),
+      );
       console.log(`new active key ${signer.keyId}`);
     });
 }

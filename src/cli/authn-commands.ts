@@ -173,7 +173,7 @@ export function registerAuthnCommands(program: Command): void {
           throw new UsageError("--keep-hours must be 0 to 2160");
         const signing = signingKeys(ds);
         await signing.ensure();
-        return signing.rotate(Math.round(hours * 3600));
+        return signing.rotate(commandLineCaller("keys rotate"), Math.round(hours * 3600));
       }),
     );
   keys
@@ -197,7 +197,8 @@ export function registerAuthnCommands(program: Command): void {
     .option("--json", "print JSON")
     .action((o: { kid: string } & Json) =>
       run(o, async (ds) => {
-        if (!(await signingKeys(ds).remove(o.kid))) throw new UsageError(`no key ${o.kid}`);
+        if (!(await signingKeys(ds).remove(commandLineCaller("keys remove"), o.kid)))
+          throw new UsageError(`no key ${o.kid}`);
         const signing = signingKeys(ds);
         await signing.ensure();
         return { removed: o.kid };

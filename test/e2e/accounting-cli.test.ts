@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import pg from "pg";
 import { recordEvent } from "../../src/accounting/record-event.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
@@ -125,5 +126,35 @@ describe("fedicentral accounting (command line)", () => {
     expect(readFileSync(file, "utf8").split("\n")[0]).toMatch(/^record,chain,seq,/);
     const piped = await run(["accounting", "export", "--format", "csv", "-o", file], env);
     expect(piped.stderr).not.toContain("exporting [");
+  });
+
+  it("records a key rotation and a signing round as control events of whoever ran them", async () => {
+    expectExit(await run(["accounting", "rotate-key"], env), 0);
+    expectExit(await run(["accounting", "checkpoint"], env), 0);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT action, target_kind, initiator->>'name' AS who, initiator->>'userAgent' AS via
+           FROM accounting_event WHERE event_type = 'control' ORDER BY id`,
+      );
+      const who = `${userInfo().username}@${hostname()}`;
+      expect(rows.slice(-2)).toEqual([
+        {
+          action: "rotate",
+          target_kind: "accounting_signing_key",
+          who,
+          via: "fedicentral-cli (accounting rotate-key)",
+        },
+        {
+          action: "sign",
+          target_kind: "accounting_checkpoint",
+          who,
+          via: "fedicentral-cli (accounting checkpoint)",
+        },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -182,6 +182,16 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
         .map((k: { kid: string }) => k.kid)
         .sort(),
     );
+    const [event] = await db.ds.query(
+      `SELECT action, event_type, changes, initiator FROM accounting_event
+        WHERE target_kind = 'signing_key' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(event).toEqual({
+      action: "rotate",
+      event_type: "control",
+      changes: { signingKeys: { before: rotated.retired, after: rotated.kids } },
+      initiator: CLI_INITIATOR("keys rotate"),
+    });
     const after = await json(["keys", "list"]);
     expect(
       after

@@ -197,7 +197,7 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
     const keys = new SigningKeys(db.ds, new SecretBox(TEST_ENCRYPTION_KEY));
     const oldToken = await clientCredentialsToken(server, sa);
     const oldKid = JSON.parse(Buffer.from(oldToken.split(".")[0]!, "base64url").toString()).kid as string;
-    await keys.rotate(3600);
+    await keys.rotate(systemCaller(), 3600);
     // The server hears of the rotation (NOTIFY) and signs with the new key.
     const newToken = await eventually(async () => {
       const t = await clientCredentialsToken(server, sa);
@@ -206,7 +206,14 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
     expect((await gql(server, "{ __typename }", {}, withToken(oldToken))).status).toBe(200);
     expect((await gql(server, "{ __typename }", {}, withToken(newToken))).status).toBe(200);
 
-    expect(await keys.remove(oldKid)).toBe(true);
+    expect(await keys.remove(systemCaller(), oldKid)).toBe(true);
+    expect(await keys.remove(systemCaller(), oldKid)).toBe(false);
+    const removals = await db.ds.query(
+      `SELECT event_type, changes FROM accounting_event WHERE target_kind = 'signing_key' AND action = 'delete'`,
+    );
+    expect(removals).toEqual([
+      { event_type: "control", changes: { signingKeys: { before: [oldKid], after: [] } } },
+    ]);
     await eventually(async () =>
       (await gql(server, "{ __typename }", {}, withToken(oldToken))).status === 401 ? true : null,
     );

@@ -1,5 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import type { DataSource, EntityManager } from "typeorm";
+import { recordEvent } from "../../accounting/record-event.js";
+import { type Caller, systemCaller } from "../../graphql/context.js";
 import type { SecretBox } from "./secret-box.js";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
@@ -28,6 +30,22 @@ type KeyRow = {
   expiresAt: Date | null;
 };
 
+/** Changes to the key set are control events for auditors: which key ids stopped and started signing. */
+const keyEvent = (
+  tx: EntityManager,
+  caller: Caller,
+  action: "create" | "rotate" | "delete",
+  kids: { before: string[]; after: string[] },
+) =>
+  recordEvent(tx, caller, {
+    action,
+    eventType: "control",
+    targetKind: "signing_key",
+    targetId: kids.after[0] ?? kids.before[0] ?? null,
+    operatorId: null,
+    changes: { signingKeys: kids },
+  });
+
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fedicentral_signing_keys'))`;
 const LIVE_KEYS = `SELECT kid, alg, private_jwk_sealed AS "privateJwkSealed", public_jwk AS "publicJwk",
   retired_at AS "retiredAt", expires_at AS "expiresAt"
@@ -53,13 +71,18 @@ export class SigningKeys {
         `SELECT alg FROM signing_key WHERE retired_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       );
       const missing = SIGNING_ALGS.filter((alg) => !active.some((k) => k.alg === alg));
-      for (const alg of missing) await this.insert(tx, alg);
-      if (missing.length) await tx.query(`SELECT pg_notify($1, 'created')`, [KEYS_CHANGED_CHANNEL]);
+      const kids: string[] = [];
+      for (const alg of missing) kids.push(await this.insert(tx, alg));
+      if (missing.length) {
+        await keyEvent(tx, systemCaller(), "create", { before: [], after: kids });
+        await tx.query(`SELECT pg_notify($1, 'created')`, [KEYS_CHANGED_CHANNEL]);
+      }
     });
   }
 
   /** New keys sign from now on; the previous ones stay for verification for keepSeconds. */
   async rotate(
+    caller: Caller,
     keepSeconds = DEFAULT_RETIRED_KEY_LIFETIME_SECONDS,
   ): Promise<{ kids: string[]; retired: string[] }> {
     return this.ds.transaction(async (tx) => {
@@ -72,18 +95,22 @@ export class SigningKeys {
       );
       const kids: string[] = [];
       for (const alg of SIGNING_ALGS) kids.push(await this.insert(tx, alg));
+      const retiredKids = retired.map((r) => r.kid);
+      await keyEvent(tx, caller, "rotate", { before: retiredKids, after: kids });
       await tx.query(`SELECT pg_notify($1, 'rotated')`, [KEYS_CHANGED_CHANNEL]);
-      return { kids, retired: retired.map((r) => r.kid) };
+      return { kids, retired: retiredKids };
     });
   }
 
   /** Withdraws a key at once (e.g. a compromised one): tokens it signed are refused from now on. */
-  async remove(kid: string): Promise<boolean> {
+  async remove(caller: Caller, kid: string): Promise<boolean> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK);
       const [, count]: [unknown, number] = await tx.query(`DELETE FROM signing_key WHERE kid = $1`, [kid]);
+      if (count === 0) return false;
+      await keyEvent(tx, caller, "delete", { before: [kid], after: [] });
       await tx.query(`SELECT pg_notify($1, 'removed')`, [KEYS_CHANGED_CHANNEL]);
-      return count > 0;
+      return true;
     });
   }
 
