@@ -189,7 +189,7 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
     expect(event).toEqual({
       action: "rotate",
       event_type: "control",
-      changes: { signingKeys: { before: rotated.retired, after: rotated.kids } },
+      changes: { signingKeys: { before: [...rotated.retired].sort(), after: [...rotated.kids].sort() } },
       initiator: CLI_INITIATOR("keys rotate"),
     });
     const after = await json(["keys", "list"]);

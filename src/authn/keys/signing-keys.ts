@@ -43,7 +43,7 @@ const keyEvent = (
     targetKind: "signing_key",
     targetId: kids.after[0] ?? kids.before[0] ?? null,
     operatorId: null,
-    changes: { signingKeys: kids },
+    changes: { signingKeys: { before: [...kids.before].sort(), after: [...kids.after].sort() } },
   });
 
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fedicentral_signing_keys'))`;
