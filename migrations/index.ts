@@ -12,6 +12,7 @@ import { AuthzRoles1795806596371 } from "./1795806596371-AuthzRoles.js";
 import { Accounting1795807948840 } from "./1795807948840-Accounting.js";
 import { AccountingSql1795807948841 } from "./1795807948841-AccountingSql.js";
 import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompression.js";
+import { OperatorAdminClients1795824170319 } from "./1795824170319-OperatorAdminClients.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -28,4 +29,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Accounting1795807948840,
   AccountingSql1795807948841,
   RunLogCompression1795808105968,
+  OperatorAdminClients1795824170319,
 ];

@@ -65,10 +65,12 @@ export const ROLES: readonly RoleDefinition[] = [
   },
   {
     name: "operator-admin",
-    description: "Runs an operator: configures services, applies, reads its accounting, manages its roles.",
+    description:
+      "Runs an operator: configures services, applies, reads its accounting, manages its roles and service accounts.",
     domains: ["operator"],
-    // Not client:*: service accounts are managed provider-wide (their queries are not operator-scoped).
-    permissions: [...OPERATOR_WORK, P.AccountingRead, P.PolicyManage],
+    // client:* in its own domain: service accounts for the operator's scripts. Not state:report, so not the
+    // config-reader of a NixOps4 resource provider: those run at the provider and are the provider's.
+    permissions: [...OPERATOR_WORK, P.AccountingRead, P.PolicyManage, P.ClientRead, P.ClientManage],
   },
   {
     name: "operator-member",

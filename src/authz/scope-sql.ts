@@ -14,6 +14,8 @@ export const OPERATOR_OF = {
     `${t}.deployment_id IN (SELECT sd.id FROM deployment sd WHERE sd.operator_id = ANY($ids::uuid[]))`,
   run: (t: string) =>
     `${t}.deployment_id IN (SELECT rd.id FROM deployment rd WHERE rd.operator_id = ANY($ids::uuid[]))`,
+  // Service accounts of an operator; provider and frontend clients have none, so only "all" sees them.
+  client: (t: string) => `${t}.operator_id = ANY($ids::uuid[])`,
   provider: (t: string) =>
     `${t}.id IN (SELECT po.provider_id FROM operator po WHERE po.id = ANY($ids::uuid[]))`,
 } as const;

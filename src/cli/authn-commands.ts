@@ -146,12 +146,13 @@ export function registerAuthnCommands(program: Command): void {
     .action((o: { name: string; redirectUri: string[]; postLogoutRedirectUri: string[] } & Json) =>
       run(o, async (ds) => {
         const clients = new ClientService(ds);
-        const id = await clients.createPublicClient(commandLineCaller("client create-public"), {
+        const caller = commandLineCaller("client create-public");
+        const id = await clients.createPublicClient(caller, {
           name: o.name,
           redirectUris: o.redirectUri,
           postLogoutRedirectUris: o.postLogoutRedirectUri,
         });
-        const created = await clients.byId(id);
+        const created = await clients.byId(caller, id);
         return { id: toGlobalId("Client", id), client_id: created!.clientId };
       }),
     );

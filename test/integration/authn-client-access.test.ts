@@ -8,6 +8,7 @@ import { toGlobalId } from "../../src/common/global-id.js";
 import { type Caller, systemCaller } from "../../src/graphql/context.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { as, gql, startTestServer, type TestServer } from "../support/server.js";
 
 // The service itself checks where a caller may manage clients, and that a service account is never
 // stronger than its creator, whatever the resolver's guard let through.
@@ -38,6 +39,8 @@ describe("client management, scoped", () => {
   let b: { id: string; gid: string };
   let clientOfB: string;
   let rowCount: () => Promise<number>;
+  let server: TestServer;
+  let panel: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -53,8 +56,21 @@ describe("client management, scoped", () => {
     });
     clientOfB = toGlobalId("Client", made.id);
     rowCount = async () => Number((await db.ds.query(`SELECT count(*)::int AS n FROM oidc_client`))[0].n);
+    panel = toGlobalId(
+      "Client",
+      await clients.createPublicClient(systemCaller(), {
+        name: "panel",
+        redirectUris: ["https://p.example/cb"],
+      }),
+    );
+    await db.ds.query(
+      `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', 'user:oa', 'operator-admin', 'operator:' || $1)`,
+      [a.id],
+    );
+    server = await startTestServer(db.ds);
   });
   afterAll(async () => {
+    await server?.stop();
     await db?.drop();
   });
 
@@ -114,5 +130,69 @@ describe("client management, scoped", () => {
         providerId: toGlobalId("Provider", "00000000-0000-4000-8000-000000000000"),
       }),
     ).rejects.toMatchObject({ extensions: { code: "FORBIDDEN" } });
+  });
+
+  it("lets an operator admin manage its operator's service accounts over GraphQL, and see no other client", async () => {
+    const oa = as("user:oa");
+    const created = await gql(
+      server,
+      `mutation($op: String!) {
+         createServiceAccount(input: { name: "ci of a", role: "operator-member", operatorId: $op }) {
+           client { id name role } clientSecret } }`,
+      { op: a.gid },
+      oa,
+    );
+    expect(created.errors).toBeUndefined();
+    const mine = created.data!.createServiceAccount.client.id as string;
+    // A NixOps4 resource provider's account reports state, which the operator admin cannot.
+    const reader = await gql(
+      server,
+      `mutation($op: String!) {
+         createServiceAccount(input: { name: "r", role: "config-reader", operatorId: $op }) { clientSecret } }`,
+      { op: a.gid },
+      oa,
+    );
+    expect(reader.errors![0]!.message).toMatch(/state:report.*above their own/);
+
+    const listed = await gql(
+      server,
+      `{ clients(first: 50) { totalCount edges { node { id operator { id } } } } }`,
+      {},
+      oa,
+    );
+    expect(listed.errors).toBeUndefined();
+    const seen = listed.data!.clients.edges.map(
+      (e: { node: { id: string; operator: { id: string } } }) => e.node,
+    );
+    expect(seen.length).toBe(listed.data!.clients.totalCount);
+    expect(seen.map((c: { id: string }) => c.id)).toContain(mine);
+    expect(seen.every((c: { operator: { id: string } | null }) => c.operator?.id === a.gid)).toBe(true);
+    // The provider admin sees every client, b's and the panel included.
+    const all = await gql(server, `{ clients(first: 50) { totalCount } }`);
+    expect(all.data!.clients.totalCount).toBe(await rowCount());
+    expect(all.data!.clients.totalCount).toBeGreaterThan(seen.length + 1);
+
+    const read = `query($id: String!) { client(id: $id) { id } }`;
+    expect((await gql(server, read, { id: mine }, oa)).data!.client).toEqual({ id: mine });
+    expect((await gql(server, read, { id: clientOfB }, oa)).data!.client).toBeNull();
+    expect((await gql(server, read, { id: panel }, oa)).data!.client).toBeNull();
+
+    const rotated = await gql(
+      server,
+      `mutation($id: String!) { rotateClientSecret(id: $id, overlapSeconds: 0) { clientSecret } }`,
+      { id: mine },
+      oa,
+    );
+    expect(rotated.errors).toBeUndefined();
+    const refused = await gql(
+      server,
+      `mutation($id: String!) { disableClient(id: $id) { id } }`,
+      { id: clientOfB },
+      oa,
+    );
+    expect(refused.errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    const deleted = await gql(server, `mutation($id: String!) { deleteClient(id: $id) }`, { id: mine }, oa);
+    expect(deleted.data!.deleteClient).toBe(mine);
+    expect((await gql(server, read, { id: mine })).data!.client).toBeNull();
   });
 });

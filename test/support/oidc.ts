@@ -50,7 +50,7 @@ export async function publicClient(server: TestServer, redirectUris: string[], p
     redirectUris,
     postLogoutRedirectUris: postLogout,
   });
-  return (await clients.byId(id))!;
+  return (await clients.byId(systemCaller(), id))!;
 }
 
 export function userService(server: TestServer, limits = DEFAULT_LOGIN_LIMITS): UserService {

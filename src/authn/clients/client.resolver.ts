@@ -30,7 +30,7 @@ export class ClientResolver {
   @Query(() => Client, { nullable: true })
   @Requires(Permission.ClientRead)
   client(@Ctx() ctx: RequestContext, @Arg("id", () => String) id: string) {
-    return ctx.services.clients.byId(expectGlobalId(id, "Client", "id"));
+    return ctx.services.clients.byId(ctx, expectGlobalId(id, "Client", "id"));
   }
 
   @FieldResolver(() => Operator, { nullable: true, description: "Service accounts bound to an operator." })
@@ -109,7 +109,7 @@ export class ClientResolver {
 }
 
 async function reload(ctx: RequestContext, id: string): Promise<Client> {
-  const client = await ctx.services.clients.byId(id);
+  const client = await ctx.services.clients.byId(ctx, id);
   if (!client) throw notFound("Client", id);
   return client;
 }

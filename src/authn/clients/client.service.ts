@@ -1,15 +1,17 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
 import { writeGrant } from "../../authz/policy-store.js";
-import { assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
+import { accessOf, assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
 import { Permission } from "../../authz/permissions.js";
+import { restrict } from "../../authz/scope-sql.js";
 import { roleDomainProblem, roleNamed } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
-import { keysetSql } from "../../db/keyset.js";
+import { dbOf } from "../../db/db.js";
+import { SqlFilter, listPage } from "../../db/list-page.js";
 import { inTransaction } from "../../db/transaction.js";
-import { type Connection, type PageArgs, pageRequest, toConnection } from "../../graphql/connection.js";
+import type { Connection, PageArgs } from "../../graphql/connection.js";
 import type { Caller } from "../../graphql/context.js";
 import { revokeClientState } from "../oidc/sessions.js";
 import { newClientId, newClientSecret, secretDigest } from "./client-secrets.js";
@@ -37,48 +39,49 @@ export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 3600;
 export class ClientService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(_caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
-    const page = pageRequest(args);
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (filter?.kind) {
-      params.push(filter.kind);
-      where.push(`t.kind = $${params.length}`);
-    }
+  /**
+   * The clients the caller may read: provider-wide client:read sees them all; client:read for some
+   * operators sees those operators' service accounts only (provider and frontend clients belong to no
+   * operator).
+   */
+  list(caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
+    const f = new SqlFilter();
+    if (filter?.kind) f.add((p) => `t.kind = ${p}`, filter.kind);
     if (filter?.operatorId) {
-      params.push(expectGlobalId(filter.operatorId, "Operator", "filter.operatorId"));
-      where.push(`t.operator_id = $${params.length}`);
+      f.add(
+        (p) => `t.operator_id = ${p}`,
+        expectGlobalId(filter.operatorId, "Operator", "filter.operatorId"),
+      );
     }
     if (filter?.providerId) {
-      params.push(expectGlobalId(filter.providerId, "Provider", "filter.providerId"));
-      where.push(`t.provider_id = $${params.length}`);
+      f.add(
+        (p) => `t.provider_id = ${p}`,
+        expectGlobalId(filter.providerId, "Provider", "filter.providerId"),
+      );
     }
-    const countWhere = [...where];
-    const countParams = [...params];
-    const ks = keysetSql(page, ["t.name", "t.id"], "ASC", params);
-    if (ks.where) where.push(ks.where);
-    const rows = await this.ds.query(
-      `SELECT ${CLIENT_COLUMNS} FROM oidc_client t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
-      params,
-    );
-    return toConnection(
-      rows.map(toClient),
-      page,
-      (c) => [c.name, c.uuid],
-      async () => {
-        const [r] = await this.ds.query(
-          `SELECT count(*)::int AS n FROM oidc_client t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
-          countParams,
-        );
-        return r?.n ?? 0;
-      },
-    );
+    restrict(f, accessOf(caller), Permission.ClientRead, "client");
+    return listPage(dbOf(this.ds), {
+      from: "oidc_client t",
+      columns: CLIENT_COLUMNS,
+      filter: f,
+      order: ["t.name", "t.id"],
+      direction: "ASC",
+      args,
+      map: toClient,
+      cursorOf: (c) => [c.name, c.uuid],
+    });
   }
 
-  async byId(id: string): Promise<Client | null> {
+  /** The client, if the caller may read it (as in list); null otherwise. */
+  async byId(caller: Caller, id: string): Promise<Client | null> {
     const [row] = await this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1`, [id]);
-    return row ? toClient(row) : null;
+    if (!row) return null;
+    const client = toClient(row);
+    const access = accessOf(caller);
+    const readable = client.operatorUuid
+      ? access.allows(Permission.ClientRead, client.operatorUuid)
+      : access.providerWide(Permission.ClientRead);
+    return readable ? client : null;
   }
 
   /** A client-credentials client acting for an operator or a provider, holding a role there. */
