@@ -200,8 +200,6 @@ export function registerAuthnCommands(program: Command): void {
       run(o, async (ds) => {
         if (!(await signingKeys(ds).remove(commandLineCaller("keys remove"), o.kid)))
           throw new UsageError(`no key ${o.kid}`);
-        const signing = signingKeys(ds);
-        await signing.ensure();
         return { removed: o.kid };
       }),
     );

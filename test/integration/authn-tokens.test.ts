@@ -220,6 +220,25 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
     expect((await gql(server, "{ __typename }", {}, withToken(newToken))).status).toBe(200);
     const jwks = (await (await fetch(`${server.publicUrl}/oidc/jwks`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((k) => k.kid)).not.toContain(oldKid);
+
+    // Removing the key that signs now: a new one of its algorithm takes over in the same transaction.
+    const newKid = JSON.parse(Buffer.from(newToken.split(".")[0]!, "base64url").toString()).kid as string;
+    expect(await keys.remove(systemCaller(), newKid)).toBe(true);
+    const active = (await keys.published()).filter((k) => k.active);
+    expect(active.map((k) => k.alg).sort()).toEqual(["ES256", "RS256"]);
+    expect(active.map((k) => k.kid)).not.toContain(newKid);
+    const [replaced] = await db.ds.query(
+      `SELECT changes FROM accounting_event WHERE target_kind = 'signing_key' AND action = 'delete' ORDER BY id DESC LIMIT 1`,
+    );
+    const replacement = active.find((k) => replaced.changes.signingKeys.after.includes(k.kid));
+    expect(replaced.changes.signingKeys).toEqual({ before: [newKid], after: [replacement!.kid] });
+    const latest = await eventually(async () => {
+      const t = await clientCredentialsToken(server, sa);
+      return JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid === replacement!.kid
+        ? t
+        : null;
+    });
+    expect((await gql(server, "{ __typename }", {}, withToken(latest))).status).toBe(200);
   });
 
   it("binds tokens to a DPoP key: proof required, checked, and never accepted twice", async () => {

@@ -67,13 +67,8 @@ export class SigningKeys {
     await this.ds.transaction(async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
-      const active: { alg: SigningAlg }[] = await tx.query(
-        `SELECT alg FROM signing_key WHERE retired_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      );
-      const missing = SIGNING_ALGS.filter((alg) => !active.some((k) => k.alg === alg));
-      const kids: string[] = [];
-      for (const alg of missing) kids.push(await this.insert(tx, alg));
-      if (missing.length) {
+      const kids = await this.addMissing(tx);
+      if (kids.length) {
         await keyEvent(tx, systemCaller(), "create", { before: [], after: kids });
         await tx.query(`SELECT pg_notify($1, 'created')`, [KEYS_CHANGED_CHANNEL]);
       }
@@ -102,16 +97,31 @@ export class SigningKeys {
     });
   }
 
-  /** Withdraws a key at once (e.g. a compromised one): tokens it signed are refused from now on. */
+  /**
+   * Withdraws a key at once (e.g. a compromised one): tokens it signed are refused from now on. An active
+   * key is replaced in the same transaction, so that signing never stops.
+   */
   async remove(caller: Caller, kid: string): Promise<boolean> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK);
+      await this.assertReadable(tx);
       const [, count]: [unknown, number] = await tx.query(`DELETE FROM signing_key WHERE kid = $1`, [kid]);
       if (count === 0) return false;
-      await keyEvent(tx, caller, "delete", { before: [kid], after: [] });
+      await keyEvent(tx, caller, "delete", { before: [kid], after: await this.addMissing(tx) });
       await tx.query(`SELECT pg_notify($1, 'removed')`, [KEYS_CHANGED_CHANNEL]);
       return true;
     });
+  }
+
+  /** A new active key for every algorithm that has none; their ids. */
+  private async addMissing(tx: EntityManager): Promise<string[]> {
+    const active: { alg: SigningAlg }[] = await tx.query(
+      `SELECT alg FROM signing_key WHERE retired_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    );
+    const kids: string[] = [];
+    for (const alg of SIGNING_ALGS)
+      if (!active.some((k) => k.alg === alg)) kids.push(await this.insert(tx, alg));
+    return kids;
   }
 
   /** Public keys still valid for verification, active ones first. */
