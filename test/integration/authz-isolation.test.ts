@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { Permission as P } from "../../src/authz/permissions.js";
+import { ClientService } from "../../src/authn/clients/client.service.js";
 import { ROLES } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
+import { systemCaller } from "../../src/graphql/context.js";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
@@ -17,6 +19,8 @@ import { as, gql, startTestServer } from "../support/server.js";
 
 type World = {
   providers: { id: string; gid: string; slug: string }[];
+  /** A service account of each operator (index), and a frontend client of the provider (null). */
+  clients: { gid: string; operator: number | null }[];
   operators: {
     id: string;
     gid: string;
@@ -47,7 +51,7 @@ const assignments = fc.array(
 describe("operator isolation (property-based)", () => {
   let db: TestDatabase;
   let server: RunningServer;
-  const world: World = { providers: [], operators: [] };
+  const world: World = { providers: [], operators: [], clients: [] };
   let round = 0;
 
   beforeAll(async () => {
@@ -74,6 +78,20 @@ describe("operator isolation (property-based)", () => {
         run: toGlobalId("Run", run.id),
       });
     }
+    const clients = new ClientService(db.ds);
+    for (const [i, o] of world.operators.entries()) {
+      const made = await clients.createServiceAccount(systemCaller(), {
+        name: `ci ${i}`,
+        role: "operator-viewer",
+        operatorId: o.gid,
+      });
+      world.clients.push({ gid: toGlobalId("Client", made.id), operator: i });
+    }
+    const panel = await clients.createPublicClient(systemCaller(), {
+      name: "panel",
+      redirectUris: ["https://panel.example/cb"],
+    });
+    world.clients.push({ gid: toGlobalId("Client", panel), operator: null });
     server = await startTestServer(db.ds);
   });
   afterAll(async () => {
@@ -135,20 +153,22 @@ describe("operator isolation (property-based)", () => {
         code: res.errors?.[0]?.extensions?.code ?? null,
       };
     };
-    const [operators, deployments, byProvider, runs, providers, nodes, ...configs] = await Promise.all([
-      ask(`{ operators(first: 100) { totalCount nodes { id
+    const [operators, deployments, byProvider, runs, providers, nodes, clients, ...configs] =
+      await Promise.all([
+        ask(`{ operators(first: 100) { totalCount nodes { id
         deployments { totalCount nodes { id services { totalCount nodes { id } } lastRun { id } } } } } }`),
-      ask(`{ deployments(first: 100) { totalCount nodes { id operator { id } } } }`),
-      ask(`query($p: String) { operators(filter: { providerId: $p }) { totalCount } }`, {
-        p: world.providers[0]!.gid,
-      }),
-      ask(`{ runs(first: 100) { totalCount nodes { id } } }`),
-      ask(`{ providers(first: 10) { nodes { id } } }`),
-      ask(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
-        ids: ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run]),
-      }),
-      ...ops.map((o) => ask(`query($d: ID!) { deploymentConfig(deploymentId: $d) }`, { d: o.deployment })),
-    ]);
+        ask(`{ deployments(first: 100) { totalCount nodes { id operator { id } } } }`),
+        ask(`query($p: String) { operators(filter: { providerId: $p }) { totalCount } }`, {
+          p: world.providers[0]!.gid,
+        }),
+        ask(`{ runs(first: 100) { totalCount nodes { id } } }`),
+        ask(`{ providers(first: 10) { nodes { id } } }`),
+        ask(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+          ids: ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run]),
+        }),
+        ask(`{ clients(first: 100) { totalCount nodes { id } } }`),
+        ...ops.map((o) => ask(`query($d: ID!) { deploymentConfig(deploymentId: $d) }`, { d: o.deployment })),
+      ]);
 
     // Lists, counts and nested connections.
     if (!m.anywhere(P.OperatorRead)) {
@@ -199,6 +219,19 @@ describe("operator isolation (property-based)", () => {
     else {
       const visible = new Set(m.where(P.ProviderRead).map((o) => world.providers[o.provider]!.gid));
       expect(new Set(providers.data!.providers.nodes.map((p: { id: string }) => p.id))).toEqual(visible);
+    }
+    // Clients: an operator's service accounts where client:read is held for it; all of them provider-wide.
+    if (!m.anywhere(P.ClientRead)) expect(clients.code).toBe("FORBIDDEN");
+    else {
+      const providerWide = grants.some(
+        (g) =>
+          g.where === "provider" && ROLES.find((r) => r.name === g.role)!.permissions.includes(P.ClientRead),
+      );
+      const visible = world.clients
+        .filter((c) => providerWide || (c.operator !== null && m.perms[c.operator]!.has(P.ClientRead)))
+        .map((c) => c.gid);
+      expect(clients.data!.clients.nodes.map((c: { id: string }) => c.id).sort()).toEqual(visible.sort());
+      expect(clients.data!.clients.totalCount).toBe(visible.length);
     }
     // Each deployment's configuration: there, or missing (never "forbidden", which would tell it exists).
     for (const [i, o] of ops.entries()) {
