@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { envBool } from "./common/env-bool.js";
 import { type AuthnConfig, authnEnv, toAuthnConfig } from "./authn/authn-config.js";
 import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.js";
+import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metrics-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -16,14 +17,15 @@ const schema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
-  SEED_DEMO: bool.optional(),
+  SEED_DEMO: envBool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
-  GRAPHQL_INTROSPECTION: bool.default(true),
-  GRAPHQL_SQL_COUNT_HEADER: bool.default(false),
+  GRAPHQL_INTROSPECTION: envBool.default(true),
+  GRAPHQL_SQL_COUNT_HEADER: envBool.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   ...authnEnv,
   ...authzEnv,
+  ...metricsEnv,
 });
 
 export type Config = {
@@ -42,6 +44,7 @@ export type Config = {
   shutdownGraceMs: number;
   authn: AuthnConfig;
   authz: AuthzConfig;
+  metrics: MetricsConfig;
 };
 
 export class ConfigError extends Error {}
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     authn: toAuthnConfig(e),
     authz: toAuthzConfig(e),
+    metrics: toMetricsConfig(e),
   };
 }
 

@@ -15,6 +15,9 @@ import { createLoaders } from "./graphql/loaders.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
+import { httpMetrics } from "./metrics/http-metrics.js";
+import { answerScrape } from "./metrics/metrics-endpoint.js";
+import { scrapeRegistry } from "./metrics/scrape.js";
 import { netboxWebhookRouter } from "./netbox/netbox-webhook.js";
 import { createServices } from "./services.js";
 import { Access } from "./authz/access.js";
@@ -66,6 +69,12 @@ export async function startServer(
   app.set("etag", false);
   app.set("trust proxy", config.publicUrl.startsWith("https:") ? 1 : false);
   let draining = false;
+
+  app.use(httpMetrics());
+  if (config.metrics.enabled) {
+    const registry = scrapeRegistry(ds);
+    app.get("/metrics", (req, res) => void answerScrape(req, res, registry, config.metrics));
+  }
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

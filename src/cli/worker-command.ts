@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from "../config.js";
 import { createDataSource } from "../db/data-source.js";
 import { pendingMigrations } from "../db/readiness.js";
 import { createLogger } from "../logger.js";
+import { serveMetrics } from "../metrics/metrics-endpoint.js";
+import { scrapeRegistry } from "../metrics/scrape.js";
 import { RunConfigError, loadRunConfig } from "../runs/run-config.js";
 import { startRunWorker } from "../runs/run-worker.js";
 
@@ -48,6 +50,17 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
   });
   await ds.initialize();
 
+  // Servers show metrics on their own port; a worker has none, so it opens one for them.
+  let metrics: { port: number; close: () => Promise<void> } | null = null;
+  if (config.metrics.enabled) {
+    metrics = await serveMetrics(scrapeRegistry(ds), {
+      ...config.metrics,
+      port: config.metrics.workerPort,
+      host: config.host,
+    });
+    log.info({ port: metrics.port }, "metrics at /metrics");
+  }
+
   let stopping = false;
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
@@ -58,6 +71,7 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
     log.info({ signal }, "worker shutting down");
     try {
       await worker?.stop();
+      await metrics?.close();
       await ds.destroy();
     } catch (e) {
       log.error({ err: e }, "error during shutdown");

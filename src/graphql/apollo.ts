@@ -8,6 +8,7 @@ import { DomainError } from "../common/errors.js";
 import type { Logger } from "../logger.js";
 import type { RequestContext } from "./context.js";
 import { requestScope } from "../db/request-scope.js";
+import { operationMetrics } from "../metrics/graphql-metrics.js";
 import { depthLimit } from "./depth-limit.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
@@ -35,6 +36,7 @@ export function createApolloServer(
       ApolloServerPluginLandingPageDisabled(),
       logUnexpected(opts.log),
       requireAuthentication(),
+      operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),
     ],
     formatError: maskUnexpected,

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { envBool } from "../common/env-bool.js";
 import { SecretBox, SecretBoxError, parseSecretKey } from "./secret-box.js";
 
 // Settings of the NetBox sync, from the environment (see src/config.ts for the style).
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const schema = z.object({
   NETBOX_SECRET_KEY: z.string().optional(),
   NETBOX_SECRET_KEY_FILE: z.string().optional(),
-  NETBOX_SYNC_WORKER: bool.default(true),
+  NETBOX_SYNC_WORKER: envBool.default(true),
   NETBOX_POLL_MS: int(10, 3_600_000, 1000),
   NETBOX_SYNC_CONCURRENCY: int(1, 16, 2),
   NETBOX_TIMEOUT_MS: int(100, 600_000, 30_000),

@@ -12,6 +12,7 @@ import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction } from "../db/transaction.js";
 import { systemCaller } from "../graphql/context.js";
+import { runEnded } from "./run-metrics.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
@@ -140,7 +141,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       [ACTIVE_STATES, config.lostAfterMs],
     );
     for (const { id } of stale) {
-      await inTransaction(ds, async (tx) => {
+      const reaped = await inTransaction(ds, async (tx) => {
         const done = await transitionRun(
           dbOf(tx),
           id,
@@ -149,11 +150,13 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
           { reason: WORKER_LOST_REASON },
           { heartbeatOlderThanMs: config.lostAfterMs },
         );
-        if (done) {
-          await recordEnd(tx, done, "errored", WORKER_LOST_REASON);
-          wlog.warn({ runId: id }, "run marked errored: its worker was lost");
-        }
+        if (done) await recordEnd(tx, done, "errored", WORKER_LOST_REASON);
+        return done !== null;
       });
+      if (reaped) {
+        runEnded("errored", null);
+        wlog.warn({ runId: id }, "run marked errored: its worker was lost");
+      }
     }
   }
 
@@ -247,6 +250,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   }
 
   async function execute(claimed: ClaimedRun, run: ActiveRun): Promise<void> {
+    const claimedAt = performance.now();
     const logWriter = new RunLogWriter(db, claimed.id, {
       capBytes: config.logCapBytes,
       tailBytes: config.logTailBytes,
@@ -294,7 +298,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         reason = WORKER_STOPPED_REASON;
       }
     } else to = result.outcome;
-    await inTransaction(ds, async (tx) => {
+    const recorded = await inTransaction(ds, async (tx) => {
       const done = await transitionRun(
         dbOf(tx),
         claimed.id,
@@ -308,7 +312,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
           { runId: claimed.id, outcome: to },
           "run changed under the worker; its end is not recorded",
         );
-        return;
+        return false;
       }
       if (to === "succeeded") {
         // What this run applied is now what is deployed: in the same transaction as the state change.
@@ -320,7 +324,9 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         );
       }
       await recordEnd(tx, done, to, reason);
+      return true;
     });
+    if (recorded) runEnded(to, (performance.now() - claimedAt) / 1000);
     wlog.info({ runId: claimed.id, state: to, reason }, "run ended");
   }
 

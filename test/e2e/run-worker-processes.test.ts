@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
@@ -17,6 +18,15 @@ const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 
 type Recorded = { event: "start" | "end"; pid: number; cwd: string; deployment: string; t: number };
 type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+/** A port nothing listens on now (the kernel's pick, released at once). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Running, and not a zombie (PID 1 in a container may never reap orphans). */
 function alive(pid: number): boolean {
@@ -252,6 +262,21 @@ describe("worker processes", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it("serves /metrics on METRICS_PORT when enabled, and stops cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    const w = startWorker("metrics", { METRICS_ENABLED: "true", METRICS_PORT: String(port) });
+    const text = await until("the worker's /metrics", async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
+      return res?.status === 200 ? res.text() : null;
+    });
+    expect(text).toMatch(/^fedicentral_runs\{state="queued"\} \d+$/m);
+    expect(text).toMatch(/^fedicentral_db_pool_connections\{state="total"\} \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toBe(0);
   });
 
   it("refuses to start without DATABASE_URL or with nothing to run", async () => {

@@ -36,4 +36,15 @@ describe("configuration", () => {
       publicUrl: "https://api.example.org",
     });
   });
+
+  it("keeps metrics off unless enabled, and wants a token long enough to mean something", () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: false, token: null, workerPort: 9464 });
+    expect(loadConfig({ METRICS_ENABLED: "1", METRICS_PORT: "9500" }).metrics).toEqual({
+      enabled: true,
+      token: null,
+      workerPort: 9500,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN: use at least 16 characters/);
+    expect(() => loadConfig({ METRICS_ENABLED: "yes" })).toThrow(/METRICS_ENABLED/);
+  });
 });
