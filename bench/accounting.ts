@@ -22,7 +22,7 @@ import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";
 import { cpuSample } from "./support/cpu.js";
 import { mutationLoad, type MutationLoadFigures } from "./support/mutation-load.js";
-import { progress } from "./support/progress.js";
+import { benchNumber, progress } from "./support/progress.js";
 
 /**
  * (1) A simple mutation (updateOperator, 16 operators on 16 connections) with accounting on and off, in
@@ -42,7 +42,7 @@ const TARGETS = {
   verifyEventsPerSec: 100_000,
 };
 const MUTATION_OPERATORS = 16;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const ROUNDS = benchNumber("BENCH_ROUNDS", 6, 1);
 const OPERATORS = 100;
 const BIG_OPERATOR_EVENTS = 100_000;
 const TOTAL_EVENTS = 1_000_000;
@@ -58,9 +58,7 @@ const BENCH_ADMIN: Principal = {
 };
 
 export async function run(): Promise<Record<string, unknown>> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  if (!(seconds > 0))
-    throw new Error(`BENCH_SECONDS must be a positive number, not ${process.env.BENCH_SECONDS}`);
+  const seconds = benchNumber("BENCH_SECONDS", 5, 0.1);
   // BENCH_PART=mutation|bulk runs one half alone (to look into one figure); the figures need both.
   const part = process.env.BENCH_PART ?? "all";
   const overhead = part === "bulk" ? null : await mutationOverhead(seconds);

@@ -14,7 +14,7 @@ import { QUERY, seed as seedNestedRead } from "./graphql-read.js";
 import { createBenchDatabase } from "./support/database.js";
 import { firstDifference } from "./support/diff.js";
 import { load, type LoadFigures } from "./support/load.js";
-import { progress } from "./support/progress.js";
+import { benchNumber, loadBefore, progress } from "./support/progress.js";
 
 /**
  * Authorization at scale: 10,000 operators, 50,000 users, 100,000 role grants. The p99 of one permission
@@ -45,17 +45,9 @@ const principal = (id: string): Principal => ({
 
 export async function run(): Promise<Record<string, unknown>> {
   // Per measured segment; BENCH_ROUNDS rounds of four segments.
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  if (!(seconds > 0))
-    throw new Error(`BENCH_SECONDS must be a positive number, not ${process.env.BENCH_SECONDS}`);
-  if (!(rounds >= 1)) throw new Error(`BENCH_ROUNDS must be at least 1, not ${process.env.BENCH_ROUNDS}`);
-  const busy = os.loadavg()[0]!;
-  if (busy > os.availableParallelism() / 2) {
-    progress(
-      `warning: load average ${busy.toFixed(2)} on ${os.availableParallelism()} CPUs before the bench starts`,
-    );
-  }
+  const seconds = benchNumber("BENCH_SECONDS", 5, 0.1);
+  const rounds = benchNumber("BENCH_ROUNDS", 3, 1);
+  const busy = loadBefore();
   const db = await createBenchDatabase({ poolSize: 10 });
   try {
     await seedNestedRead(db.ds);
@@ -165,7 +157,6 @@ export async function run(): Promise<Record<string, unknown>> {
     }
   } finally {
     await db.drop();
-    progress(`dropped ${db.name}`);
   }
 }
 

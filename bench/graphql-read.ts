@@ -9,7 +9,7 @@ import { createBenchDatabase } from "./support/database.js";
 import { firstDifference } from "./support/diff.js";
 import { startBaselineServer } from "./support/graphql-read-baseline.js";
 import { load, type LoadFigures } from "./support/load.js";
-import { progress } from "./support/progress.js";
+import { benchNumber, loadBefore, progress } from "./support/progress.js";
 
 /**
  * The nested operator read (operators → deployments → services, every field) on 200 operators x 3
@@ -55,15 +55,8 @@ export const QUERY = `{
 type Response = { status: number; text: string; sqlStatements: number | null };
 
 export async function run(): Promise<Record<string, unknown>> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-  if (!(seconds > 0))
-    throw new Error(`BENCH_SECONDS must be a positive number, not ${process.env.BENCH_SECONDS}`);
-  const busy = os.loadavg()[0]!;
-  if (busy > os.availableParallelism() / 2) {
-    progress(
-      `warning: load average ${busy.toFixed(2)} on ${os.availableParallelism()} CPUs before the bench starts`,
-    );
-  }
+  const seconds = benchNumber("BENCH_SECONDS", 15, 0.1);
+  const busy = loadBefore();
   const db = await createBenchDatabase({ poolSize: 10 });
   try {
     await seed(db.ds);
@@ -170,7 +163,6 @@ export async function run(): Promise<Record<string, unknown>> {
     }
   } finally {
     await db.drop();
-    progress(`dropped ${db.name}`);
   }
 }
 

@@ -182,7 +182,6 @@ export async function run(): Promise<Record<string, unknown>> {
     await Promise.all(workers.map(stopWorker));
     await db.drop();
     await rm(dir, { recursive: true, force: true });
-    progress(`dropped ${db.name}`);
   }
 }
 

@@ -12,7 +12,7 @@ import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";
 import { type LoadFigures, load } from "./support/load.js";
-import { progress } from "./support/progress.js";
+import { benchNumber, loadBefore, progress } from "./support/progress.js";
 
 /**
  * Client-credentials tokens per second at 16 connections: fedicentral (clients in PostgreSQL, every
@@ -23,15 +23,13 @@ import { progress } from "./support/progress.js";
 
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 2;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = benchNumber("BENCH_ROUNDS", 4, 1);
 const TARGETS = { tokensPerSec: 1000, ratio: 0.35, verifyOverheadPct: 10 };
 const TOKEN_BODY = "grant_type=client_credentials&scope=api";
 
 export async function run(): Promise<Record<string, unknown>> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-  if (!(seconds > 0))
-    throw new Error(`BENCH_SECONDS must be a positive number, not ${process.env.BENCH_SECONDS}`);
-  const busy = os.loadavg()[0]!;
+  const seconds = benchNumber("BENCH_SECONDS", 10, 0.1);
+  const busy = loadBefore();
   const db = await createBenchDatabase({ poolSize: 10 });
   try {
     // Authorization off: the /graphql side measures token verification, not role lookups (bench authz does).
@@ -173,7 +171,6 @@ export async function run(): Promise<Record<string, unknown>> {
     }
   } finally {
     await db.drop();
-    progress(`dropped ${db.name}`);
   }
 }
 

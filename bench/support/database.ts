@@ -57,6 +57,7 @@ export async function createBenchDatabase(opts: { poolSize?: number } = {}): Pro
         return;
       }
       await withClient(server.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      progress(`dropped ${name}`);
     } finally {
       await server.stop();
     }

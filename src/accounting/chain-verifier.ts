@@ -15,6 +15,17 @@ export type ChainReport = {
 
 type State = ChainReport & { lastHash: string | null };
 
+/** A chain with no events seen. */
+export const emptyReport = (chain: string): ChainReport => ({
+  chain,
+  firstSeq: null,
+  lastSeq: null,
+  events: 0,
+  checkpoints: 0,
+  lastCheckpointSeq: null,
+  firstBad: null,
+});
+
 /** What linking needs of an event: its place in the chain and its stored hash. */
 export type ChainLink = Pick<SealedEvent, "chain" | "seq" | "prevHash" | "hash">;
 
@@ -96,16 +107,7 @@ export class ChainVerifier {
   private state(chain: string): State {
     let s = this.chains.get(chain);
     if (!s) {
-      s = {
-        chain,
-        firstSeq: null,
-        lastSeq: null,
-        events: 0,
-        checkpoints: 0,
-        lastCheckpointSeq: null,
-        firstBad: null,
-        lastHash: null,
-      };
+      s = { ...emptyReport(chain), lastHash: null };
       this.chains.set(chain, s);
     }
     return s;

@@ -1,6 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { ChainReport } from "./chain-verifier.js";
-import { ChainVerifier } from "./chain-verifier.js";
+import { type ChainReport, ChainVerifier, emptyReport } from "./chain-verifier.js";
 import { checkpointsBetween } from "./checkpoints.js";
 import { EVENT_DOC_COLUMNS, SEAL_COLUMNS, toSealedEvent } from "./event-sql.js";
 import { chainRanges } from "./export.js";
@@ -71,15 +70,7 @@ export function verifyChain(
       );
       if (head) verifier.head(chain, Number(head.seq));
     }
-    const report = verifier.reports().find((c) => c.chain === chain) ?? {
-      chain,
-      firstSeq: null,
-      lastSeq: null,
-      events: 0,
-      checkpoints: 0,
-      lastCheckpointSeq: null,
-      firstBad: null,
-    };
+    const report = verifier.reports().find((c) => c.chain === chain) ?? emptyReport(chain);
     const [waiting] = await unsealedEvents(r, chain);
     const stale = waiting !== undefined && Date.now() - Date.parse(waiting.oldest) > UNSEALED_GRACE_MS;
     return {

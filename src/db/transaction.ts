@@ -24,15 +24,28 @@ export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager)
   }
 }
 
-function translate(e: unknown): unknown {
-  if (e instanceof DomainError) return e;
+/** PostgreSQL's error code and constraint, whether pg's error came bare or wrapped by TypeORM. */
+function pgErrorOf(e: unknown): { code?: string; constraint?: string } {
   const err = e as {
     code?: string;
     constraint?: string;
     driverError?: { code?: string; constraint?: string };
   };
-  const code = err.driverError?.code ?? err.code;
-  const constraint = err.driverError?.constraint ?? err.constraint;
+  return {
+    code: err.driverError?.code ?? err.code,
+    constraint: err.driverError?.constraint ?? err.constraint,
+  };
+}
+
+/** Whether the error is a unique violation of this constraint (23505). */
+export function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const { code, constraint: violated } = pgErrorOf(e);
+  return code === "23505" && violated === constraint;
+}
+
+function translate(e: unknown): unknown {
+  if (e instanceof DomainError) return e;
+  const { code, constraint } = pgErrorOf(e);
   if (code === "23505" && constraint && uniqueFields[constraint]) {
     const [field, message] = uniqueFields[constraint];
     return conflict(field, message);

@@ -10,7 +10,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
 import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
-import { inTransaction } from "../db/transaction.js";
+import { inTransaction, isUniqueViolation } from "../db/transaction.js";
 import { systemCaller } from "../graphql/context.js";
 import { runEnded } from "./run-metrics.js";
 import type { Logger } from "../logger.js";
@@ -411,18 +411,6 @@ async function isDirectory(p: string): Promise<boolean> {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function isUniqueViolation(e: unknown, constraint: string): boolean {
-  const err = e as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  return (
-    (err.driverError?.code ?? err.code) === "23505" &&
-    (err.driverError?.constraint ?? err.constraint) === constraint
-  );
 }
 
 function errorText(e: unknown): string {

@@ -7,7 +7,7 @@ import { badInput, conflict, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import { keysetSql } from "../db/keyset.js";
-import { inTransaction } from "../db/transaction.js";
+import { inTransaction, isUniqueViolation } from "../db/transaction.js";
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import type { Nixops4Progress } from "./nixops4-process.js";
@@ -20,18 +20,6 @@ import { type Run, type RunLogPage, toRun } from "./run.types.js";
 export const MAX_LOG_PAGE = 1024 * 1024;
 
 export { canonicalJson, configHash } from "./run-enqueue.js";
-
-function isUniqueViolation(e: unknown, constraint: string): boolean {
-  const err = e as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  return (
-    (err.driverError?.code ?? err.code) === "23505" &&
-    (err.driverError?.constraint ?? err.constraint) === constraint
-  );
-}
 
 /** Runs of deployments: enqueueing, canceling and reading. The worker (run-worker.ts) executes them. */
 export class RunService {
