@@ -20,6 +20,7 @@ const schema = z.object({
   SEED_DEMO: envBool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
+  GRAPHQL_MAX_NODES: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   GRAPHQL_INTROSPECTION: envBool.default(true),
   GRAPHQL_SQL_COUNT_HEADER: envBool.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -39,6 +40,7 @@ export type Config = {
   seedDemo: boolean;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   graphqlMaxDepth: number;
+  graphqlMaxNodes: number;
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
   shutdownGraceMs: number;
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxNodes: e.GRAPHQL_MAX_NODES,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

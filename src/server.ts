@@ -46,6 +46,7 @@ export async function startServer(
   const apollo = createApolloServer(schema, {
     log,
     maxDepth: config.graphqlMaxDepth,
+    maxNodes: config.graphqlMaxNodes,
     introspection: config.graphqlIntrospection,
     sqlCountHeader: config.graphqlSqlCountHeader,
   });

@@ -10,6 +10,7 @@ import type { RequestContext } from "./context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
 import { depthLimit } from "./depth-limit.js";
+import { nodeLimit } from "./node-limit.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
 const CLIENT_CODES = new Set([
@@ -24,7 +25,13 @@ const CLIENT_CODES = new Set([
 
 export function createApolloServer(
   schema: GraphQLSchema,
-  opts: { log: Logger; maxDepth: number; introspection: boolean; sqlCountHeader: boolean },
+  opts: {
+    log: Logger;
+    maxDepth: number;
+    maxNodes: number;
+    introspection: boolean;
+    sqlCountHeader: boolean;
+  },
 ): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema,
@@ -36,6 +43,7 @@ export function createApolloServer(
       ApolloServerPluginLandingPageDisabled(),
       logUnexpected(opts.log),
       requireAuthentication(),
+      nodeLimit(opts.maxNodes),
       operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),
     ],

@@ -2,6 +2,8 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { fromGlobalId } from "../common/global-id.js";
+import { badInput } from "../common/errors.js";
+import { MAX_PAGE_SIZE } from "./connection.js";
 import type { RequestContext } from "./context.js";
 import type { Loaders } from "./loaders.js";
 import { Node } from "./node.js";
@@ -28,10 +30,11 @@ export class NodeResolver {
 
   @Query(() => [Node], {
     nullable: "items",
-    description: "Objects by global id, in order; null where there is none.",
+    description: `Objects by global id, in order; null where there is none. At most ${MAX_PAGE_SIZE} ids.`,
   })
   @Requires(Permission.OperatorRead)
   nodes(@Ctx() ctx: RequestContext, @Arg("ids", () => [ID]) ids: string[]) {
+    if (ids.length > MAX_PAGE_SIZE) throw badInput("ids", `at most ${MAX_PAGE_SIZE} ids at once`);
     return Promise.all(ids.map((id) => loadNode(ctx, id)));
   }
 }

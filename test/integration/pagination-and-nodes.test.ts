@@ -122,4 +122,21 @@ describe("keyset connections, filters and node(id)", () => {
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.message).toMatch(/nested \d+ levels deep; the limit is 12/);
   });
+
+  it("refuses, before running it, a query that could return more objects than the node limit", async () => {
+    const huge = `{ operators(first: 100) { nodes { deployments(first: 100) { nodes {
+      services(first: 100) { nodes { id } } } } } } }`;
+    const res = await gql(server, huge);
+    expect(res.status).toBe(400);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(res.errors?.[0]?.message).toMatch(/could return 1010100 objects; the limit is 100000/);
+    // The same shape with smaller pages is fine.
+    const small = huge.replaceAll("first: 100", "first: 10");
+    expect((await gql(server, small)).errors).toBeUndefined();
+
+    const ids = Array.from({ length: 101 }, (_, i) => `x${i}`);
+    const tooMany = await gql(server, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "ids" });
+  });
 });
