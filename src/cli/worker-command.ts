@@ -1,20 +1,28 @@
 import type { Command } from "commander";
+import { loadAccountingConfig } from "../accounting/accounting-config.js";
+import { startAccountingWorker } from "../accounting/accounting-worker.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { createDataSource } from "../db/data-source.js";
 import { pendingMigrations } from "../db/readiness.js";
 import { createLogger } from "../logger.js";
 import { serveMetrics } from "../metrics/metrics-endpoint.js";
 import { scrapeRegistry } from "../metrics/scrape.js";
+import { NetboxConfigError, loadNetboxConfig } from "../netbox/netbox-config.js";
+import { startNetboxWorker } from "../netbox/netbox-worker.js";
 import { RunConfigError, loadRunConfig } from "../runs/run-config.js";
 import { startRunWorker } from "../runs/run-worker.js";
 
-/** `fedicentral worker`: a process that only executes runs, next to any number of servers and workers. */
+/**
+ * `fedicentral worker`: the background work without the API, next to any number of servers and workers:
+ * runs, sealing accounting events, and (unless NETBOX_SYNC_WORKER=false) NetBox syncs. All of them are
+ * safe to have in several processes at once.
+ */
 export function registerWorkerCommand(program: Command): void {
   program
     .command("worker")
     .description(
-      "execute queued nixops4 runs in this process (needs DATABASE_URL; the RUN_* variables apply); " +
-        "stops cleanly on SIGTERM or SIGINT",
+      "execute queued nixops4 runs, seal accounting events and run NetBox syncs in this process " +
+        "(needs DATABASE_URL; the RUN_*, ACCOUNTING_* and NETBOX_* variables apply); stops cleanly on SIGTERM or SIGINT",
     )
     .option("--concurrency <n>", "runs at once (default: RUN_CONCURRENCY)")
     .action(async (opts: { concurrency?: string }) => {
@@ -25,13 +33,18 @@ export function registerWorkerCommand(program: Command): void {
 async function runWorkerProcess(concurrencyOption: string | undefined): Promise<void> {
   let config;
   let runConfig;
+  let accountingConfig;
+  let netboxConfig;
   try {
     config = loadConfig();
     runConfig = loadRunConfig(
       concurrencyOption === undefined ? process.env : { ...process.env, RUN_CONCURRENCY: concurrencyOption },
     );
+    accountingConfig = loadAccountingConfig();
+    netboxConfig = loadNetboxConfig();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RunConfigError) return exitWith(e.message);
+    if (e instanceof ConfigError || e instanceof RunConfigError || e instanceof NetboxConfigError)
+      return exitWith(e.message);
     throw e;
   }
   // Embedded PostgreSQL belongs to the one server process that started it.
@@ -65,12 +78,16 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
   let worker: ReturnType<typeof startRunWorker> | null = null;
+  let accounting: ReturnType<typeof startAccountingWorker> | null = null;
+  let netbox: ReturnType<typeof startNetboxWorker> | null = null;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "worker shutting down");
     try {
       await worker?.stop();
+      await accounting?.stop();
+      await netbox?.stop();
       await metrics?.close();
       await ds.destroy();
     } catch (e) {
@@ -92,7 +109,11 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
     waiting = true;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  if (!stopping) worker = startRunWorker(ds, log, runConfig);
+  if (!stopping) {
+    worker = startRunWorker(ds, log, runConfig);
+    accounting = startAccountingWorker(ds, log, accountingConfig);
+    if (netboxConfig.worker) netbox = startNetboxWorker(ds, log, netboxConfig);
+  }
   await done;
 }
 

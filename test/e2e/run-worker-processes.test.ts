@@ -5,9 +5,15 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { recordEvent } from "../../src/accounting/record-event.js";
 import { toGlobalId } from "../../src/common/global-id.js";
+import { systemCaller } from "../../src/graphql/context.js";
+import { enqueueSync } from "../../src/netbox/sync-runner.js";
+import { startFakeNetbox } from "../fakes/netbox/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { V1 } from "../support/fake-netbox.js";
+import { TEST_SECRET_KEY, connectFake } from "../support/netbox.js";
 import { startTestServer } from "../support/server.js";
 import { pollUntil } from "../support/poll.js";
 import { collectRunEvents } from "../support/ws.js";
@@ -277,6 +283,39 @@ describe("worker processes", () => {
     expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(0);
+  });
+
+  it("also seals accounting events and executes queued NetBox syncs", async () => {
+    const nb = await startFakeNetbox({ tokens: [V1] });
+    try {
+      const provider = await f.provider();
+      await connectFake(db.ds, provider.id, nb, V1);
+      const syncId = await enqueueSync(db.ds, systemCaller(), provider.id, "full", "manual");
+      await db.ds.transaction((tx) =>
+        recordEvent(tx, systemCaller(), {
+          action: "test",
+          targetKind: "test",
+          targetId: null,
+          operatorId: null,
+        }),
+      );
+      const w = startWorker("background", { NETBOX_SECRET_KEY: TEST_SECRET_KEY });
+      await until("the NetBox sync to succeed", async () => {
+        const [row] = await db.ds.query(`SELECT state FROM netbox_sync_run WHERE id = $1`, [syncId]);
+        return row?.state === "succeeded";
+      });
+      await until("every accounting event to be sealed", async () => {
+        const [{ n }] = await db.ds.query(
+          `SELECT count(*)::int AS n FROM accounting_event e
+            WHERE NOT EXISTS (SELECT 1 FROM accounting_seal s WHERE s.event_id = e.id)`,
+        );
+        return n === 0;
+      });
+      w.child.kill("SIGTERM");
+      expect(await w.exited).toBe(0);
+    } finally {
+      await nb.stop();
+    }
   });
 
   it("refuses to start without DATABASE_URL or with nothing to run", async () => {
