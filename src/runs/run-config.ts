@@ -3,13 +3,16 @@ import { z } from "zod";
 // Settings of the run gateway, from the environment (see src/config.ts for the style).
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+const NAMES = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, "must be comma-separated variable names")
+  .optional();
+
 const schema = z.object({
   DEPLOYMENTS_DIR: z.string().min(1).default(".data/deployments"),
   NIXOPS4_BIN: z.string().min(1).default("nixops4"),
-  NIXOPS4_PASS_ENV: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, "must be comma-separated variable names")
-    .optional(),
+  NIXOPS4_PASS_ENV: NAMES,
+  NIXOPS4_SECRET_ENV: NAMES,
   RUN_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   RUN_TIMEOUT_MS: ms(2 * 3_600_000),
   RUN_KILL_GRACE_MS: ms(10_000),
@@ -39,6 +42,8 @@ export type RunConfig = {
   nixops4Bin: string;
   /** Variables of our own environment handed on to nixops4 (its environment is minimal otherwise). */
   passEnv: string[];
+  /** Also handed on, and their values never stored: each occurrence in the log or a reason becomes ***. */
+  secretEnv: string[];
   /** Runs one worker executes at once; 0 disables claiming (the reaper still runs). */
   concurrency: number;
   timeoutMs: number;
@@ -70,6 +75,7 @@ export function loadRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
     deploymentsDir: e.DEPLOYMENTS_DIR,
     nixops4Bin: e.NIXOPS4_BIN,
     passEnv: e.NIXOPS4_PASS_ENV?.split(",") ?? [],
+    secretEnv: e.NIXOPS4_SECRET_ENV?.split(",") ?? [],
     concurrency: e.RUN_CONCURRENCY,
     timeoutMs: e.RUN_TIMEOUT_MS,
     killGraceMs: e.RUN_KILL_GRACE_MS,

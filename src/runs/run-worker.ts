@@ -13,6 +13,7 @@ import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction, isUniqueViolation } from "../db/transaction.js";
 import { systemCaller } from "../graphql/context.js";
 import { runEnded } from "./run-metrics.js";
+import { MIN_SECRET_LENGTH, SecretMasker } from "./secret-mask.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
@@ -67,11 +68,18 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   const db = dbOf(ds);
   // Named variables of ours (e.g. credentials for resource providers) first; explicit ones win.
   const nixops4Env: Record<string, string> = {};
-  for (const name of config.passEnv) {
+  for (const name of [...config.passEnv, ...config.secretEnv]) {
     const value = process.env[name];
     if (value !== undefined) nixops4Env[name] = value;
   }
   Object.assign(nixops4Env, env);
+  const secrets = config.secretEnv.flatMap((name) => nixops4Env[name] ?? []);
+  const unmaskable = config.secretEnv.filter((name) => (nixops4Env[name] ?? "").length < MIN_SECRET_LENGTH);
+  if (unmaskable.length)
+    log.warn(
+      { variables: unmaskable },
+      `secrets shorter than ${MIN_SECRET_LENGTH} characters are not masked`,
+    );
   const active = new Map<string, ActiveRun>();
   const reapEveryMs = Math.max(config.pollMs, Math.min(5000, Math.floor(config.lostAfterMs / 2)));
   let lastReap = 0;
@@ -255,6 +263,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       capBytes: config.logCapBytes,
       tailBytes: config.logTailBytes,
     });
+    const masks = { stdout: new SecretMasker(secrets), stderr: new SecretMasker(secrets) };
     let result: Nixops4Result;
     try {
       const cwd = await prepareWorkdir(config.deploymentsDir, claimed);
@@ -267,7 +276,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         // Should this worker be killed, nixops4 goes with it: the reaper will soon free the deployment
         // for another run, and two nixops4 of one deployment must never overlap.
         parentDeathSignal: "SIGKILL",
-        onOutput: (chunk) => logWriter.write(chunk.stream, chunk.data),
+        onOutput: (chunk) => logWriter.write(chunk.stream, masks[chunk.stream].push(chunk.data)),
       });
       run.proc = proc;
       if (run.stopping)
@@ -282,6 +291,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       };
     }
     try {
+      for (const stream of ["stdout", "stderr"] as const) await logWriter.write(stream, masks[stream].end());
       await logWriter.close();
     } catch (e) {
       // nixops4's own verdict stands (a success did change the deployment); the gap is in the server log.
@@ -290,7 +300,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     if (run.stopping === "lost") return;
     run.finishing = true;
     let to: TerminalRunState;
-    let reason = result.reason;
+    let reason = result.reason === null ? null : masks.stderr.maskText(result.reason);
     if (result.outcome === "canceled") {
       if (run.stopping === "cancel") to = "canceled";
       else {

@@ -107,4 +107,54 @@ describe("run worker settings", () => {
       delete process.env.FEDI_TEST_NOT_PASSED;
     }
   });
+
+  it("NIXOPS4_SECRET_ENV hands the variables on and masks their values in the log and the reason", async () => {
+    const secret = "hunter2-but-longer-9f8e";
+    process.env.FEDI_TEST_SECRET = secret;
+    const config = loadRunConfig({ NIXOPS4_SECRET_ENV: "FEDI_TEST_SECRET" });
+    expect(config.secretEnv).toEqual(["FEDI_TEST_SECRET"]);
+    const printed = await enqueue({ mode: "print-env" });
+    const failed = await enqueue({ mode: "fail", reason: `the API refused token ${secret}` });
+    const w = startRunWorker(db.ds, createLogger("silent"), {
+      ...config,
+      nixops4Bin: FAKE,
+      deploymentsDir: dir,
+      pollMs: 50,
+    });
+    const log = async (id: string) =>
+      Buffer.concat(
+        (
+          (await db.ds.query(`SELECT data FROM run_log_chunk WHERE run_id = $1 ORDER BY seq`, [id])) as {
+            data: Buffer;
+          }[]
+        ).map((c) => c.data),
+      ).toString();
+    try {
+      for (const id of [printed, failed])
+        await pollUntil(
+          () => state(id),
+          (r) => !["queued", "running"].includes(r.state),
+          {
+            what: "the run to end",
+            timeoutMs: 10_000,
+          },
+        );
+      // nixops4 got the real value; the stored log shows ***.
+      const env = JSON.parse(await log(printed)) as Record<string, string>;
+      expect(env.FEDI_TEST_SECRET).toBe("***");
+      const failure = await state(failed);
+      expect(failure.state).toBe("failed");
+      expect(failure.reason).toMatch(/the API refused token \*\*\*$/);
+      expect(await log(failed)).toMatch(/the API refused token \*\*\*/);
+      const [{ n }] = await db.ds.query(
+        `SELECT count(*)::int AS n FROM run_log_chunk WHERE position($1::bytea IN data) > 0`,
+        [Buffer.from(secret)],
+      );
+      expect(n).toBe(0);
+      expect(JSON.stringify(await db.ds.query(`SELECT reason FROM run`))).not.toContain(secret);
+    } finally {
+      await w.stop();
+      delete process.env.FEDI_TEST_SECRET;
+    }
+  });
 });
