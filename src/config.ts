@@ -24,6 +24,7 @@ const schema = z.object({
   GRAPHQL_INTROSPECTION: envBool.default(true),
   GRAPHQL_SQL_COUNT_HEADER: envBool.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  HTTP_ACCESS_LOG: envBool.default(false),
   ...authnEnv,
   ...authzEnv,
   ...metricsEnv,
@@ -44,6 +45,7 @@ export type Config = {
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
   shutdownGraceMs: number;
+  httpAccessLog: boolean;
   authn: AuthnConfig;
   authz: AuthzConfig;
   metrics: MetricsConfig;
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    httpAccessLog: e.HTTP_ACCESS_LOG,
     authn: toAuthnConfig(e),
     authz: toAuthzConfig(e),
     metrics: toMetricsConfig(e),

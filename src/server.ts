@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -15,6 +14,8 @@ import { createLoaders } from "./graphql/loaders.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
+import { accessLog } from "./http/access-log.js";
+import { requestIdOf } from "./http/request-id.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { answerScrape } from "./metrics/metrics-endpoint.js";
 import { scrapeRegistry } from "./metrics/scrape.js";
@@ -71,6 +72,7 @@ export async function startServer(
   app.set("trust proxy", config.publicUrl.startsWith("https:") ? 1 : false);
   let draining = false;
 
+  app.use(accessLog(log, config.httpAccessLog));
   app.use(httpMetrics());
   if (config.metrics.enabled) {
     const registry = scrapeRegistry(ds);
@@ -110,9 +112,7 @@ export async function startServer(
     express.json({ limit: "1mb" }),
     // After the body parser: its stream callbacks would run outside this request's scope.
     (req, res, next) => {
-      const requestId = (req.header("x-request-id") ?? "").slice(0, 100) || randomUUID();
-      res.setHeader("x-request-id", requestId);
-      res.locals.requestId = requestId;
+      res.locals.requestId = requestIdOf(req);
       requestScope.run({ sqlStatements: 0 }, next);
     },
     authn.authenticate,

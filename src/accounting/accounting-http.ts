@@ -1,6 +1,5 @@
 // Plain HTTP for auditors: GET /accounting/export (streamed) and GET /accounting/keys (JWKS).
 
-import { randomUUID } from "node:crypto";
 import { type Request, Router } from "express";
 import type { DataSource } from "typeorm";
 import { Permission } from "../authz/permissions.js";
@@ -13,6 +12,7 @@ import { PROVIDER_CHAIN } from "./chain.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportScope, recordExport, writeExport } from "./export.js";
 import { sealPending } from "./sealer.js";
 import { listPublicKeys, toJwk } from "./signing.js";
+import { requestIdOf } from "../http/request-id.js";
 
 export type HttpDecision =
   { allow: true; caller: Caller } | { allow: false; status: 401 | 403; message: string };
@@ -48,9 +48,7 @@ export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: 
   const router = Router();
 
   router.use((req, res, next) => {
-    const requestId = (req.header("x-request-id") ?? "").slice(0, 100) || randomUUID();
-    res.setHeader("x-request-id", requestId);
-    res.locals.requestId = requestId;
+    res.locals.requestId = requestIdOf(req);
     next();
   });
 

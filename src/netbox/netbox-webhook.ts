@@ -1,6 +1,6 @@
 // POST /webhooks/netbox/<provider slug>: NetBox event-rule webhooks (contract §3.2). The signature is an
 // HMAC-SHA512 of the raw body, so the body is read raw here, before any JSON parser could re-encode it.
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { DataSource } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
@@ -13,6 +13,7 @@ import { extractMirrorRow } from "./mirror-row.js";
 import { applyWebhookObject } from "./mirror-writer.js";
 import { type NetboxConfig, loadNetboxConfig } from "./netbox-config.js";
 import { SyncSetupError, sealContext, unseal } from "./netbox-connection.js";
+import { requestIdOf } from "../http/request-id.js";
 
 const EVENTS = new Set(["created", "updated", "deleted"]);
 
@@ -44,7 +45,7 @@ async function handle(ds: DataSource, log: Logger, config: NetboxConfig, req: Re
     return;
   }
   const caller: Caller = {
-    requestId: req.header("x-request-id")?.slice(0, 100) || randomUUID(),
+    requestId: requestIdOf(req),
     principal: null,
     client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
   };

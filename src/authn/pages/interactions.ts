@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, Router } from "express";
 import type Provider from "oidc-provider";
 import { errors } from "oidc-provider";
@@ -7,6 +7,7 @@ import type { Logger } from "../../logger.js";
 import type { UserService } from "../accounts/user.service.js";
 import { PAGE_HEADERS } from "./html.js";
 import { type FormContext, consentPage, loginPage, messagePage, secondFactorPage } from "./views.js";
+import { requestIdOf } from "../../http/request-id.js";
 
 type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
@@ -38,7 +39,7 @@ export function interactionRoutes(opts: {
     createHmac("sha256", opts.csrfKey).update(`csrf:${uid}`).digest("base64url");
 
   const caller = (req: Request): Caller => ({
-    requestId: req.header("x-request-id")?.slice(0, 100) || randomUUID(),
+    requestId: requestIdOf(req),
     principal: null,
     client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
   });
