@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../logger.js";
-import { routeOf } from "../metrics/http-metrics.js";
 import { assignRequestId } from "./request-id.js";
+import { routeOf } from "./routes.js";
 
 /**
  * Gives every request its id (X-Request-Id), and with `enabled` logs one line when its response is

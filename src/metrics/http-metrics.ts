@@ -1,18 +1,8 @@
 import type { RequestHandler } from "express";
 import { Histogram } from "prom-client";
+import { routeOf } from "../http/routes.js";
 import { processMetrics } from "./registry.js";
 
-// Route prefixes, not paths: ids in paths would make a label value per object.
-const ROUTES = [
-  "/graphql",
-  "/oidc",
-  "/interaction",
-  "/accounting",
-  "/webhooks/netbox",
-  "/healthz",
-  "/readyz",
-  "/metrics",
-];
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 
 const requestSeconds = new Histogram({
@@ -23,14 +13,12 @@ const requestSeconds = new Histogram({
   registers: [processMetrics],
 });
 
-export const routeOf = (path: string): string =>
-  ROUTES.find((r) => path === r || path.startsWith(`${r}/`)) ?? "other";
-
 /** Times every request; WebSocket upgrades (subscriptions) never reach express and are not counted. */
 export function httpMetrics(): RequestHandler {
   return (req, res, next) => {
     const end = requestSeconds.startTimer();
-    // Now: routers mounted on a prefix strip it from req.path before the response finishes.
+    // Route prefixes, not paths (ids would make a label value per object); taken now, since routers
+    // mounted on a prefix strip it from req.path before the response finishes.
     const route = routeOf(req.path);
     res.once("finish", () =>
       end({

@@ -12,11 +12,10 @@ import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction, isUniqueViolation } from "../db/transaction.js";
 import { systemCaller } from "../graphql/context.js";
-import { runEnded } from "./run-metrics.js";
-import { MIN_SECRET_LENGTH, SecretMasker } from "./secret-mask.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
+import { runEnded } from "./run-metrics.js";
 import { type RunConfig, loadRunConfig } from "./run-config.js";
 import { sweepRunDirs } from "./run-dirs.js";
 import { RunLogWriter } from "./run-log.js";
@@ -29,6 +28,7 @@ import {
   returnedRows,
   transitionRun,
 } from "./run-state.js";
+import { MIN_SECRET_LENGTH, SecretMasker } from "./secret-mask.js";
 
 export type RunWorkerOptions = Partial<RunConfig> & {
   /** Names the worker in run.worker_id; defaults to host:pid:random. */
@@ -74,7 +74,9 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   }
   Object.assign(nixops4Env, env);
   const secrets = config.secretEnv.flatMap((name) => nixops4Env[name] ?? []);
-  const unmaskable = config.secretEnv.filter((name) => (nixops4Env[name] ?? "").length < MIN_SECRET_LENGTH);
+  const unmaskable = config.secretEnv.filter(
+    (name) => Buffer.byteLength(nixops4Env[name] ?? "") < MIN_SECRET_LENGTH,
+  );
   if (unmaskable.length)
     log.warn(
       { variables: unmaskable },
