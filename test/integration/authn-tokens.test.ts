@@ -228,10 +228,11 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
     expect(active.map((k) => k.alg).sort()).toEqual(["ES256", "RS256"]);
     expect(active.map((k) => k.kid)).not.toContain(newKid);
     const [replaced] = await db.ds.query(
-      `SELECT changes FROM accounting_event WHERE target_kind = 'signing_key' AND action = 'delete' ORDER BY id DESC LIMIT 1`,
+      `SELECT target_id, changes FROM accounting_event WHERE target_kind = 'signing_key' AND action = 'delete' ORDER BY id DESC LIMIT 1`,
     );
     const replacement = active.find((k) => replaced.changes.signingKeys.after.includes(k.kid));
     expect(replaced.changes.signingKeys).toEqual({ before: [newKid], after: [replacement!.kid] });
+    expect(replaced.target_id).toBe(newKid);
     const latest = await eventually(async () => {
       const t = await clientCredentialsToken(server, sa);
       return JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid === replacement!.kid

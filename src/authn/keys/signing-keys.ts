@@ -41,7 +41,8 @@ const keyEvent = (
     action,
     eventType: "control",
     targetKind: "signing_key",
-    targetId: kids.after[0] ?? kids.before[0] ?? null,
+    // The key removed, or (one of) the keys made.
+    targetId: (action === "delete" ? kids.before[0] : kids.after[0]) ?? null,
     operatorId: null,
     changes: { signingKeys: { before: [...kids.before].sort(), after: [...kids.after].sort() } },
   });
