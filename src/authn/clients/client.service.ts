@@ -44,7 +44,7 @@ export class ClientService {
    * operators sees those operators' service accounts only (provider and frontend clients belong to no
    * operator).
    */
-  list(caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
+  async list(caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
     const f = new SqlFilter();
     if (filter?.kind) f.add((p) => `t.kind = ${p}`, filter.kind);
     if (filter?.operatorId) {
