@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { recordEvent } from "../../src/accounting/record-event.js";
@@ -17,6 +16,7 @@ import { TEST_SECRET_KEY, connectFake } from "../support/netbox.js";
 import { startTestServer } from "../support/server.js";
 import { pollUntil } from "../support/poll.js";
 import { collectRunEvents } from "../support/ws.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 // `fedicentral worker` as separate processes (the built CLI) against one database.
 const CLI = "dist/src/cli/main.js";
@@ -48,7 +48,7 @@ describe("worker processes", () => {
   let db: TestDatabase;
   let f: ReturnType<typeof factories>;
   let operator: { id: string };
-  let dir: string;
+  const tmp = useTempDir("fedi-worker-procs-");
   let record: string;
   const procs: Proc[] = [];
   const orphans: number[] = [];
@@ -58,7 +58,6 @@ describe("worker processes", () => {
     db = await createTestDatabase();
     f = factories(db.ds);
     operator = await f.operator((await f.provider()).id);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-worker-procs-"));
   });
   afterEach(async () => {
     for (const p of procs.splice(0)) p.child.kill("SIGKILL");
@@ -73,7 +72,6 @@ describe("worker processes", () => {
   });
   afterAll(async () => {
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   function startWorker(name: string, env: Record<string, string> = {}): Proc {
@@ -88,7 +86,7 @@ describe("worker processes", () => {
         NIXOPS4_BIN: FAKE,
         NIXOPS4_PASS_ENV: "FAKE_NIXOPS4_RECORD",
         FAKE_NIXOPS4_RECORD: record,
-        DEPLOYMENTS_DIR: dir,
+        DEPLOYMENTS_DIR: tmp.path,
         RUN_CONCURRENCY: "2",
         RUN_HEARTBEAT_MS: "200",
         RUN_LOST_AFTER_MS: "1500",
@@ -147,7 +145,7 @@ describe("worker processes", () => {
       : [];
 
   it("a worker process killed with SIGKILL mid-run: a restarted one marks the run errored and the deployment runs again", async () => {
-    record = path.join(dir, "kill.jsonl");
+    record = path.join(tmp.path, "kill.jsonl");
     const d = await f.deployment(operator.id);
     const first = startWorker("first");
     const hanging = await enqueue(d, { mode: "hang", resources: ["a.b"] });
@@ -186,7 +184,7 @@ describe("worker processes", () => {
   });
 
   it("two worker processes, 50 runs over 10 deployments: no overlap per deployment, queue order kept", async () => {
-    record = path.join(dir, "fifty.jsonl");
+    record = path.join(tmp.path, "fifty.jsonl");
     const deployments = await Promise.all(Array.from({ length: 10 }, () => f.deployment(operator.id)));
     const queued: { id: string; deployment: string }[] = [];
     for (let i = 0; i < 50; i++) {
@@ -241,7 +239,7 @@ describe("worker processes", () => {
   });
 
   it("a subscriber of this server process gets the live log of a run in a worker process, and resumes without gaps", async () => {
-    record = path.join(dir, "live.jsonl");
+    record = path.join(tmp.path, "live.jsonl");
     const server = await startTestServer(db.ds);
     try {
       startWorker("live");

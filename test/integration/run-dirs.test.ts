@@ -1,26 +1,24 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { dbOf } from "../../src/db/db.js";
 import { sweepRunDirs } from "../../src/runs/run-dirs.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const DAY = 86_400_000;
 
 describe("old run directories", () => {
   let db: TestDatabase;
-  let dir: string;
+  const tmp = useTempDir("fedi-run-dirs-");
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-run-dirs-"));
   });
   afterAll(async () => {
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("go once their run ended past the retention; queued, running, recent and foreign ones stay", async () => {
@@ -37,8 +35,8 @@ describe("old run directories", () => {
         [d.id, state, endedDaysAgo],
       );
       const id = row.id as string;
-      await mkdir(path.join(dir, "runs", id), { recursive: true });
-      await writeFile(path.join(dir, "runs", id, "deployment.json"), "{}");
+      await mkdir(path.join(tmp.path, "runs", id), { recursive: true });
+      await writeFile(path.join(tmp.path, "runs", id, "deployment.json"), "{}");
       return id;
     };
     const old = await run("succeeded", 8);
@@ -47,14 +45,16 @@ describe("old run directories", () => {
     const queued = await run("queued", null);
     const running = await run("running", null);
     const vanished = randomUUID();
-    await mkdir(path.join(dir, "runs", vanished));
-    await mkdir(path.join(dir, "runs", "notes"));
+    await mkdir(path.join(tmp.path, "runs", vanished));
+    await mkdir(path.join(tmp.path, "runs", "notes"));
 
-    const removed = await sweepRunDirs(dbOf(db.ds), dir, 7 * DAY);
+    const removed = await sweepRunDirs(dbOf(db.ds), tmp.path, 7 * DAY);
     expect(removed.sort()).toEqual([old, oldFailed, vanished].sort());
-    expect((await readdir(path.join(dir, "runs"))).sort()).toEqual([recent, queued, running, "notes"].sort());
+    expect((await readdir(path.join(tmp.path, "runs"))).sort()).toEqual(
+      [recent, queued, running, "notes"].sort(),
+    );
     // Nothing to do the second time; and no runs folder at all is no error.
-    expect(await sweepRunDirs(dbOf(db.ds), dir, 7 * DAY)).toEqual([]);
-    expect(await sweepRunDirs(dbOf(db.ds), path.join(dir, "nowhere"), DAY)).toEqual([]);
+    expect(await sweepRunDirs(dbOf(db.ds), tmp.path, 7 * DAY)).toEqual([]);
+    expect(await sweepRunDirs(dbOf(db.ds), path.join(tmp.path, "nowhere"), DAY)).toEqual([]);
   });
 });

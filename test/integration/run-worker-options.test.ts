@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createLogger } from "../../src/logger.js";
@@ -8,6 +6,7 @@ import { startRunWorker } from "../../src/runs/run-worker.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { pollUntil } from "../support/poll.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 
@@ -15,17 +14,15 @@ describe("run worker settings", () => {
   let db: TestDatabase;
   let f: ReturnType<typeof factories>;
   let operator: { id: string };
-  let dir: string;
+  const tmp = useTempDir("fedi-worker-options-");
 
   beforeAll(async () => {
     db = await createTestDatabase();
     f = factories(db.ds);
     operator = await f.operator((await f.provider()).id);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-worker-options-"));
   });
   afterAll(async () => {
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function enqueue(fake: object, state = "queued", heartbeat = "now()") {
@@ -50,7 +47,7 @@ describe("run worker settings", () => {
     const w = startRunWorker(db.ds, createLogger("silent"), {
       ...loadRunConfig({ RUN_CONCURRENCY: "0", RUN_POLL_MS: "50", RUN_LOST_AFTER_MS: "1000" }),
       nixops4Bin: FAKE,
-      deploymentsDir: dir,
+      deploymentsDir: tmp.path,
     });
     try {
       const reaped = await pollUntil(
@@ -80,7 +77,7 @@ describe("run worker settings", () => {
     const w = startRunWorker(db.ds, createLogger("silent"), {
       ...config,
       nixops4Bin: FAKE,
-      deploymentsDir: dir,
+      deploymentsDir: tmp.path,
       pollMs: 50,
     });
     try {
@@ -118,7 +115,7 @@ describe("run worker settings", () => {
     const w = startRunWorker(db.ds, createLogger("silent"), {
       ...config,
       nixops4Bin: FAKE,
-      deploymentsDir: dir,
+      deploymentsDir: tmp.path,
       pollMs: 50,
     });
     const log = async (id: string) =>

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createLogger } from "../../src/logger.js";
@@ -9,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { pollUntil } from "../support/poll.js";
 import { gql, startTestServer } from "../support/server.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 
@@ -17,17 +17,15 @@ type Recorded = { event: "start" | "end"; pid: number; cwd: string; deployment: 
 describe("run queue", () => {
   let db: TestDatabase;
   let server: RunningServer;
-  let dir: string;
+  const tmp = useTempDir("fedi-run-queue-");
 
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer(db.ds);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-run-queue-"));
   });
   afterAll(async () => {
     await server?.stop();
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("two workers never overlap runs of one deployment and start them in queue order", async () => {
@@ -51,7 +49,7 @@ describe("run queue", () => {
       expect(res.errors).toBeUndefined();
       queued.push({ id: res.data!.applyDeployment.id, deployment: d.gid });
     }
-    const record = path.join(dir, "record.jsonl");
+    const record = path.join(tmp.path, "record.jsonl");
     const env = {
       FAKE_NIXOPS4_RECORD: record,
       FAKE_NIXOPS4_DELAY_MS: "40",
@@ -59,7 +57,7 @@ describe("run queue", () => {
     };
     const common = {
       nixops4Bin: FAKE,
-      deploymentsDir: dir,
+      deploymentsDir: tmp.path,
       concurrency: 2,
       pollMs: 30,
       killGraceMs: 300,

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { createLogger } from "../../src/logger.js";
@@ -11,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { pollUntil } from "../support/poll.js";
 import { gql, startTestServer } from "../support/server.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const FAKE = path.resolve("test/fakes/nixops4/nixops4");
 const HEADER = "The following resources (and nested composites, if any) will be applied:";
@@ -30,7 +30,7 @@ describe("runs", () => {
   let f: ReturnType<typeof factories>;
   let types: Record<string, string>;
   let operator: { id: string; zone: string };
-  let dir: string;
+  const tmp = useTempDir("fedi-runs-");
   const workers: RunWorker[] = [];
   let keys = 0;
   const key = () => `key-${++keys}-${Date.now()}`;
@@ -42,7 +42,6 @@ describe("runs", () => {
     const provider = await f.provider();
     operator = await f.operator(provider.id);
     server = await startTestServer(db.ds);
-    dir = await mkdtemp(path.join(tmpdir(), "fedi-runs-"));
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -52,13 +51,12 @@ describe("runs", () => {
   afterAll(async () => {
     await server?.stop();
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   function worker(env: Record<string, string> = {}, over: RunWorkerOptions = {}): RunWorker {
     const w = startRunWorker(db.ds, createLogger(process.env.RUNS_TEST_LOG ?? "silent"), {
       nixops4Bin: FAKE,
-      deploymentsDir: dir,
+      deploymentsDir: tmp.path,
       concurrency: 2,
       pollMs: 50,
       heartbeatMs: 200,
@@ -135,7 +133,7 @@ describe("runs", () => {
     expect(new Date(r.deployment.deployedAt).getTime()).toBe(new Date(r.finishedAt).getTime());
     // The working directory got exactly the frozen configuration.
     const file = JSON.parse(
-      await readFile(path.join(dir, "runs", uuidOf(queued.id), "deployment.json"), "utf8"),
+      await readFile(path.join(tmp.path, "runs", uuidOf(queued.id), "deployment.json"), "utf8"),
     );
     expect(file).toEqual(r.config);
     expect(await events(uuidOf(queued.id))).toEqual([
@@ -197,7 +195,7 @@ describe("runs", () => {
 
   it("a missing executable is errored as could not start", async () => {
     const d = await deployment();
-    worker({}, { nixops4Bin: path.join(dir, "no-such-nixops4") });
+    worker({}, { nixops4Bin: path.join(tmp.path, "no-such-nixops4") });
     const r = await waitFor((await apply(d.gid)).id, ended);
     expect(r.state).toBe("ERRORED");
     expect(r.reason).toMatch(/^could not start: /);
@@ -356,7 +354,7 @@ describe("runs", () => {
 
   it("copies the deployment's checkout into the run's directory before deployment.json", async () => {
     const d = await deployment();
-    const checkout = path.join(dir, "checkouts", d.name);
+    const checkout = path.join(tmp.path, "checkouts", d.name);
     await mkdir(path.join(checkout, "modules"), { recursive: true });
     await writeFile(path.join(checkout, "flake.nix"), "{ outputs = _: { }; }\n");
     await writeFile(path.join(checkout, "modules", "web.nix"), "{ }\n");
@@ -365,7 +363,7 @@ describe("runs", () => {
     const queued = await apply(d.gid);
     const r = await waitFor(queued.id, ended);
     expect(r.state).toBe("SUCCEEDED");
-    const cwd = path.join(dir, "runs", uuidOf(queued.id));
+    const cwd = path.join(tmp.path, "runs", uuidOf(queued.id));
     expect(await readFile(path.join(cwd, "flake.nix"), "utf8")).toBe("{ outputs = _: { }; }\n");
     expect(await readFile(path.join(cwd, "modules", "web.nix"), "utf8")).toBe("{ }\n");
     expect(JSON.parse(await readFile(path.join(cwd, "deployment.json"), "utf8"))).toEqual(r.config);

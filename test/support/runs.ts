@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect } from "@jest/globals";
 import { createLogger } from "../../src/logger.js";
@@ -7,6 +5,7 @@ import { type RunWorker, type RunWorkerOptions, startRunWorker } from "../../src
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { factories } from "./factories.js";
 import { type TestServer, gql, startTestServer } from "./server.js";
+import { useTempDir } from "./temp-dir.js";
 
 /** The project's fake nixops4 (see test/fakes/nixops4). */
 export const FAKE_NIXOPS4 = path.resolve("test/fakes/nixops4/nixops4");
@@ -16,8 +15,6 @@ export type RunHarness = {
   server: TestServer;
   f: ReturnType<typeof factories>;
   operator: { id: string; gid: string };
-  /** The workers' DEPLOYMENTS_DIR. */
-  dir: string;
   /** A run worker over the fake nixops4 with the file's defaults; stopped after each test. */
   worker(env?: Record<string, string>, over?: RunWorkerOptions): RunWorker;
   /** Queues a run of a new deployment of the operator through applyDeployment; its global id. */
@@ -29,13 +26,14 @@ export type RunHarness = {
  * deployments folder for the file, and the workers started in a test stopped after it.
  */
 export function useRunHarness(name: string, defaults: RunWorkerOptions): RunHarness {
+  const tmp = useTempDir(`fedi-${name}-`);
   const workers: RunWorker[] = [];
   let keys = 0;
   const h = {
     worker(env: Record<string, string> = {}, over: RunWorkerOptions = {}) {
       const w = startRunWorker(h.db.ds, createLogger("silent"), {
         nixops4Bin: FAKE_NIXOPS4,
-        deploymentsDir: h.dir,
+        deploymentsDir: tmp.path,
         ...defaults,
         env,
         ...over,
@@ -59,7 +57,6 @@ export function useRunHarness(name: string, defaults: RunWorkerOptions): RunHarn
     h.f = factories(h.db.ds);
     h.operator = await h.f.operator((await h.f.provider()).id);
     h.server = await startTestServer(h.db.ds);
-    h.dir = await mkdtemp(path.join(tmpdir(), `fedi-${name}-`));
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -67,7 +64,6 @@ export function useRunHarness(name: string, defaults: RunWorkerOptions): RunHarn
   afterAll(async () => {
     await h.server?.stop();
     await h.db?.drop();
-    if (h.dir) await rm(h.dir, { recursive: true, force: true });
   });
   return h;
 }
