@@ -19,6 +19,7 @@ import { maskUnexpected } from "./apollo.js";
 import type { Caller, RequestContext } from "./context.js";
 import { depthLimit } from "./depth-limit.js";
 import { createLoaders } from "./loaders.js";
+import { requestIdOf } from "../http/request-id.js";
 
 /**
  * Turns the value a client sends as `connectionParams.authorization` (the same `Bearer …` value as the
@@ -110,7 +111,7 @@ export function attachSubscriptions(
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization;
         const request = ctx.extra.request;
-        const id = String(request?.headers["x-request-id"] ?? "").slice(0, 100) || randomUUID();
+        const id = request ? requestIdOf(request) : randomUUID();
         try {
           const principal = await opts.resolvePrincipal(typeof raw === "string" ? raw : null, request);
           connections.set(ctx, {

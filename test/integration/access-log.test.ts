@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { pino } from "pino";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { ClientService } from "../../src/authn/clients/client.service.js";
+import { systemCaller } from "../../src/graphql/context.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { factories } from "../support/factories.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 
 type Line = { msg: string; level: number; req?: Record<string, unknown>; res?: Record<string, unknown> };
@@ -79,5 +82,28 @@ describe("request ids and the access log", () => {
     const quiet = await fetch(`${off.server.url}/oidc/.well-known/openid-configuration`);
     expect(quiet.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(off.requests()).toEqual([]);
+  });
+
+  it("gives the accounting event of a token issuance the id the response carries", async () => {
+    const provider = await factories(db.ds).provider();
+    const sa = await new ClientService(db.ds).createServiceAccount(systemCaller(), {
+      name: "ids",
+      role: "provider-viewer",
+      providerId: provider.gid,
+    });
+    const res = await fetch(`${on.server.url}/oidc/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${sa.clientId}:${sa.clientSecret}`).toString("base64")}`,
+      },
+      body: "grant_type=client_credentials&scope=api",
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get("x-request-id");
+    const [event] = await db.ds.query(
+      `SELECT request_id FROM accounting_event WHERE action = 'issue' AND initiator->>'name' = 'ids'`,
+    );
+    expect(event.request_id).toBe(id);
   });
 });

@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { DataSource } from "typeorm";
 import { type EventInput, recordEvent } from "../../accounting/record-event.js";
 import type { Caller } from "../../graphql/context.js";
 import type { Logger } from "../../logger.js";
 import { serviceAccountOf } from "../clients/client-store.js";
+import { requestIdOf } from "../../http/request-id.js";
 
 type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
 
@@ -24,7 +24,7 @@ export function recordIssuance(ds: DataSource, log: Logger): Middleware {
     const at = (cc ?? entities.AccessToken) as TokenEntity | undefined;
     const sa = serviceAccountOf(client);
     const caller: Caller = {
-      requestId: ctx.get("x-request-id").slice(0, 100) || randomUUID(),
+      requestId: requestIdOf(ctx.req),
       principal:
         cc && sa
           ? {
