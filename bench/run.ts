@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   netbox: () => import("./netbox.js"),
   authz: () => import("./authz.js"),
   accounting: () => import("./accounting.js"),
+  hostile: () => import("./hostile.js"),
 };
 
 async function main(): Promise<number> {
