@@ -15,6 +15,7 @@ import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
 import { accessLog } from "./http/access-log.js";
+import { httpErrors } from "./http/http-errors.js";
 import { requestIdOf } from "./http/request-id.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { answerScrape } from "./metrics/metrics-endpoint.js";
@@ -133,6 +134,9 @@ export async function startServer(
       },
     }),
   );
+
+  // Last: unknown routes and failures of any route, answered without Express's page (stack traces, paths).
+  app.use(...httpErrors(log));
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
