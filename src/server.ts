@@ -15,6 +15,7 @@ import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
 import { accessLog } from "./http/access-log.js";
+import { serverOptions } from "./http/http-config.js";
 import { httpErrors } from "./http/http-errors.js";
 import { requestIdOf } from "./http/request-id.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
@@ -138,8 +139,9 @@ export async function startServer(
   // Last: unknown routes and failures of any route, answered without Express's page (stack traces, paths).
   app.use(...httpErrors(log));
 
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
+  // Slow clients are cut off and connections capped, so they cannot hold the process's sockets.
+  const server = http.createServer(serverOptions(config.http), app);
+  server.maxConnections = config.http.maxConnections;
   // Subscriptions (graphql-ws) on the same /graphql path, authenticated like HTTP requests.
   const subscriptions = attachSubscriptions(server, {
     schema,
