@@ -3,6 +3,7 @@ import { envBool } from "./common/env-bool.js";
 import { type AuthnConfig, authnEnv, toAuthnConfig } from "./authn/authn-config.js";
 import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.js";
 import { type HttpConfig, httpEnv, toHttpConfig } from "./http/http-config.js";
+import { type LimitsConfig, limitsEnv, toLimitsConfig } from "./limits/limits-config.js";
 import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metrics-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
@@ -30,6 +31,7 @@ const schema = z.object({
   ...authzEnv,
   ...metricsEnv,
   ...httpEnv,
+  ...limitsEnv,
 });
 
 export type Config = {
@@ -52,6 +54,7 @@ export type Config = {
   authz: AuthzConfig;
   metrics: MetricsConfig;
   http: HttpConfig;
+  limits: LimitsConfig;
 };
 
 export class ConfigError extends Error {}
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authz: toAuthzConfig(e),
     metrics: toMetricsConfig(e),
     http: toHttpConfig(e),
+    limits: toLimitsConfig(e),
   };
 }
 
