@@ -16,6 +16,7 @@ import { verifyExportFile } from "../src/accounting/verify-export.js";
 import type { Principal } from "../src/authn/principal.js";
 import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
+import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { dbOf } from "../src/db/db.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
@@ -102,7 +103,13 @@ async function mutationOverhead(seconds: number) {
     const ids = await seedOperators(db.ds, MUTATION_OPERATORS);
     // Authorization stays on in both halves: only accounting differs between them.
     const server = await startServer(
-      loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: db.url, DB_POOL_SIZE: "10" }),
+      loadConfig({
+        ...COUNTED_NOT_LIMITED,
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: db.url,
+        DB_POOL_SIZE: "10",
+      }),
       db.ds,
       silent,
       { principalOf: () => BENCH_ADMIN },
@@ -231,7 +238,13 @@ async function millionEvents() {
     await db.ds.query(`VACUUM ANALYZE`);
 
     const server = await startServer(
-      loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: db.url, DB_POOL_SIZE: "4" }),
+      loadConfig({
+        ...COUNTED_NOT_LIMITED,
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: db.url,
+        DB_POOL_SIZE: "4",
+      }),
       db.ds,
       silent,
       { principalOf: () => BENCH_ADMIN },

@@ -8,6 +8,7 @@ import { Authz } from "../src/authz/authz.js";
 import { operatorDomain } from "../src/authz/model.js";
 import { Permission } from "../src/authz/permissions.js";
 import { loadConfig } from "../src/config.js";
+import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
 import { QUERY, seed as seedNestedRead } from "./graphql-read.js";
@@ -56,7 +57,13 @@ export async function run(): Promise<Record<string, unknown>> {
     const checks = await measureChecks(db.ds);
 
     const log = createLogger("silent");
-    const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: db.url, DB_POOL_SIZE: "10" });
+    const config = loadConfig({
+      ...COUNTED_NOT_LIMITED,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: db.url,
+      DB_POOL_SIZE: "10",
+    });
     const on = await startServer(config, db.ds, log, { principalOf: () => principal(VIEWER) });
     const off = await startServer(config, db.ds, log, {
       principalOf: () => principal(VIEWER),

@@ -3,6 +3,7 @@ import os from "node:os";
 import type { DataSource } from "typeorm";
 import { seedCatalog } from "../seeds/demo.js";
 import { loadConfig } from "../src/config.js";
+import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";
@@ -62,6 +63,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await seed(db.ds);
     const fedi = await startServer(
       loadConfig({
+        ...COUNTED_NOT_LIMITED,
         PORT: "0",
         LOG_LEVEL: "silent",
         DATABASE_URL: db.url,

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { Principal } from "../src/authn/principal.js";
 import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
+import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { systemCaller } from "../src/graphql/context.js";
 import { createLogger } from "../src/logger.js";
 import { RunService } from "../src/runs/run.service.js";
@@ -137,7 +138,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
     // --- logs: one run printing LOG_BYTES, watched live from another process over graphql-ws
     const server = await startServer(
-      loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: db.url }),
+      loadConfig({ ...COUNTED_NOT_LIMITED, PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: db.url }),
       db.ds,
       createLogger("silent"),
       { principalOf: () => BENCH_PRINCIPAL, authorizationOff: true },

@@ -7,6 +7,7 @@ import Provider, { errors } from "oidc-provider";
 import { ClientService } from "../src/authn/clients/client.service.js";
 import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
+import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { systemCaller } from "../src/graphql/context.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
@@ -35,6 +36,7 @@ export async function run(): Promise<Record<string, unknown>> {
     // Authorization off: the /graphql side measures token verification, not role lookups (bench authz does).
     const fedi = await startServer(
       loadConfig({
+        ...COUNTED_NOT_LIMITED,
         PORT: "0",
         LOG_LEVEL: "silent",
         DATABASE_URL: db.url,

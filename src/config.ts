@@ -2,6 +2,8 @@ import { z } from "zod";
 import { envBool } from "./common/env-bool.js";
 import { type AuthnConfig, authnEnv, toAuthnConfig } from "./authn/authn-config.js";
 import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.js";
+import { type HttpConfig, httpEnv, toHttpConfig } from "./http/http-config.js";
+import { type LimitsConfig, limitsEnv, toLimitsConfig } from "./limits/limits-config.js";
 import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metrics-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
@@ -28,6 +30,8 @@ const schema = z.object({
   ...authnEnv,
   ...authzEnv,
   ...metricsEnv,
+  ...httpEnv,
+  ...limitsEnv,
 });
 
 export type Config = {
@@ -49,6 +53,8 @@ export type Config = {
   authn: AuthnConfig;
   authz: AuthzConfig;
   metrics: MetricsConfig;
+  http: HttpConfig;
+  limits: LimitsConfig;
 };
 
 export class ConfigError extends Error {}
@@ -79,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authn: toAuthnConfig(e),
     authz: toAuthzConfig(e),
     metrics: toMetricsConfig(e),
+    http: toHttpConfig(e),
+    limits: toLimitsConfig(e),
   };
 }
 

@@ -15,11 +15,15 @@ import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import type { Logger } from "./logger.js";
 import { accessLog } from "./http/access-log.js";
+import { serverOptions } from "./http/http-config.js";
+import { httpErrors } from "./http/http-errors.js";
 import { requestIdOf } from "./http/request-id.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { answerScrape } from "./metrics/metrics-endpoint.js";
 import { scrapeRegistry } from "./metrics/scrape.js";
 import { netboxWebhookRouter } from "./netbox/netbox-webhook.js";
+import { addressOf, apiRefusal, limitRequests, oauthRefusal } from "./limits/rate-limit-http.js";
+import { createRateLimits } from "./limits/rate-limits.js";
 import { createServices } from "./services.js";
 import { Access } from "./authz/access.js";
 import { httpAuthorizer } from "./authz/http-authorizer.js";
@@ -35,6 +39,9 @@ export type ServerSeams = {
 };
 
 export type RunningServer = { url: string; port: number; stop: () => Promise<void> };
+
+const principalKey = (req: express.Request, p: Principal | null | undefined) =>
+  p ? `${p.kind}:${p.id}` : `ip:${addressOf(req)}`;
 
 /** The composition root: one HTTP server with /graphql, /healthz and /readyz. */
 export async function startServer(
@@ -59,7 +66,12 @@ export async function startServer(
     secretBox: box,
     loginLimits: config.authn,
   });
-  const authn = await createAuthn(config, ds, log, { box, users: services.users });
+  const limits = createRateLimits(ds, config.limits);
+  const authn = await createAuthn(config, ds, log, {
+    box,
+    users: services.users,
+    clientFailures: limits.tokenClientFailures,
+  });
   // Every process hears of policy changes made by any other (PostgreSQL LISTEN/NOTIFY).
   const policyWatcher = watchPolicies(ds, services.authz, log);
   await policyWatcher.ready;
@@ -96,6 +108,8 @@ export async function startServer(
     }
   });
 
+  // Every request authenticating a client (token, introspection, revocation), per client address.
+  app.use("/oidc/token", limitRequests(limits.tokenIp, addressOf, oauthRefusal("too many requests")));
   // oidc-provider parses its own bodies: mounted before any body parser.
   app.use("/oidc", authn.oidc);
   app.use("/interaction", authn.interaction);
@@ -106,7 +120,11 @@ export async function startServer(
     accountingHttp({ ds, log, authorize: httpAuthorizer(services) }),
   );
   // Raw body: X-Hook-Signature is an HMAC of the exact bytes NetBox sent.
-  app.use("/webhooks/netbox", netboxWebhookRouter(ds, log));
+  app.use(
+    "/webhooks/netbox",
+    limitRequests(limits.webhookIp, addressOf, apiRefusal),
+    netboxWebhookRouter(ds, log),
+  );
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
@@ -116,6 +134,8 @@ export async function startServer(
       requestScope.run({ sqlStatements: 0 }, next);
     },
     authn.authenticate,
+    // Per principal once it is known; anonymous requests per client address.
+    limitRequests(limits.graphql, (req, res) => principalKey(req, res.locals.principal), apiRefusal),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RequestContext> => {
         const principal = seams.principalOf
@@ -134,8 +154,12 @@ export async function startServer(
     }),
   );
 
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
+  // Last: unknown routes and failures of any route, answered without Express's page (stack traces, paths).
+  app.use(...httpErrors(log));
+
+  // Slow clients are cut off and connections capped, so they cannot hold the process's sockets.
+  const server = http.createServer(serverOptions(config.http), app);
+  server.maxConnections = config.http.maxConnections;
   // Subscriptions (graphql-ws) on the same /graphql path, authenticated like HTTP requests.
   const subscriptions = attachSubscriptions(server, {
     schema,

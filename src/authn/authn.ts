@@ -3,6 +3,7 @@ import type Provider from "oidc-provider";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config.js";
 import { sharedNotifications } from "../db/notifications.js";
+import type { RateLimit } from "../limits/rate-limit.js";
 import type { Logger } from "../logger.js";
 import type { UserService } from "./accounts/user.service.js";
 import { AuthFailure, RequestAuthenticator } from "./bearer.js";
@@ -56,7 +57,7 @@ export async function createAuthn(
   config: Config,
   ds: DataSource,
   log: Logger,
-  deps: { box: SecretBox; users: UserService },
+  deps: { box: SecretBox; users: UserService; clientFailures: RateLimit | null },
 ): Promise<Authn> {
   const { box, users } = deps;
   const keys = new SigningKeys(ds, box);
@@ -89,6 +90,7 @@ export async function createAuthn(
       jwks: await keys.privateJwks(),
       cookieKeys: [cookieKey.toString("base64url")],
       dpopNonceSecret,
+      clientFailures: deps.clientFailures,
       log,
     });
     handleOidc = provider.callback();

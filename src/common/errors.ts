@@ -10,6 +10,10 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
   | "NOT_CONFIGURED"
+  | "BAD_REQUEST"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "RATE_LIMITED"
   | "INTERNAL_SERVER_ERROR";
 
 /** A failure the caller can act on; anything else is masked as INTERNAL_SERVER_ERROR. */

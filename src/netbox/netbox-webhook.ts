@@ -19,7 +19,8 @@ const EVENTS = new Set(["created", "updated", "deleted"]);
 
 export function netboxWebhookRouter(ds: DataSource, log: Logger, config: NetboxConfig = loadNetboxConfig()) {
   const router = express.Router();
-  router.post("/:provider", express.raw({ type: () => true, limit: "5mb" }), (req, res) => {
+  // NetBox sends one object (with its snapshots) per webhook: far below this.
+  router.post("/:provider", express.raw({ type: () => true, limit: "1mb" }), (req, res) => {
     handle(ds, log, config, req, res).catch((e: unknown) => {
       log.error({ err: e }, "NetBox webhook failed");
       if (!res.headersSent) res.status(500).json({ error: "internal error" });

@@ -145,4 +145,34 @@ describe("brute-force protection", () => {
       await browser.close();
     }
   });
+
+  it("a success resets only its own account's counter, never the address's", async () => {
+    const victim = await testUser(server, { role: null });
+    const mine = await testUser(server, { role: null });
+    const browser = await FormBrowser.open();
+    try {
+      const form = await loginForm(browser);
+      for (let i = 0; i < 3; i++) {
+        const r = await browser.post(form.action, {
+          csrf: form.csrf,
+          email: victim.email,
+          password: "guess",
+        });
+        expect(r.status()).toBe(401);
+      }
+      expect(await counters("ip:127.0.0.1")).toMatchObject({ failures: 3 });
+      // An attacker's own valid account must not wipe what their address has failed so far.
+      const ok = await browser.post(form.action, {
+        csrf: form.csrf,
+        email: mine.email,
+        password: mine.password,
+      });
+      expect(ok.status()).toBe(303);
+      expect(await counters("ip:127.0.0.1")).toMatchObject({ failures: 3 });
+      expect(await counters(`account:${victim.email}`)).toMatchObject({ failures: 3 });
+      expect(await counters(`account:${mine.email}`)).toEqual({ failures: 0, blocked: false });
+    } finally {
+      await browser.close();
+    }
+  });
 });

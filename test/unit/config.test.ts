@@ -47,4 +47,30 @@ describe("configuration", () => {
     expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN: use at least 16 characters/);
     expect(() => loadConfig({ METRICS_ENABLED: "yes" })).toThrow(/METRICS_ENABLED/);
   });
+
+  it("has HTTP and rate limits by default, the request timeout never below the headers one, 0 turning a limit off", () => {
+    const c = loadConfig({});
+    expect(c.http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 1000,
+    });
+    expect(c.limits).toEqual({
+      windowSeconds: 60,
+      graphql: 1200,
+      tokenIp: 600,
+      tokenClientFailures: 20,
+      webhookIp: 600,
+    });
+    const d = loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: "5000",
+      HTTP_REQUEST_TIMEOUT_MS: "1000",
+      RATE_LIMIT_GRAPHQL: "0",
+    });
+    expect(d.http.requestTimeoutMs).toBe(5000);
+    expect(d.limits.graphql).toBe(0);
+    expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: "0" })).toThrow(/HTTP_MAX_CONNECTIONS/);
+    expect(() => loadConfig({ RATE_LIMIT_TOKEN_IP: "-1" })).toThrow(/RATE_LIMIT_TOKEN_IP/);
+  });
 });

@@ -14,7 +14,7 @@ export type AttemptTicket = { allowed: boolean; keys: string[] };
  * that arrive after a key passed its threshold are refused without costing a password hash. Past
  * `backoffAfter` failures each one blocks the key for exponentially longer (1 s, 2 s, 4 s, ...), from
  * `lockAfter` on it is locked for `lockSeconds`. Keys exist for unknown emails too, so a lock tells
- * nothing about whether an account exists. A successful sign-in deletes the counters.
+ * nothing about whether an account exists. A successful sign-in resets its account's counter.
  */
 export class LoginThrottle {
   constructor(
@@ -61,9 +61,17 @@ export class LoginThrottle {
     return { allowed: !row?.blocked, keys };
   }
 
-  /** A successful sign-in: the counters start again from zero. */
+  /**
+   * A successful sign-in: its account's counter starts again from zero. The address's counter only
+   * takes back this attempt, so one valid account cannot clear what its address failed elsewhere.
+   */
   async succeeded(ticket: AttemptTicket): Promise<void> {
-    await this.ds.query(`DELETE FROM login_throttle WHERE key = ANY($1::text[])`, [ticket.keys]);
+    await this.ds.query(
+      `WITH account AS (DELETE FROM login_throttle WHERE key = ANY($1::text[]) AND key NOT LIKE 'ip:%')
+       UPDATE login_throttle SET failures = GREATEST(failures - 1, 0)
+        WHERE key = ANY($1::text[]) AND key LIKE 'ip:%'`,
+      [ticket.keys],
+    );
   }
 
   /** Current counters, for admins and tests. */

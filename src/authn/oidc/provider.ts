@@ -1,6 +1,8 @@
 import type { JWK } from "jose";
 import Provider, { errors, type Account, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import type { DataSource } from "typeorm";
+import type { Verdict, RateLimit } from "../../limits/rate-limit.js";
+import { rateLimitHeaders, retryAfter } from "../../limits/rate-limit-headers.js";
 import type { Logger } from "../../logger.js";
 import type { UserService } from "../accounts/user.service.js";
 import type { AuthnConfig } from "../authn-config.js";
@@ -33,6 +35,8 @@ export type ProviderOptions = {
   jwks: { keys: JWK[] };
   cookieKeys: string[];
   dpopNonceSecret: Buffer;
+  /** Wrong secrets per client_id; null: not limited. */
+  clientFailures: RateLimit | null;
   log: Logger;
 };
 
@@ -132,8 +136,16 @@ export function createProvider(o: ProviderOptions): Provider {
   provider.proxy = o.proxy;
 
   // Secrets are stored as SHA-256 digests: hash what the client presents, then compare in constant time.
-  provider.Client.prototype.compareClientSecret = function compare(actual) {
-    return secretMatches(actual, secretDigestsOf(this), Math.floor(Date.now() / 1000));
+  // A client past its allowed failures is refused before its secret is looked at, even the right one.
+  const failures = o.clientFailures;
+  provider.Client.prototype.compareClientSecret = async function compare(actual) {
+    if (failures) {
+      const standing = await failures.peek(this.clientId);
+      if (!standing.allowed) throw clientLimited(standing);
+    }
+    const matches = secretMatches(actual, secretDigestsOf(this), Math.floor(Date.now() / 1000));
+    if (!matches && failures) await failures.count(this.clientId);
+    return matches;
   };
 
   // oidc-provider checks then saves a proof's jti; one INSERT makes that atomic across requests and replicas.
@@ -144,6 +156,17 @@ export function createProvider(o: ProviderOptions): Provider {
   provider.use(recordIssuance(o.ds, o.log));
   provider.on("server_error", (ctx, err) => o.log.error({ err, path: ctx.path }, "oidc provider error"));
   return provider;
+}
+
+/** 429 in oidc-provider's own error shape, with the RateLimit headers on the request being handled. */
+function clientLimited(v: Verdict): errors.CustomOIDCProviderError {
+  Provider.ctx?.set(rateLimitHeaders([v]));
+  const e = new errors.CustomOIDCProviderError(
+    "temporarily_unavailable",
+    `too many failed client authentications: retry after ${retryAfter([v])} s`,
+  );
+  e.status = e.statusCode = 429;
+  return e;
 }
 
 async function replayUnique(ds: DataSource, iss: string, jti: string, exp: number): Promise<boolean> {
