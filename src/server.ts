@@ -106,7 +106,7 @@ export async function startServer(
     accountingHttp({ ds, log, authorize: httpAuthorizer(services) }),
   );
   // Raw body: X-Hook-Signature is an HMAC of the exact bytes NetBox sent.
-  app.use("/webhooks/netbox", netboxWebhookRouter(ds, log));
+  app.use("/webhooks/netbox", netboxWebhookRouter(ds, log, services.failures));
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),

@@ -13,6 +13,7 @@ describe("accounting configuration", () => {
       signingKeySecret: null,
       checkpointIntervalMs: 3_600_000,
       sealIntervalMs: 250,
+      failureTally: { windowSeconds: 60, sources: 100 },
     });
   });
 
