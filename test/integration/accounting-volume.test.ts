@@ -3,6 +3,8 @@
 import http from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type * as oidc from "openid-client";
+import { startAccountingWorker } from "../../src/accounting/accounting-worker.js";
+import { FailureTallies } from "../../src/accounting/failure-tally.js";
 import { emitClosedTallies } from "../../src/accounting/failure-tally-flush.js";
 import { recordEvent } from "../../src/accounting/record-event.js";
 import { sealPending } from "../../src/accounting/sealer.js";
@@ -17,6 +19,7 @@ import { makeV1Token } from "../fakes/netbox/index.js";
 import { downloadExport } from "../support/accounting.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { pollUntil } from "../support/poll.js";
 import { TEST_SECRET_KEY, netboxTestConfig } from "../support/netbox.js";
 import { FormBrowser, loginForm, publicClient, publicConfig, testUser } from "../support/oidc.js";
 import { type TestServer, as, gql, startTestServer } from "../support/server.js";
@@ -201,6 +204,64 @@ describe("accounting volume", () => {
     }
   });
 
+  it("counts an IPv6 /64 as one source, IPv4-mapped addresses as IPv4, and unreadable ones as unknown", async () => {
+    const tallies = new FailureTallies(db.ds, { windowSeconds: 3600, sources: 100 });
+    const from = (ip: string) =>
+      tallies.record(
+        { requestId: "r", principal: null, client: { ip, userAgent: null } },
+        { action: "test-source", targetKind: "test", targetId: null, reason: "tried" },
+      );
+    for (const ip of ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:3::1"])
+      await from(ip);
+    for (const ip of ["::ffff:192.0.2.1", "192.0.2.1", "fe80::1%eth0", "not an address"]) await from(ip);
+    await emitClosedTallies(db.ds, { closedBy: FUTURE() });
+    const rows: { ip: string | null; attempts: number | null; reason: string }[] = await db.ds.query(
+      `SELECT initiator->>'ip' AS ip, (initiator->>'attempts')::int AS attempts, reason FROM accounting_event
+        WHERE action = 'test-source' ORDER BY 1`,
+    );
+    expect(rows.map((r) => [r.ip, r.attempts ?? 1])).toEqual([
+      ["192.0.2.1", 2],
+      ["2001:db8:1:2::/64", 2],
+      ["2001:db8:1:3::/64", 1],
+      ["fe80::/64", 1],
+      [null, 1],
+    ]);
+    expect(rows[4]!.reason).toMatch(/^tried: 1 attempt from unknown in the 3600 s after /);
+  });
+
+  it("is emitted by the accounting worker once its window has closed", async () => {
+    const tallies = new FailureTallies(db.ds, { windowSeconds: 1, sources: 100 });
+    const caller = { requestId: "r", principal: null, client: { ip: "192.0.2.44", userAgent: null } };
+    for (let i = 0; i < 3; i++)
+      await tallies.record(caller, {
+        action: "test-worker",
+        targetKind: "test",
+        targetId: null,
+        reason: "x",
+      });
+    const worker = startAccountingWorker(db.ds, createLogger("silent"), {
+      observer: "fedicentral",
+      signingKeySecret: null,
+      checkpointIntervalMs: 3_600_000,
+      sealIntervalMs: 50,
+    });
+    try {
+      const attemptsOf = async () =>
+        (
+          await db.ds.query<{ n: number }[]>(
+            `SELECT (initiator->>'attempts')::int AS n FROM accounting_event WHERE action = 'test-worker'`,
+          )
+        ).map((r) => r.n);
+      // Three quick attempts fall in one window, or straddle two at most.
+      const seen = await pollUntil(attemptsOf, (n) => n.reduce((a, b) => a + b, 0) === 3, {
+        what: "the tally's events",
+      });
+      expect(seen.length).toBeLessThanOrEqual(2);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it("stores a 15 KB User-Agent capped, and the chains still verify, online and offline", async () => {
     const op = await factories(db.ds).operator(provider.id);
     const res = await fetch(`${server.url}/graphql`, {
@@ -296,6 +357,11 @@ describe("accounting volume", () => {
         target_id: toGlobalId("Deployment", theirs[0]!.id),
         initiator: { kind: "user", attempts: 1000 },
       });
+      const listed = await gql(
+        server,
+        `{ accountingEvents(filter: { initiator: "mallory" }, first: 1) { nodes { initiator { attempts } } } }`,
+      );
+      expect(listed.data!.accountingEvents.nodes).toEqual([{ initiator: { attempts: 1000 } }]);
     });
 
     it("writes at most a fixed number of events however many targets one request is refused", async () => {
