@@ -14,6 +14,7 @@ import { AccountingSql1795807948841 } from "./1795807948841-AccountingSql.js";
 import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompression.js";
 import { OperatorAdminClients1795824170319 } from "./1795824170319-OperatorAdminClients.js";
 import { RateLimits1795830000000 } from "./1795830000000-RateLimits.js";
+import { AccountingFailureTally1796514351912 } from "./1796514351912-AccountingFailureTally.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   RunLogCompression1795808105968,
   OperatorAdminClients1795824170319,
   RateLimits1795830000000,
+  AccountingFailureTally1796514351912,
 ];

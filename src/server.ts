@@ -123,7 +123,7 @@ export async function startServer(
   app.use(
     "/webhooks/netbox",
     limitRequests(limits.webhookIp, addressOf, apiRefusal),
-    netboxWebhookRouter(ds, log),
+    netboxWebhookRouter(ds, log, services.failures),
   );
   app.use(
     "/graphql",

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import { AccountingService } from "./accounting/accounting.service.js";
+import { FailureTallies } from "./accounting/failure-tally.js";
 import { UserService } from "./authn/accounts/user.service.js";
 import { DEFAULT_LOGIN_LIMITS } from "./authn/authn-config.js";
 import { ClientService } from "./authn/clients/client.service.js";
@@ -29,8 +30,10 @@ export function createServices(
   } = {},
 ) {
   const authz = new Authz(ds, { enforcerCacheSize: opts.enforcerCacheSize ?? 10_000 });
+  const failures = new FailureTallies(ds);
   return {
     authz,
+    failures,
     denials: new DenialRecorder(ds, opts.log ?? createLogger("silent")),
     policy: new PolicyService(ds, authz),
     providers: new ProviderService(ds),
@@ -42,7 +45,7 @@ export function createServices(
     observedResources: new ObservedResourceService(ds),
     netbox: new NetboxService(ds),
     accounting: new AccountingService(ds),
-    users: new UserService(ds, opts.secretBox ?? null, opts.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    users: new UserService(ds, opts.secretBox ?? null, opts.loginLimits ?? DEFAULT_LOGIN_LIMITS, failures),
     clients: new ClientService(ds),
   };
 }

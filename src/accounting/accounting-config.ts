@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
+import { type FailureTallyConfig, failureTallyEnv, toFailureTallyConfig } from "./failure-tally-config.js";
 
 // Settings of the accounting module, from the environment (see src/config.ts for the style).
 const ms = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
@@ -17,6 +18,7 @@ const schema = z.object({
   ACCOUNTING_SIGNING_KEY_SECRET_FILE: z.string().optional(),
   ACCOUNTING_CHECKPOINT_INTERVAL_MS: ms(3_600_000, 1000),
   ACCOUNTING_SEAL_INTERVAL_MS: ms(250, 10),
+  ...failureTallyEnv,
 });
 
 export type AccountingConfig = {
@@ -27,6 +29,7 @@ export type AccountingConfig = {
   checkpointIntervalMs: number;
   /** How often the sealer looks for committed events to link into their chains. */
   sealIntervalMs: number;
+  failureTally: FailureTallyConfig;
 };
 
 export class AccountingConfigError extends ConfigError {}
@@ -55,6 +58,7 @@ export function loadAccountingConfig(env: NodeJS.ProcessEnv = process.env): Acco
     signingKeySecret: secret,
     checkpointIntervalMs: e.ACCOUNTING_CHECKPOINT_INTERVAL_MS,
     sealIntervalMs: e.ACCOUNTING_SEAL_INTERVAL_MS,
+    failureTally: toFailureTallyConfig(e),
   };
 }
 

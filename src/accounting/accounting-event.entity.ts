@@ -6,6 +6,8 @@ export type Initiator = {
   name: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** Present when the event summarises more than one attempt (a failure tally, a request's refusals). */
+  attempts?: number;
 };
 
 /** One CADF-shaped record of who did what; rows are only ever inserted. */

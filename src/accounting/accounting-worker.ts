@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Logger } from "../logger.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
 import { signChainHeads } from "./checkpoints.js";
+import { emitClosedTallies } from "./failure-tally-flush.js";
 import { sealPending } from "./sealer.js";
 
 export type AccountingWorker = { stop(): Promise<void> };
@@ -10,13 +11,14 @@ export type AccountingWorker = { stop(): Promise<void> };
 const CHECKPOINT_CHECK_MS = 60_000;
 
 /**
- * Runs in every server process: seals committed events every sealIntervalMs and signs the chain heads
- * every checkpointIntervalMs. Replicas coordinate through PostgreSQL locks, so any number may run.
+ * Runs in every server process: emits the failure tallies whose window closed and seals committed events
+ * every sealIntervalMs, and signs the chain heads every checkpointIntervalMs. Replicas coordinate through PostgreSQL locks, so any number may run.
  */
 export function startAccountingWorker(
   ds: DataSource,
   log: Logger,
-  config: AccountingConfig = loadAccountingConfig(),
+  // The failure tallies carry their own window ends: emitting them needs none of their settings.
+  config: Omit<AccountingConfig, "failureTally"> = loadAccountingConfig(),
 ): AccountingWorker {
   const secret = config.signingKeySecret;
   if (!secret) {
@@ -28,6 +30,11 @@ export function startAccountingWorker(
   let lastCheckpointTry = 0;
 
   async function tick(): Promise<void> {
+    try {
+      await emitClosedTallies(ds);
+    } catch (e) {
+      log.error({ err: e }, "emitting closed failure tallies failed");
+    }
     try {
       await sealPending(ds);
     } catch (e) {

@@ -25,6 +25,11 @@ export class AccountingInitiator {
   @Field(() => String, { nullable: true }) name: string | null;
   @Field(() => String, { nullable: true, description: "The client's IP address." }) ip: string | null;
   @Field(() => String, { nullable: true }) userAgent: string | null;
+  @Field(() => Int, {
+    description:
+      "How many attempts the event stands for (a failure tally, or a request's refusals of one target); else 1.",
+  })
+  attempts: number;
 }
 
 @ObjectType({ description: "What an accounting event is about.", simpleResolvers: true })
@@ -161,7 +166,8 @@ export function toAccountingEvent(row: Record<string, unknown>): AccountingEvent
     eventType: r.eventType as AccountingEventType,
     action: r.action as string,
     outcome: r.outcome as AccountingOutcome,
-    initiator: r.initiator as AccountingInitiator,
+    // Only summaries store attempts; an event of one attempt keeps the shape it was hashed with.
+    initiator: { attempts: 1, ...(r.initiator as object) } as AccountingInitiator,
     target: {
       kind: r.targetKind,
       id: r.targetId,

@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../graphql/context.js";
 import { observerOf } from "./accounting-config.js";
 import type { Initiator } from "./accounting-event.entity.js";
+import { EVENT_LIMITS as MAX, capChanges, capText } from "./event-limits.js";
 import { isRecording } from "./recording.js";
 
 export type EventInput = {
@@ -14,16 +15,19 @@ export type EventInput = {
   /** Why: for denials, failures and control events. */
   reason?: string | null;
   changes?: Record<string, { before: unknown; after: unknown }> | null;
+  /** How many attempts this one event stands for (refusals and anonymous failures summarised); default 1. */
+  attempts?: number;
 };
 
+/** Who acted, each text capped (src/accounting/event-limits.ts): the client chooses its user agent. */
 export function initiatorOf(caller: Caller): Initiator {
   const p = caller.principal;
   return {
     kind: p ? p.kind : caller.systemActor !== undefined ? "system" : "anonymous",
-    id: p?.id ?? null,
-    name: p ? p.name : (caller.systemActor ?? null),
-    ip: caller.client.ip,
-    userAgent: caller.client.userAgent,
+    id: capText(p?.id ?? null, MAX.targetId),
+    name: capText(p ? p.name : (caller.systemActor ?? null), MAX.initiatorName),
+    ip: capText(caller.client.ip, MAX.ip),
+    userAgent: capText(caller.client.userAgent, MAX.userAgent),
   };
 }
 
@@ -31,7 +35,8 @@ let observer: string | undefined;
 
 /**
  * Appends one accounting event inside the caller's transaction: it exists iff the change commits. The
- * sealer links it into its chain (the operator's, or the provider-wide one) once it has committed.
+ * sealer links it into its chain (the operator's, or the provider-wide one) once it has committed. Every
+ * text is capped, so one event has a bounded size; the chain hashes what is stored.
  */
 export async function recordEvent(tx: EntityManager, caller: Caller, e: EventInput): Promise<void> {
   if (!isRecording()) return;
@@ -42,19 +47,25 @@ export async function recordEvent(tx: EntityManager, caller: Caller, e: EventInp
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       e.eventType ?? "activity",
-      e.action,
+      capText(e.action, MAX.action),
       e.outcome ?? "success",
-      JSON.stringify(initiatorOf(caller)),
-      e.targetKind,
+      JSON.stringify(initiatorWithAttempts(caller, e.attempts)),
+      capText(e.targetKind, MAX.targetKind),
       // Empty text is stored as null, so that a CSV export (where both are an empty cell) stays exact.
-      e.targetId || null,
+      capText(e.targetId || null, MAX.targetId),
       e.operatorId,
-      e.reason || null,
-      caller.requestId || null,
+      capText(e.reason || null, MAX.reason),
+      capText(caller.requestId || null, MAX.requestId),
       (observer ??= observerOf()),
-      e.changes ? JSON.stringify(e.changes) : null,
+      e.changes ? JSON.stringify(capChanges(e.changes)) : null,
     ],
   );
+}
+
+// Only a summary carries the count: events of one attempt keep the shape (and hashes) they always had.
+function initiatorWithAttempts(caller: Caller, attempts: number | undefined): Initiator {
+  const initiator = initiatorOf(caller);
+  return attempts !== undefined && attempts !== 1 ? { ...initiator, attempts } : initiator;
 }
 
 /** The fields that differ between two versions of a row, for an update event. */

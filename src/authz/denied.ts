@@ -5,6 +5,7 @@ import type { Caller } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
 import { Access } from "./access.js";
 import { Permission } from "./permissions.js";
+import { RequestDenials } from "./request-denials.js";
 import { roleNamed } from "./roles.js";
 
 /** What a refused attempt was, for the accounting record; never shown to the caller. */
@@ -115,28 +116,46 @@ export function assertNotAbove(
   );
 }
 
-/** Writes refusals to the accounting log as failures, each in its own small transaction. */
+/**
+ * Writes refusals to the accounting log as failures. Within a GraphQL request (between begin and end,
+ * which the Apollo plugin recordRequestDenials calls) they are collected and written when it ends, in one
+ * transaction, one event per refused permission and target with its count (request-denials.ts); a
+ * refusal outside one (an HTTP route, a subscription) is written at once.
+ */
 export class DenialRecorder {
+  private readonly requests = new WeakMap<object, RequestDenials>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly log: Logger,
   ) {}
 
+  begin(request: Caller): void {
+    this.requests.set(request, new RequestDenials());
+  }
+
   async record(caller: Caller, d: Denial): Promise<void> {
+    const request = this.requests.get(caller);
+    if (request) return request.add(d);
+    const single = new RequestDenials();
+    single.add(d);
+    await this.write(caller, single);
+  }
+
+  async end(request: Caller): Promise<void> {
+    const denials = this.requests.get(request);
+    this.requests.delete(request);
+    if (denials && !denials.empty) await this.write(request, denials);
+  }
+
+  private async write(caller: Caller, denials: RequestDenials): Promise<void> {
     try {
-      await this.ds.transaction((tx) =>
-        recordEvent(tx, caller, {
-          action: d.permission,
-          outcome: "failure",
-          targetKind: d.targetKind,
-          targetId: d.targetId,
-          operatorId: d.operatorId,
-          reason: d.reason,
-        }),
-      );
+      await this.ds.transaction(async (tx) => {
+        for (const e of denials.events()) await recordEvent(tx, caller, e);
+      });
     } catch (e) {
-      // The refusal stands either way; a lost record is an operational problem, not the caller's.
-      this.log.error({ err: e, requestId: caller.requestId, denial: d }, "could not record a denial");
+      // The refusals stand either way; a lost record is an operational problem, not the caller's.
+      this.log.error({ err: e, requestId: caller.requestId }, "could not record denials");
     }
   }
 }

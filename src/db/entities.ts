@@ -2,6 +2,7 @@ import { AccountingChainEntity } from "../accounting/accounting-chain.entity.js"
 import { AccountingEventEntity } from "../accounting/accounting-event.entity.js";
 import { AccountingSealEntity } from "../accounting/accounting-seal.entity.js";
 import { CheckpointEntity } from "../accounting/checkpoint.entity.js";
+import { FailureTallyEntity } from "../accounting/failure-tally.entity.js";
 import { SealCursorEntity } from "../accounting/seal-cursor.entity.js";
 import { AccountingSigningKeyEntity } from "../accounting/signing-key.entity.js";
 import { UsageQuotaEntity } from "../accounting/usage-quota.entity.js";
@@ -47,6 +48,7 @@ export const entities = [
   UsageQuotaEntity,
   UsageServiceEntity,
   UsageStorageEntity,
+  FailureTallyEntity,
   RunEntity,
   RunLogChunkEntity,
   ObservedResourceEntity,

@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { requireAuthentication } from "../authn/require-authentication.js";
+import { recordRequestDenials } from "../authz/denial-plugin.js";
 import { DomainError } from "../common/errors.js";
 import type { Logger } from "../logger.js";
 import type { RequestContext } from "./context.js";
@@ -43,6 +44,7 @@ export function createApolloServer(
       ApolloServerPluginLandingPageDisabled(),
       logUnexpected(opts.log),
       requireAuthentication(),
+      recordRequestDenials(),
       nodeLimit(opts.maxNodes),
       operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),

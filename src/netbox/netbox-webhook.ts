@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { DataSource } from "typeorm";
-import { recordEvent } from "../accounting/record-event.js";
+import { FailureTallies } from "../accounting/failure-tally.js";
 import { dbOf } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Caller } from "../graphql/context.js";
@@ -17,11 +17,16 @@ import { requestIdOf } from "../http/request-id.js";
 
 const EVENTS = new Set(["created", "updated", "deleted"]);
 
-export function netboxWebhookRouter(ds: DataSource, log: Logger, config: NetboxConfig = loadNetboxConfig()) {
+export function netboxWebhookRouter(
+  ds: DataSource,
+  log: Logger,
+  failures: FailureTallies = new FailureTallies(ds),
+  config: NetboxConfig = loadNetboxConfig(),
+) {
   const router = express.Router();
   // NetBox sends one object (with its snapshots) per webhook: far below this.
   router.post("/:provider", express.raw({ type: () => true, limit: "1mb" }), (req, res) => {
-    handle(ds, log, config, req, res).catch((e: unknown) => {
+    handle(ds, log, failures, config, req, res).catch((e: unknown) => {
       log.error({ err: e }, "NetBox webhook failed");
       if (!res.headersSent) res.status(500).json({ error: "internal error" });
     });
@@ -29,7 +34,14 @@ export function netboxWebhookRouter(ds: DataSource, log: Logger, config: NetboxC
   return router;
 }
 
-async function handle(ds: DataSource, log: Logger, config: NetboxConfig, req: Request, res: Response) {
+async function handle(
+  ds: DataSource,
+  log: Logger,
+  failures: FailureTallies,
+  config: NetboxConfig,
+  req: Request,
+  res: Response,
+) {
   const slug = String(req.params.provider);
   const [conn] = await dbOf(ds).query<{
     providerId: string;
@@ -50,17 +62,14 @@ async function handle(ds: DataSource, log: Logger, config: NetboxConfig, req: Re
     principal: null,
     client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
   };
+  // The sender is known by its address only: its refusals are counted in tallies, not each written.
   const refuse = async (status: number, reason: string) => {
-    await inTransaction(ds, (tx) =>
-      recordEvent(tx, caller, {
-        action: "netbox-webhook",
-        outcome: "failure",
-        targetKind: "netbox-connection",
-        targetId: conn.providerId,
-        operatorId: null,
-        reason,
-      }),
-    );
+    await failures.record(caller, {
+      action: "netbox-webhook",
+      targetKind: "netbox-connection",
+      targetId: conn.providerId,
+      reason,
+    });
     log.warn({ providerId: conn.providerId, ip: req.ip, reason }, "NetBox webhook refused");
     res.status(status).json({ error: reason });
   };

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { FormBrowser, formOf, publicClient, publicConfig, testUser } from "../support/oidc.js";
+import {
+  FormBrowser,
+  loginForm as signInPage,
+  publicClient,
+  publicConfig,
+  testUser,
+} from "../support/oidc.js";
 import { type TestServer, startTestServer } from "../support/server.js";
 
 const REDIRECT = "http://localhost:5173/callback";
@@ -26,25 +32,7 @@ describe("brute-force protection", () => {
     await db.ds.query(`DELETE FROM login_throttle WHERE key LIKE 'ip:%'`);
   });
 
-  /** A fresh login page: its form action and CSRF token. */
-  async function loginForm(browser: FormBrowser) {
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid api",
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: "S256",
-    });
-    const res = await browser.follow(await browser.get(url.href), REDIRECT);
-    if ("redirect" in res) throw new Error("expected the login page");
-    const { csrf, actions } = formOf(await res.page.text());
-    return {
-      csrf,
-      action: new URL(
-        actions.find((a) => a.endsWith("/login"))!,
-        server.url,
-      ).href,
-    };
-  }
+  const loginForm = (browser: FormBrowser) => signInPage(server, config, REDIRECT, browser);
 
   const counters = async (key: string) => {
     const [row] = await db.ds.query(

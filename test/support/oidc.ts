@@ -220,3 +220,28 @@ export async function oauthError(p: Promise<unknown>): Promise<string> {
   }
   throw new Error("expected the call to fail");
 }
+
+/** A fresh sign-in page of an authorization request: its form action and CSRF token. */
+export async function loginForm(
+  server: TestServer,
+  config: oidc.Configuration,
+  redirect: string,
+  browser: FormBrowser,
+): Promise<{ csrf: string; action: string }> {
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirect,
+    scope: "openid api",
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: "S256",
+  });
+  const res = await browser.follow(await browser.get(url.href), redirect);
+  if ("redirect" in res) throw new Error("expected the login page");
+  const { csrf, actions } = formOf(await res.page.text());
+  return {
+    csrf,
+    action: new URL(
+      actions.find((a) => a.endsWith("/login"))!,
+      server.url,
+    ).href,
+  };
+}

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { FailureTallies } from "../../accounting/failure-tally.js";
 import { changesBetween, recordEvent } from "../../accounting/record-event.js";
 import { DomainError, badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId } from "../../common/global-id.js";
@@ -43,6 +44,7 @@ export class UserService {
     private readonly ds: DataSource,
     private readonly sealer: SecretBox | null,
     limits: ConstructorParameters<typeof LoginThrottle>[1],
+    private readonly failures: FailureTallies = new FailureTallies(ds),
   ) {
     this.throttle = new LoginThrottle(ds, limits);
   }
@@ -403,12 +405,22 @@ export class UserService {
     await this.loginEvent(caller, userId, "success", how);
   }
 
+  /** A failed attempt comes from someone not signed in: it is counted (failure-tally.ts), not written alone. */
   private async loginEvent(
     caller: Caller,
     userId: string | null,
     outcome: "success" | "failure",
     reason: string,
   ) {
+    if (outcome === "failure") {
+      await this.failures.record(caller, {
+        action: "authenticate",
+        targetKind: "user",
+        targetId: userId,
+        reason,
+      });
+      return;
+    }
     await recordEvent(this.ds.manager, caller, {
       action: "authenticate",
       targetKind: "user",

@@ -13,6 +13,7 @@ describe("accounting configuration", () => {
       signingKeySecret: null,
       checkpointIntervalMs: 3_600_000,
       sealIntervalMs: 250,
+      failureTally: { windowSeconds: 60, sources: 100 },
     });
   });
 
@@ -53,5 +54,14 @@ describe("accounting configuration", () => {
       /ACCOUNTING_SIGNING_KEY_SECRET_FILE: cannot read/,
     );
     bad({ ACCOUNTING_CHECKPOINT_INTERVAL_MS: "5" }, /ACCOUNTING_CHECKPOINT_INTERVAL_MS/);
+    bad({ ACCOUNTING_FAILURE_WINDOW_SECONDS: "0" }, /ACCOUNTING_FAILURE_WINDOW_SECONDS/);
+    bad({ ACCOUNTING_FAILURE_SOURCES: "many" }, /ACCOUNTING_FAILURE_SOURCES/);
+  });
+
+  it("reads the failure tallies' window and cap on sources", () => {
+    expect(
+      loadAccountingConfig({ ACCOUNTING_FAILURE_WINDOW_SECONDS: "300", ACCOUNTING_FAILURE_SOURCES: "20" })
+        .failureTally,
+    ).toEqual({ windowSeconds: 300, sources: 20 });
   });
 });
