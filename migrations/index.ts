@@ -13,6 +13,7 @@ import { Accounting1795807948840 } from "./1795807948840-Accounting.js";
 import { AccountingSql1795807948841 } from "./1795807948841-AccountingSql.js";
 import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompression.js";
 import { OperatorAdminClients1795824170319 } from "./1795824170319-OperatorAdminClients.js";
+import { IdempotencyKeyPerDeployment1796514298680 } from "./1796514298680-IdempotencyKeyPerDeployment.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AccountingSql1795807948841,
   RunLogCompression1795808105968,
   OperatorAdminClients1795824170319,
+  IdempotencyKeyPerDeployment1796514298680,
 ];
