@@ -14,6 +14,7 @@ import { AccountingSql1795807948841 } from "./1795807948841-AccountingSql.js";
 import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompression.js";
 import { OperatorAdminClients1795824170319 } from "./1795824170319-OperatorAdminClients.js";
 import { IdempotencyKeyPerDeployment1796514298680 } from "./1796514298680-IdempotencyKeyPerDeployment.js";
+import { OperatorDnsZoneDisjoint1796514400000 } from "./1796514400000-OperatorDnsZoneDisjoint.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   RunLogCompression1795808105968,
   OperatorAdminClients1795824170319,
   IdempotencyKeyPerDeployment1796514298680,
+  OperatorDnsZoneDisjoint1796514400000,
 ];
