@@ -15,6 +15,7 @@ import { purgeExpired } from "./oidc/adapter.js";
 import { createProvider } from "./oidc/provider.js";
 import { interactionRoutes } from "./pages/interactions.js";
 import type { Principal } from "./principal.js";
+import { TokenCutoffs, purgeTokenCutoffs } from "./tokens/token-cutoffs.js";
 
 export type Authn = {
   /** Mount before any body parser: /oidc is oidc-provider's, /interaction the sign-in pages. */
@@ -64,6 +65,7 @@ export async function createAuthn(
   const keyRing = new KeyRing(keys);
   await keyRing.load();
   const clientStore = new ClientStore(ds);
+  const cutoffs = new TokenCutoffs(ds, log);
   const [cookieKey, dpopNonceSecret, csrfKey] = await Promise.all([
     stableSecret(ds, box, "cookie_key"),
     stableSecret(ds, box, "dpop_nonce_secret"),
@@ -119,6 +121,7 @@ export async function createAuthn(
     try {
       const removed = await purgeExpired(ds);
       await users.throttle.purge();
+      await purgeTokenCutoffs(ds);
       if (removed) log.debug({ removed }, "purged expired OIDC rows");
     } catch (e) {
       log.warn({ err: e }, "purging expired OIDC rows failed");
@@ -171,13 +174,15 @@ export async function createAuthn(
         audience: apiAudienceOf(publicUrl),
         keyRing,
         ds,
+        cutoffs,
       });
       interaction = interactionRoutes({ provider: () => provider!, users, publicUrl, csrfKey, log });
-      await Promise.all(
-        [KEYS_CHANGED_CHANNEL, CLIENTS_CHANGED_CHANNEL].map((c) =>
+      await Promise.all([
+        ...[KEYS_CHANGED_CHANNEL, CLIENTS_CHANGED_CHANNEL].map((c) =>
           notifications.ready(c).catch(() => undefined),
         ),
-      );
+        cutoffs.ready(),
+      ]);
       // Jittered, so replicas do not all purge at once.
       const every = config.authn.purgeIntervalSeconds * 1000;
       const schedule = () => {
@@ -192,6 +197,7 @@ export async function createAuthn(
       offClients();
       offReconnect();
       await reloading;
+      await cutoffs.stop();
       await notifications.release();
     },
   };
