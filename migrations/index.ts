@@ -15,6 +15,10 @@ import { RunLogCompression1795808105968 } from "./1795808105968-RunLogCompressio
 import { OperatorAdminClients1795824170319 } from "./1795824170319-OperatorAdminClients.js";
 import { RateLimits1795830000000 } from "./1795830000000-RateLimits.js";
 import { AccountingFailureTally1796514351912 } from "./1796514351912-AccountingFailureTally.js";
+import { IdempotencyKeyPerDeployment1796514298680 } from "./1796514298680-IdempotencyKeyPerDeployment.js";
+import { OperatorDnsZoneDisjoint1796514400000 } from "./1796514400000-OperatorDnsZoneDisjoint.js";
+import { TokenCutoffs1796514734244 } from "./1796514734244-TokenCutoffs.js";
+import { TokenCutoffNotify1796514734245 } from "./1796514734245-TokenCutoffNotify.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -34,4 +38,8 @@ export const migrations: (new () => MigrationInterface)[] = [
   OperatorAdminClients1795824170319,
   RateLimits1795830000000,
   AccountingFailureTally1796514351912,
+  IdempotencyKeyPerDeployment1796514298680,
+  OperatorDnsZoneDisjoint1796514400000,
+  TokenCutoffs1796514734244,
+  TokenCutoffNotify1796514734245,
 ];

@@ -16,6 +16,7 @@ import { purgeExpired } from "./oidc/adapter.js";
 import { createProvider } from "./oidc/provider.js";
 import { interactionRoutes } from "./pages/interactions.js";
 import type { Principal } from "./principal.js";
+import { TokenCutoffs, purgeTokenCutoffs } from "./tokens/token-cutoffs.js";
 
 export type Authn = {
   /** Mount before any body parser: /oidc is oidc-provider's, /interaction the sign-in pages. */
@@ -65,6 +66,7 @@ export async function createAuthn(
   const keyRing = new KeyRing(keys);
   await keyRing.load();
   const clientStore = new ClientStore(ds);
+  const cutoffs = new TokenCutoffs(ds, log);
   const [cookieKey, dpopNonceSecret, csrfKey] = await Promise.all([
     stableSecret(ds, box, "cookie_key"),
     stableSecret(ds, box, "dpop_nonce_secret"),
@@ -121,6 +123,7 @@ export async function createAuthn(
     try {
       const removed = await purgeExpired(ds);
       await users.throttle.purge();
+      await purgeTokenCutoffs(ds);
       if (removed) log.debug({ removed }, "purged expired OIDC rows");
     } catch (e) {
       log.warn({ err: e }, "purging expired OIDC rows failed");
@@ -173,13 +176,15 @@ export async function createAuthn(
         audience: apiAudienceOf(publicUrl),
         keyRing,
         ds,
+        cutoffs,
       });
       interaction = interactionRoutes({ provider: () => provider!, users, publicUrl, csrfKey, log });
-      await Promise.all(
-        [KEYS_CHANGED_CHANNEL, CLIENTS_CHANGED_CHANNEL].map((c) =>
+      await Promise.all([
+        ...[KEYS_CHANGED_CHANNEL, CLIENTS_CHANGED_CHANNEL].map((c) =>
           notifications.ready(c).catch(() => undefined),
         ),
-      );
+        cutoffs.ready(),
+      ]);
       // Jittered, so replicas do not all purge at once.
       const every = config.authn.purgeIntervalSeconds * 1000;
       const schedule = () => {
@@ -194,6 +199,7 @@ export async function createAuthn(
       offClients();
       offReconnect();
       await reloading;
+      await cutoffs.stop();
       await notifications.release();
     },
   };

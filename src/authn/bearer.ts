@@ -4,6 +4,7 @@ import type { DataSource } from "typeorm";
 import { API_SCOPE, type ServiceAccountClaims } from "./clients/client-store.js";
 import type { KeyRing } from "./keys/key-ring.js";
 import type { Principal } from "./principal.js";
+import { type TokenCutoffs, keysOf } from "./tokens/token-cutoffs.js";
 
 export const REALM = "fedicentral";
 export const TOKEN_ALGS = ["ES256", "RS256"];
@@ -42,6 +43,10 @@ export type FedicentralClaims = {
   id: string;
   name: string;
   sa?: ServiceAccountClaims;
+  /** Issued at, in epoch milliseconds: iat's seconds are too coarse to order a token and a cutoff. */
+  at?: number;
+  /** The grant a person's token came from, so that ending a session ends its tokens. */
+  gid?: string;
 };
 
 type Request = { method: string; authorization: string | undefined; dpop: string | string[] | undefined };
@@ -66,6 +71,8 @@ export class RequestAuthenticator {
       audience: string;
       keyRing: KeyRing;
       ds: DataSource;
+      /** Cutoffs of disabled, deleted or reset accounts and revoked sessions (tokens/token-cutoffs.ts). */
+      cutoffs?: TokenCutoffs;
     },
   ) {}
 
@@ -90,7 +97,17 @@ export class RequestAuthenticator {
     } else if (scheme === "DPoP") {
       throw new AuthFailure(401, "invalid_token", "the token is not DPoP-bound", "DPoP");
     }
-    return toPrincipal(payload);
+    const principal = toPrincipal(payload);
+    if (await this.isCutOff(principal))
+      throw new AuthFailure(401, "invalid_token", "the token was revoked", scheme);
+    return principal;
+  }
+
+  /** Whether the principal's token was ended since it was issued (its account, client or session). */
+  async isCutOff(p: Principal): Promise<boolean> {
+    if (!this.opts.cutoffs || p.issuedAtMs === undefined) return false;
+    const keys = keysOf({ subject: `${p.kind}:${p.id}`, clientId: p.clientId, grantId: p.grantId });
+    return this.opts.cutoffs.isCutOff(keys, p.issuedAtMs);
   }
 
   private async verifyToken(token: string, scheme: "Bearer" | "DPoP"): Promise<JWTPayload> {
@@ -190,6 +207,9 @@ function toPrincipal(payload: JWTPayload): Principal {
     scopes: String(payload.scope).split(" "),
     tokenId: payload.jti,
     expiresAt: payload.exp,
+    // Without our own millisecond claim, the start of iat's second: the cutoff then errs on refusing.
+    issuedAtMs: typeof fc.at === "number" ? fc.at : (payload.iat ?? 0) * 1000,
+    grantId: fc.gid,
   };
   if (fc.kind === "client" && fc.sa) {
     return { ...base, role: fc.sa.role, operatorId: fc.sa.operatorId, providerId: fc.sa.providerId };

@@ -16,4 +16,7 @@ export type Principal = {
   /** The token's own id and expiry (epoch seconds), for accounting and revocation checks. */
   tokenId?: string;
   expiresAt?: number;
+  /** When the token was issued (epoch ms) and the grant it came from: what token cutoffs compare. */
+  issuedAtMs?: number;
+  grantId?: string;
 };

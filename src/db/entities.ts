@@ -9,6 +9,7 @@ import { UsageQuotaEntity } from "../accounting/usage-quota.entity.js";
 import { UsageServiceEntity } from "../accounting/usage-service.entity.js";
 import { UsageStorageEntity } from "../accounting/usage-storage.entity.js";
 import { LoginThrottleEntity } from "../authn/accounts/login-throttle.entity.js";
+import { TokenCutoffEntity } from "../authn/tokens/token-cutoff.entity.js";
 import { UserEntity } from "../authn/accounts/user.entity.js";
 import { OidcClientEntity } from "../authn/clients/oidc-client.entity.js";
 import { SigningKeyEntity } from "../authn/keys/signing-key.entity.js";
@@ -57,6 +58,7 @@ export const entities = [
   StableSecretEntity,
   UserEntity,
   LoginThrottleEntity,
+  TokenCutoffEntity,
   OidcClientEntity,
   CasbinRuleEntity,
   NetboxConnectionEntity,

@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { DomainError, conflict } from "../common/errors.js";
 
-// Unique constraints whose violation is the caller's mistake, and the input field to blame.
-const uniqueFields: Record<string, [string, string]> = {
+// Unique and exclusion constraints whose violation is the caller's mistake, and the input field to blame.
+const constraintFields: Record<string, [string, string]> = {
   provider_slug_key: ["slug", "a provider with this slug exists already"],
   operator_provider_slug_key: ["slug", "an operator with this slug exists already at this provider"],
   operator_dns_zone_key: ["dnsZone", "this DNS zone belongs to another operator"],
+  operator_dns_zone_disjoint: ["dnsZone", "this DNS zone is inside or above the zone of another operator"],
   deployment_operator_name_key: ["name", "the operator has a deployment with this name already"],
   service_deployment_type_key: ["serviceType", "the deployment has a service of this type already"],
   service_domain_key: ["domain", "this domain is used by another service"],
@@ -15,7 +16,7 @@ const uniqueFields: Record<string, [string, string]> = {
   app_user_email_key: ["email", "a user with this email exists already"],
 };
 
-/** Runs work in one transaction; unique violations become CONFLICT errors naming the field. */
+/** Runs work in one transaction; unique and exclusion violations become CONFLICT errors naming the field. */
 export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   try {
     return await ds.transaction(work);
@@ -46,8 +47,8 @@ export function isUniqueViolation(e: unknown, constraint: string): boolean {
 function translate(e: unknown): unknown {
   if (e instanceof DomainError) return e;
   const { code, constraint } = pgErrorOf(e);
-  if (code === "23505" && constraint && uniqueFields[constraint]) {
-    const [field, message] = uniqueFields[constraint];
+  if ((code === "23505" || code === "23P01") && constraint && constraintFields[constraint]) {
+    const [field, message] = constraintFields[constraint];
     return conflict(field, message);
   }
   return e;

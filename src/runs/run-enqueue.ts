@@ -29,7 +29,7 @@ export function configHash(config: unknown): string {
 export const idempotencyConflict = () =>
   new DomainError(
     "IDEMPOTENCY_CONFLICT",
-    "this idempotency key was used for a different request (another deployment or configuration)",
+    "this idempotency key was used on this deployment for another configuration",
     { field: "idempotencyKey" },
   );
 
@@ -52,8 +52,9 @@ export type EnqueueTarget = { deploymentId: string; operatorId: string };
  * records the pending apply. The caller has checked that it may apply this deployment and holds a lock
  * on the deployment row (FOR SHARE at least), so no other change slips in between.
  *
- * With an idempotency key, the same key with the same deployment and configuration returns the run it
- * made before; with anything else it fails with IDEMPOTENCY_CONFLICT.
+ * With an idempotency key (scoped to the deployment, so no other tenant can block or detect it), the same
+ * key with the same configuration returns the run it made before; with another it fails with
+ * IDEMPOTENCY_CONFLICT.
  */
 export async function enqueueRun(
   tx: EntityManager,
@@ -67,12 +68,12 @@ export async function enqueueRun(
   if (!config) throw notFound("Deployment", toGlobalId("Deployment", deploymentId));
   const hash = configHash(config);
   if (idempotencyKey !== null) {
-    const [existing] = await db.query<{ id: string; deploymentId: string; configHash: string }>(
-      `SELECT id, deployment_id AS "deploymentId", config_hash AS "configHash" FROM run WHERE idempotency_key = $1`,
-      [idempotencyKey],
+    const [existing] = await db.query<{ id: string; configHash: string }>(
+      `SELECT id, config_hash AS "configHash" FROM run WHERE deployment_id = $1 AND idempotency_key = $2`,
+      [deploymentId, idempotencyKey],
     );
     if (existing) {
-      if (existing.deploymentId === deploymentId && existing.configHash === hash) return existing.id;
+      if (existing.configHash === hash) return existing.id;
       throw idempotencyConflict();
     }
   }

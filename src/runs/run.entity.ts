@@ -11,7 +11,7 @@ import type { RunState } from "./run-state.js";
   unique: true,
   where: "state IN ('running', 'canceling')",
 })
-@Index("run_idempotency_key_key", ["idempotencyKey"], { unique: true })
+@Index("run_deployment_idempotency_key_key", ["deploymentId", "idempotencyKey"], { unique: true })
 @Index("run_seq_key", ["seq"], { unique: true })
 @Index("run_deployment_seq_idx", ["deploymentId", "seq"])
 @Index("run_state_seq_idx", ["state", "seq"])

@@ -73,8 +73,9 @@ export class RunResolver {
 
   @Mutation(() => Run, {
     description:
-      "Queues a nixops4 apply of the deployment's staged configuration. The same idempotencyKey with the " +
-      "same deployment and configuration returns the same run; with anything else it fails (IDEMPOTENCY_CONFLICT).",
+      "Queues a nixops4 apply of the deployment's staged configuration. idempotencyKey is scoped to the " +
+      "deployment: the same key with the same configuration returns the same run; with another configuration " +
+      "it fails (IDEMPOTENCY_CONFLICT). Keys of other deployments never collide with it.",
   })
   @Requires(Permission.RunApply)
   async applyDeployment(

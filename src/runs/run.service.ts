@@ -34,7 +34,7 @@ export class RunService {
       return await this.enqueue(caller, deploymentId, deploymentGlobalId, key);
     } catch (e) {
       // A concurrent request with the same key won; answer as if it had come first.
-      if (isUniqueViolation(e, "run_idempotency_key_key"))
+      if (isUniqueViolation(e, "run_deployment_idempotency_key_key"))
         return this.enqueue(caller, deploymentId, deploymentGlobalId, key);
       throw e;
     }

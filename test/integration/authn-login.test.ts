@@ -142,6 +142,17 @@ describe("people sign in: authorization code + PKCE through the login and consen
     });
   });
 
+  it("issues a refresh token only with prompt=consent, and the consent page says it is a long-lived sign-in", async () => {
+    // OpenID Connect: offline_access is ignored unless the request asks for consent.
+    const withoutConsent = await tokensFor({ extra: { prompt: "login" } });
+    expect(withoutConsent.refresh_token).toBeUndefined();
+    expect(withoutConsent.scope?.split(" ")).not.toContain("offline_access");
+    const shown = await signIn({ stopAtConsent: true });
+    if (!shown.html) throw new Error("expected the consent page");
+    expect(shown.html).toMatch(/long-lived sign-in/);
+    expect(shown.html).toMatch(/until you sign out or revoke it/);
+  });
+
   it("rotates refresh tokens; reusing a rotated one revokes the whole grant", async () => {
     const tokens = await tokensFor();
     const second = await oidc.refreshTokenGrant(config, tokens.refresh_token!);

@@ -103,6 +103,52 @@ describe("operator lifecycle", () => {
     expect(zoneClash.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "dnsZone" });
   });
 
+  it("refuses a zone inside or above another operator's zone, on create and on update, with nothing written", async () => {
+    const f = factories(db.ds);
+    // Another provider's operator, three labels deep so that the zone above it is a valid zone too.
+    const o = await f.operator((await f.provider()).id);
+    const other = { zone: `team.${o.zone}` };
+    await db.ds.query(`UPDATE operator SET dns_zone = $2 WHERE id = $1`, [o.id, other.zone]);
+    const ops = await operators();
+    const evs = await events();
+    for (const [slug, dnsZone] of [
+      ["nested", `sub.${other.zone}`],
+      ["deeper", `a.b.${other.zone}`],
+      ["above", other.zone.split(".").slice(1).join(".")],
+    ]) {
+      const res = await gql(server, CREATE, { input: input({ slug, dnsZone }) });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "dnsZone" });
+    }
+    // A zone that merely ends with the same letters is not nested.
+    const sibling = await gql(server, CREATE, {
+      input: input({ slug: "sibling", dnsZone: `x${other.zone}` }),
+    });
+    expect(sibling.errors).toBeUndefined();
+    expect(await operators()).toBe(ops + 1);
+    expect(await events()).toBe(evs + 1);
+    const moved = await gql(
+      server,
+      `mutation($id: ID!, $z: String!) { updateOperator(id: $id, input: { dnsZone: $z }) { dnsZone } }`,
+      { id: sibling.data!.createOperator.id, z: `social.${other.zone}` },
+    );
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "dnsZone" });
+    expect(await events()).toBe(evs + 1);
+  });
+
+  it("lets only one of two racing creations of nested zones through", async () => {
+    for (let round = 0; round < 5; round++) {
+      const zone = `race${round}.example`;
+      const [outer, inner] = await Promise.all([
+        gql(server, CREATE, { input: input({ slug: `race-outer-${round}`, dnsZone: zone }) }),
+        gql(server, CREATE, { input: input({ slug: `race-inner-${round}`, dnsZone: `in.${zone}` }) }),
+      ]);
+      const ok = [outer, inner].filter((r) => !r.errors);
+      expect(ok).toHaveLength(1);
+      const refused = [outer, inner].find((r) => r.errors)!;
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "dnsZone" });
+    }
+  });
+
   it("updates, suspends and resumes, recording before and after", async () => {
     const created = await gql(server, CREATE, {
       input: input({ slug: "upd", dnsZone: "upd.example", name: "Before" }),

@@ -236,7 +236,7 @@ describe("runs", () => {
     expect(r.deployment.deployedGeneration).toBeNull();
   });
 
-  it("the same idempotency key returns the same run; with another input it is IDEMPOTENCY_CONFLICT", async () => {
+  it("the same idempotency key on a deployment returns the same run; with another configuration it is IDEMPOTENCY_CONFLICT; other deployments have keys of their own", async () => {
     const d = await deployment();
     const other = await deployment();
     const k = key();
@@ -248,11 +248,18 @@ describe("runs", () => {
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM run WHERE deployment_id = $1`, [d.id]);
     expect(n).toBe(1);
 
-    const elsewhere = await gql(server, APPLY, { d: other.gid, k });
-    expect(elsewhere.errors?.[0]?.extensions).toMatchObject({
-      code: "IDEMPOTENCY_CONFLICT",
-      field: "idempotencyKey",
-    });
+    // Keys are scoped to the deployment: the same key on another deployment is that deployment's own
+    // request, and one operator's key can neither block nor reveal another's apply.
+    const foreign = await f.deployment((await f.operator((await f.provider()).id)).id);
+    const [elsewhere, abroad] = await Promise.all([
+      gql(server, APPLY, { d: other.gid, k }),
+      gql(server, APPLY, { d: foreign.gid, k }),
+    ]);
+    expect(elsewhere.errors).toBeUndefined();
+    expect(abroad.errors).toBeUndefined();
+    expect(new Set([ids[0], elsewhere.data!.applyDeployment.id, abroad.data!.applyDeployment.id]).size).toBe(
+      3,
+    );
     await db.ds.query(`UPDATE deployment SET staged_generation = staged_generation + 1 WHERE id = $1`, [
       d.id,
     ]);

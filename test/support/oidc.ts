@@ -163,6 +163,8 @@ export async function authorizeThroughForms(
     password: string;
     scope?: string;
     consent?: boolean;
+    /** Return the consent page instead of answering it. */
+    stopAtConsent?: boolean;
     verifier?: string;
     extra?: Record<string, string>;
   },
@@ -198,7 +200,7 @@ export async function authorizeThroughForms(
   const consentHtml = await afterLogin.page.text();
   const consent = formOf(consentHtml);
   const confirm = consent.actions.find((a) => a.endsWith(o.consent === false ? "/abort" : "/confirm"));
-  if (!confirm) return { page: afterLogin.page, html: consentHtml, verifier, state };
+  if (!confirm || o.stopAtConsent) return { page: afterLogin.page, html: consentHtml, verifier, state };
   const done = await browser.follow(
     await browser.post(new URL(confirm, origin).href, { csrf: consent.csrf }),
     o.redirectUri,

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
+import { clientKey, cutOffTokens } from "../tokens/token-cutoffs.js";
 import { writeGrant } from "../../authz/policy-store.js";
 import { accessOf, assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
 import { Permission } from "../../authz/permissions.js";
@@ -228,6 +229,8 @@ export class ClientService {
          WHERE id = $1`,
         [id, secretDigest(secret), overlapSeconds],
       );
+      // A reset (no overlap) answers a leaked secret: the tokens got with it end now too.
+      if (overlapSeconds === 0) await cutOffTokens(tx, [clientKey(before.clientId)]);
       await changed(tx, before.clientId);
       await recordEvent(tx, caller, {
         action: "update",

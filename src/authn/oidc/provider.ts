@@ -201,14 +201,15 @@ async function accountOf(users: UserService, sub: string): Promise<Account | und
 /** Who the token speaks for, written into API access tokens so /graphql needs no lookup. */
 async function principalClaims(
   ctx: KoaContextWithOIDC,
-  token: { kind: string; accountId?: string },
+  token: { kind: string; accountId?: string; grantId?: string },
   users: UserService,
 ): Promise<FedicentralClaims | undefined> {
   const client = ctx.oidc.client;
+  const at = Date.now();
   if (token.kind === "ClientCredentials") {
     const sa = serviceAccountOf(client);
     if (!sa || !client) return undefined;
-    return { kind: "client", id: sa.id, name: client.clientName ?? client.clientId, sa };
+    return { kind: "client", id: sa.id, name: client.clientName ?? client.clientId, sa, at };
   }
   if (!token.accountId) return undefined;
   const loaded = ctx.oidc.account as (Account & { displayName?: string }) | undefined;
@@ -216,5 +217,5 @@ async function principalClaims(
     loaded?.accountId === token.accountId
       ? loaded.displayName
       : (await users.byId(token.accountId))?.displayName;
-  return { kind: "user", id: token.accountId, name: name ?? "" };
+  return { kind: "user", id: token.accountId, name: name ?? "", at, gid: token.grantId };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { clientKey, cutOffTokens, grantKey, subjectKey } from "../tokens/token-cutoffs.js";
 
 /** A signed-in browser session of a user at the provider, with the clients it authorized. */
 export type SessionRow = {
@@ -55,12 +56,15 @@ export async function endSession(db: Q, sessionId: string): Promise<string | nul
     await db.query(`DELETE FROM oidc_payload WHERE grant_id = ANY($1) OR (kind = 'Grant' AND id = ANY($1))`, [
       grantIds,
     ]);
+    // The access tokens of those grants too: JWTs cannot be deleted, so they are cut off.
+    await cutOffTokens(db, grantIds.map(grantKey));
   }
   return deleted.accountId;
 }
 
-/** Everything a user holds at the provider: sessions, grants, codes, refresh tokens. */
+/** Everything a user holds at the provider: sessions, grants, codes, refresh and access tokens. */
 export async function revokeAccountState(db: Q, accountId: string): Promise<void> {
+  await cutOffTokens(db, [subjectKey("user", accountId)]);
   await db.query(
     `DELETE FROM oidc_payload WHERE account_id = $1
         OR grant_id IN (SELECT id FROM oidc_payload WHERE kind = 'Grant' AND account_id = $1)`,
@@ -68,8 +72,9 @@ export async function revokeAccountState(db: Q, accountId: string): Promise<void
   );
 }
 
-/** Everything issued to a client: grants, codes, refresh tokens (its sessions' entries become void). */
+/** Everything issued to a client: grants, codes, refresh and access tokens (its sessions' entries become void). */
 export async function revokeClientState(db: Q, clientId: string): Promise<void> {
+  await cutOffTokens(db, [clientKey(clientId)]);
   await db.query(`DELETE FROM oidc_payload WHERE kind <> 'Session' AND payload->>'clientId' = $1`, [
     clientId,
   ]);

@@ -62,7 +62,9 @@ const SCOPE_TEXT: Record<string, string> = {
   openid: "know who you are",
   profile: "see your name",
   email: "see your email address",
-  offline_access: "stay signed in while you are away",
+  // A refresh token: say plainly that it outlives this visit.
+  offline_access:
+    "keep a long-lived sign-in: stay signed in as you, also while you are away, until you sign out or revoke it",
   api: "use the fedicentral API as you",
 };
 
