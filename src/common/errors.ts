@@ -10,6 +10,7 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
   | "NOT_CONFIGURED"
+  | "QUERY_TOO_COMPLEX"
   | "INTERNAL_SERVER_ERROR";
 
 /** A failure the caller can act on; anything else is masked as INTERNAL_SERVER_ERROR. */
