@@ -64,6 +64,8 @@ type Connection = {
   client: { ip: string | null; userAgent: string | null };
 };
 
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** Attaches the graphql-ws server to the HTTP server's upgrades of /graphql. */
 export function attachSubscriptions(
   server: http.Server,
@@ -74,7 +76,8 @@ export function attachSubscriptions(
   const notifications = sharedNotifications(opts.ds, log);
   const runEvents = new RunEventSource(db, notifications);
   const connections = new WeakMap<object, Connection>();
-  const wss = new WebSocketServer({ noServer: true });
+  // As large as an HTTP body to /graphql may be; ws would otherwise take messages of up to 100 MiB.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   // Other upgrade paths are left to whoever else listens for them.
   const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {

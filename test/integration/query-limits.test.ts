@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { aliased, fragmentChain } from "../support/hostile-queries.js";
 import { type TestServer, as, gql, startTestServer } from "../support/server.js";
+import WebSocket from "ws";
 import { wsClient } from "../support/ws.js";
 
 const PROGRESS_LINES = 20_000;
@@ -142,5 +143,14 @@ describe("query limits on /graphql", () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it("closes a WebSocket whose message is larger than an HTTP body may be, unread", async () => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+    await new Promise((resolve) => ws.once("open", resolve));
+    const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+    ws.send(JSON.stringify({ type: "connection_init", payload: { pad: "x".repeat(2 * 1024 * 1024) } }));
+    // 1009: message too big.
+    expect(await closed).toBe(1009);
   });
 });
