@@ -5,6 +5,8 @@ import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.
 import { type HttpConfig, httpEnv, toHttpConfig } from "./http/http-config.js";
 import { type LimitsConfig, limitsEnv, toLimitsConfig } from "./limits/limits-config.js";
 import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metrics-config.js";
+import { queryLimitsEnv, toQueryLimits } from "./graphql/query-limits-config.js";
+import type { QueryLimits } from "./graphql/query-limits.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
 
@@ -21,8 +23,6 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   SEED_DEMO: envBool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
-  GRAPHQL_MAX_NODES: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   GRAPHQL_INTROSPECTION: envBool.default(true),
   GRAPHQL_SQL_COUNT_HEADER: envBool.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -32,6 +32,7 @@ const schema = z.object({
   ...metricsEnv,
   ...httpEnv,
   ...limitsEnv,
+  ...queryLimitsEnv,
 });
 
 export type Config = {
@@ -44,8 +45,7 @@ export type Config = {
   embeddedPgPort: number;
   seedDemo: boolean;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
-  graphqlMaxDepth: number;
-  graphqlMaxNodes: number;
+  graphqlLimits: QueryLimits;
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
   shutdownGraceMs: number;
@@ -76,8 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
     logLevel: e.LOG_LEVEL,
-    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
-    graphqlMaxNodes: e.GRAPHQL_MAX_NODES,
+    graphqlLimits: toQueryLimits(e),
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

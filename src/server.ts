@@ -13,6 +13,8 @@ import type { RequestContext } from "./graphql/context.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
+import { queryGate } from "./graphql/query-limits.js";
+import { queryGateHttp } from "./graphql/query-gate-http.js";
 import type { Logger } from "./logger.js";
 import { accessLog } from "./http/access-log.js";
 import { serverOptions } from "./http/http-config.js";
@@ -53,12 +55,12 @@ export async function startServer(
   const schema = seams.authorizationOff ? await buildRawSchema() : await createSchema();
   const apollo = createApolloServer(schema, {
     log,
-    maxDepth: config.graphqlMaxDepth,
-    maxNodes: config.graphqlMaxNodes,
+    maxTokens: config.graphqlLimits.tokens,
     introspection: config.graphqlIntrospection,
     sqlCountHeader: config.graphqlSqlCountHeader,
   });
   await apollo.start();
+  const gate = queryGate(schema, config.graphqlLimits);
   const box = secretBoxFor(config, log);
   const services = createServices(ds, {
     log,
@@ -128,6 +130,8 @@ export async function startServer(
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
+    // Before authentication and GraphQL's validation: a refused query costs its parse and one pass.
+    queryGateHttp(gate),
     // After the body parser: its stream callbacks would run outside this request's scope.
     (req, res, next) => {
       res.locals.requestId = requestIdOf(req);
@@ -166,7 +170,7 @@ export async function startServer(
     ds,
     services,
     log,
-    maxDepth: config.graphqlMaxDepth,
+    queryGate: gate,
     resolvePrincipal: seams.principalOf
       ? async (_authorization, req) => seams.principalOf!(req as express.Request)
       : authn.principalOf,

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
+  | "QUERY_TOO_COMPLEX"
   | "INTERNAL_SERVER_ERROR";
 
 /** A failure the caller can act on; anything else is masked as INTERNAL_SERVER_ERROR. */

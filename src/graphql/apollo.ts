@@ -10,8 +10,6 @@ import type { Logger } from "../logger.js";
 import type { RequestContext } from "./context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
-import { depthLimit } from "./depth-limit.js";
-import { nodeLimit } from "./node-limit.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
 const CLIENT_CODES = new Set([
@@ -28,8 +26,8 @@ export function createApolloServer(
   schema: GraphQLSchema,
   opts: {
     log: Logger;
-    maxDepth: number;
-    maxNodes: number;
+    /** The token cap again, for a request that reached Apollo without the query gate (src/graphql/query-gate-http.ts). */
+    maxTokens: number;
     introspection: boolean;
     sqlCountHeader: boolean;
   },
@@ -37,7 +35,9 @@ export function createApolloServer(
   return new ApolloServer<RequestContext>({
     schema,
     introspection: opts.introspection,
-    validationRules: [depthLimit(opts.maxDepth)],
+    parseOptions: { maxTokens: opts.maxTokens },
+    // A persisted query runs without its text, so the query gate could not measure it.
+    persistedQueries: false,
     // Apollo's per-field cache-control hints cost more than the SQL on big reads.
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
@@ -45,7 +45,6 @@ export function createApolloServer(
       logUnexpected(opts.log),
       requireAuthentication(),
       recordRequestDenials(),
-      nodeLimit(opts.maxNodes),
       operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),
     ],

@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
-import { GraphQLError, type GraphQLSchema, specifiedRules, validate } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { DataSource } from "typeorm";
@@ -17,7 +17,7 @@ import type { SubscriptionContext } from "../runs/run-events.resolver.js";
 import type { Services } from "../services.js";
 import { maskUnexpected } from "./apollo.js";
 import type { Caller, RequestContext } from "./context.js";
-import { depthLimit } from "./depth-limit.js";
+import type { QueryGate } from "./query-limits.js";
 import { createLoaders } from "./loaders.js";
 import { requestIdOf } from "../http/request-id.js";
 
@@ -43,7 +43,8 @@ export type SubscriptionServerOptions = {
   ds: DataSource;
   services: Services;
   log: Logger;
-  maxDepth: number;
+  /** The same query limits as HTTP requests have. */
+  queryGate: QueryGate;
   resolvePrincipal: PrincipalResolver;
   /**
    * Builds an operation's context for the connection's caller the way HTTP requests get theirs (loaders
@@ -63,6 +64,8 @@ type Connection = {
   client: { ip: string | null; userAgent: string | null };
 };
 
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** Attaches the graphql-ws server to the HTTP server's upgrades of /graphql. */
 export function attachSubscriptions(
   server: http.Server,
@@ -73,7 +76,8 @@ export function attachSubscriptions(
   const notifications = sharedNotifications(opts.ds, log);
   const runEvents = new RunEventSource(db, notifications);
   const connections = new WeakMap<object, Connection>();
-  const wss = new WebSocketServer({ noServer: true });
+  // As large as an HTTP body to /graphql may be; ws would otherwise take messages of up to 100 MiB.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   // Other upgrade paths are left to whoever else listens for them.
   const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
@@ -82,7 +86,6 @@ export function attachSubscriptions(
   };
   server.on("upgrade", onUpgrade);
 
-  const rules = [...specifiedRules, depthLimit(opts.maxDepth)];
   const contextFor =
     opts.contextFor ??
     (async (caller: Caller): Promise<RequestContext> => ({
@@ -97,7 +100,11 @@ export function attachSubscriptions(
   const disposable = useServer<Record<string, unknown> | undefined, { request?: http.IncomingMessage }>(
     {
       schema: opts.schema,
-      validate: (schema, document) => validate(schema, document, rules),
+      // Measured and refused before graphql-ws parses and validates it (with the tokens already counted).
+      onSubscribe: (_ctx, _id, payload) => {
+        const refusal = opts.queryGate.check(payload.query, payload.variables ?? undefined);
+        return refusal ? [refusal] : undefined;
+      },
       execute: () => ({
         errors: [
           new GraphQLError(

@@ -428,34 +428,52 @@ const FAILED = /^nixops4 error: Failed to create stateless resource ([^\s:]+): (
  * unterminated last line is ignored, because it may still grow; append "\n" once the output is complete.
  */
 export function parseProgress(text: string): Nixops4Progress {
-  const progress: Nixops4Progress = { planned: [], created: [], skipped: [], failed: [] };
+  const parser = new ProgressParser();
   const lines = text.split("\n");
   lines.pop();
-  const add = (list: string[], item: string) => {
-    if (!list.includes(item)) list.push(item);
-  };
-  let inPlan = false;
-  for (const raw of lines) {
+  for (const line of lines) parser.line(line);
+  return parser.progress();
+}
+
+/** Progress read line by line, so output of any size can be fed through in pieces. */
+export class ProgressParser {
+  // Sets keep first-seen order and find repeats in constant time (resources can number in the thousands).
+  private readonly planned = new Set<string>();
+  private readonly created = new Set<string>();
+  private readonly skipped = new Set<string>();
+  private readonly failed: { resource: string; reason: string }[] = [];
+  private inPlan = false;
+
+  /** One complete line, without its newline. */
+  line(raw: string): void {
     const line = cleanLine(raw);
     const trimmed = line.trim();
     if (trimmed === PLAN_HEADER) {
-      inPlan = true;
-      continue;
+      this.inPlan = true;
+      return;
     }
     let m: RegExpExecArray | null;
     if ((m = CREATING.exec(trimmed))) {
-      inPlan = false;
-      add(progress.created, m[1] as string);
+      this.inPlan = false;
+      this.created.add(m[1] as string);
     } else if ((m = SKIPPING.exec(trimmed))) {
-      inPlan = false;
-      add(progress.skipped, m[1] as string);
+      this.inPlan = false;
+      this.skipped.add(m[1] as string);
     } else if ((m = FAILED.exec(trimmed))) {
-      inPlan = false;
-      progress.failed.push({ resource: m[1] as string, reason: (m[2] as string).trim() });
-    } else if (inPlan && (m = PLANNED.exec(line))) {
+      this.inPlan = false;
+      this.failed.push({ resource: m[1] as string, reason: (m[2] as string).trim() });
+    } else if (this.inPlan && (m = PLANNED.exec(line))) {
       // Only indented single words count, so provider chatter printed amid the list is skipped.
-      add(progress.planned, m[1] as string);
+      this.planned.add(m[1] as string);
     }
   }
-  return progress;
+
+  progress(): Nixops4Progress {
+    return {
+      planned: [...this.planned],
+      created: [...this.created],
+      skipped: [...this.skipped],
+      failed: [...this.failed],
+    };
+  }
 }

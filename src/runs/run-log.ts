@@ -5,8 +5,9 @@
 // goes into the next one: a flood of output costs one commit per few MB instead of one per chunk, and
 // reading the output goes on while the database writes. Only past maxBufferedBytes does the producer wait.
 
+import { StringDecoder } from "node:string_decoder";
 import type { Db } from "../db/db.js";
-import { type Nixops4Progress, type Nixops4Stream, parseProgress } from "./nixops4-process.js";
+import { type Nixops4Progress, type Nixops4Stream, ProgressParser } from "./nixops4-process.js";
 
 export type RunLogOptions = {
   capBytes: number;
@@ -234,12 +235,33 @@ export async function readRunLog(
   return { bytes, fromOffset, nextOffset: fromOffset + bytes.length, size: Number(sizeRows[0]?.size ?? 0) };
 }
 
-/** The progress lines in the stored stderr; a finished run's last line counts even without a newline. */
+// Rows of the stored stderr read per statement while reading progress: about 1 MiB (chunks are up to 64 KiB).
+const PROGRESS_PAGE_ROWS = 16;
+
+/**
+ * The progress lines in the stored stderr; a finished run's last line counts even without a newline.
+ * The log (up to RUN_LOG_CAP_BYTES) is read a page of chunks at a time, never held whole in memory.
+ */
 export async function readRunProgress(db: Db, runId: string, finished: boolean): Promise<Nixops4Progress> {
-  const rows = await db.query<{ data: Buffer }>(
-    `SELECT data FROM run_log_chunk WHERE run_id = $1 AND stream = 'stderr' ORDER BY seq`,
-    [runId],
-  );
-  const text = Buffer.concat(rows.map((r) => r.data)).toString("utf8");
-  return parseProgress(finished ? `${text}\n` : text);
+  const parser = new ProgressParser();
+  const decoder = new StringDecoder("utf8");
+  let partial = "";
+  const feed = (text: string) => {
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() as string;
+    for (const line of lines) parser.line(line);
+  };
+  for (let after = -1; ;) {
+    const rows = await db.query<{ seq: number; data: Buffer }>(
+      `SELECT seq, data FROM run_log_chunk WHERE run_id = $1 AND stream = 'stderr' AND seq > $2
+        ORDER BY seq LIMIT ${PROGRESS_PAGE_ROWS}`,
+      [runId, after],
+    );
+    for (const r of rows) feed(decoder.write(r.data));
+    if (rows.length < PROGRESS_PAGE_ROWS) break;
+    after = Number((rows.at(-1) as { seq: number }).seq);
+  }
+  feed(decoder.end());
+  if (finished && partial) parser.line(partial);
+  return parser.progress();
 }

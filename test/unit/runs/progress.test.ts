@@ -64,6 +64,15 @@ describe("parseProgress", () => {
     expect(parseProgress(text)).toMatchObject({ planned: ["a"], created: ["a"] });
   });
 
+  it("takes time in proportion to the output, also with many resources (quadratic before: seconds)", () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `  r${i}\ncreating resource r${i}\n`).join("");
+    const started = performance.now();
+    const progress = parseProgress(`${HEADER}\n${lines}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(progress.created).toHaveLength(100_000);
+    expect(progress.planned).toEqual(["r0"]);
+  });
+
   it("never reports more for a prefix of the output than for the whole", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: sample.length }), (cut) => {
