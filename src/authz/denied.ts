@@ -4,6 +4,7 @@ import { DomainError } from "../common/errors.js";
 import type { Caller } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
 import { Access } from "./access.js";
+import { withTargetOperators } from "./denial-target.js";
 import { Permission } from "./permissions.js";
 import { RequestDenials } from "./request-denials.js";
 import { roleNamed } from "./roles.js";
@@ -150,8 +151,9 @@ export class DenialRecorder {
 
   private async write(caller: Caller, denials: RequestDenials): Promise<void> {
     try {
+      const events = await withTargetOperators(this.ds, denials.events());
       await this.ds.transaction(async (tx) => {
-        for (const e of denials.events()) await recordEvent(tx, caller, e);
+        for (const e of events) await recordEvent(tx, caller, e);
       });
     } catch (e) {
       // The refusals stand either way; a lost record is an operational problem, not the caller's.

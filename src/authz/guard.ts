@@ -8,6 +8,7 @@ import {
 import { DomainError } from "../common/errors.js";
 import type { RequestContext } from "../graphql/context.js";
 import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
+import { targetOfArgs } from "./denial-target.js";
 import type { Permission } from "./permissions.js";
 import { AUTHZ_EXTENSION, type AuthzRule } from "./rules.js";
 
@@ -45,12 +46,27 @@ function guardRoot(field: GraphQLField<unknown, RequestContext>, rule: AuthzRule
   if (rule && "public" in rule) return;
   // A root field without a rule is refused outright (and test/unit/authz-rules.test.ts fails).
   const permission = rule?.permission;
-  const check = (ctx: GuardContext): Promise<void> | void => {
+  const check = (ctx: GuardContext, args: Record<string, unknown>): Promise<void> | void => {
     const access = accessOf(ctx);
     if (!access.principal) throw unauthenticated();
     if (!permission) throw new DomainError("FORBIDDEN", `${name} declares no authorization rule`);
     if (access.holdsAnywhere(permission)) return;
-    const e = forbidden({ permission, targetKind: "operation", targetId: name, operatorId: null });
+    // The object the operation aimed at, when it names one: the refusal goes into its operator's chain.
+    const target = targetOfArgs(args);
+    const e = target
+      ? new AccessDenied(
+          {
+            permission,
+            targetKind: target.kind,
+            targetId: target.id,
+            operatorId: null,
+            reason: `forbidden: ${name} needs ${permission}`,
+          },
+          "FORBIDDEN",
+          `not allowed: this needs the permission ${permission}`,
+          { permission },
+        )
+      : forbidden({ permission, targetKind: "operation", targetId: name, operatorId: null });
     return ctx.services.denials.record(ctx, e.denial).then(() => {
       throw e;
     });
@@ -58,7 +74,7 @@ function guardRoot(field: GraphQLField<unknown, RequestContext>, rule: AuthzRule
   const wrap = (inner: Resolver): Resolver =>
     async function guarded(source, args, ctx, info) {
       const g = ctx as unknown as GuardContext;
-      await check(g);
+      await check(g, args as Record<string, unknown>);
       try {
         return await inner(source, args, ctx, info);
       } catch (e) {
