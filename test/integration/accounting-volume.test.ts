@@ -68,7 +68,14 @@ describe("accounting volume", () => {
       webhookSecret: "the-real-webhook-secret",
       schedule: { enabled: false },
     });
-    server = await startTestServer(db.ds);
+    // The query limits would refuse the alias floods below before they run; here they must run, to show
+    // that even then their refusals are bounded (a second line of defence).
+    server = await startTestServer(db.ds, {
+      GRAPHQL_MAX_ALIASES: "5000",
+      GRAPHQL_MAX_DOCUMENT_BYTES: "1000000",
+      GRAPHQL_MAX_TOKENS: "100000",
+      GRAPHQL_MAX_COST: "100000000",
+    });
   });
   afterAll(async () => {
     await server?.stop();
