@@ -27,6 +27,7 @@ import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
 export class DeploymentService {
@@ -45,7 +46,7 @@ export class DeploymentService {
       from: "deployment t",
       columns: DEPLOYMENT_COLUMNS,
       filter: f,
-      order: ["t.name", "t.id"],
+      order: [textKey("t.name"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toDeployment,

@@ -10,6 +10,7 @@ import type { RequestContext } from "./context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
 import { depthLimit } from "./depth-limit.js";
+import { refuseUnstorableText } from "./input-text.js";
 import { nodeLimit } from "./node-limit.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
@@ -43,6 +44,7 @@ export function createApolloServer(
       ApolloServerPluginLandingPageDisabled(),
       logUnexpected(opts.log),
       requireAuthentication(),
+      refuseUnstorableText(),
       nodeLimit(opts.maxNodes),
       operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),

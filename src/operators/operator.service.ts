@@ -26,6 +26,7 @@ import {
   toOperator,
 } from "./operator.types.js";
 import { assertWithinQuota } from "./quota.js";
+import { textKey, timestampKey, uuidKey } from "../db/sort-key.js";
 
 export class OperatorService {
   constructor(private readonly ds: DataSource) {}
@@ -53,7 +54,7 @@ export class OperatorService {
       from: "operator t",
       columns: byName ? OPERATOR_COLUMNS : `${OPERATOR_COLUMNS}, t.created_at::text AS "createdAtKey"`,
       filter: f,
-      order: [byName ? "t.name" : "t.created_at", "t.id"],
+      order: [byName ? textKey("t.name") : timestampKey("t.created_at"), uuidKey("t.id")],
       direction: order?.direction ?? SortDirection.ASC,
       args,
       map: toOperator,

@@ -16,6 +16,7 @@ import { ProviderEntity } from "./provider.entity.js";
 import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
 import { PROVIDER_COLUMNS } from "./provider.loaders.js";
 import { type Provider, toProvider } from "./provider.types.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 export class ProviderService {
   constructor(private readonly ds: DataSource) {}
@@ -25,7 +26,7 @@ export class ProviderService {
       from: "provider t",
       columns: PROVIDER_COLUMNS,
       filter: restrict(new SqlFilter(), accessOf(caller), Permission.ProviderRead, "provider"),
-      order: ["t.slug", "t.id"],
+      order: [textKey("t.slug"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toProvider,

@@ -16,6 +16,7 @@ import { readRunLog, readRunProgress } from "./run-log.js";
 import { type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, type RunLogPage, toRun } from "./run.types.js";
+import { integerKey } from "../db/sort-key.js";
 
 export const MAX_LOG_PAGE = 1024 * 1024;
 
@@ -101,7 +102,7 @@ export class RunService {
     }
     const countWhere = [...where];
     const countParams = [...params];
-    const ks = keysetSql(page, ["t.seq"], "DESC", params);
+    const ks = keysetSql(page, [integerKey("t.seq")], "DESC", params);
     if (ks.where) where.push(ks.where);
     const db = dbOf(this.ds);
     const rows = await db.query(
