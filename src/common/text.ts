@@ -18,17 +18,16 @@ const unstorable = (path: string): InputProblem => ({
 
 /**
  * The first place in a JSON-like value holding text PostgreSQL cannot store (a key's problem is its
- * object's path), or nested deeper than MAX_INPUT_DEPTH; null when there is none. Walks without recursion.
+ * object's path), or nested deeper than maxDepth; null when there is none. Walks without recursion.
  */
-export function inputProblem(value: unknown, path: string, depth = 0): InputProblem | null {
-  const stack: [unknown, string, number][] = [[value, path, depth]];
+export function inputProblem(value: unknown, path: string, maxDepth = MAX_INPUT_DEPTH): InputProblem | null {
+  const stack: [unknown, string, number][] = [[value, path, 0]];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [v, p, d] = item;
     if (typeof v === "string") {
       if (!isStorableText(v)) return unstorable(p);
     } else if (typeof v === "object" && v !== null) {
-      if (d >= MAX_INPUT_DEPTH)
-        return { path: p, message: `${p} is nested deeper than ${MAX_INPUT_DEPTH} levels` };
+      if (d >= maxDepth) return { path: p, message: `${p} is nested deeper than ${maxDepth} levels` };
       if (Array.isArray(v)) {
         for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${p}.${i}`, d + 1]);
       } else {

@@ -7,7 +7,7 @@ import { Permission } from "../authz/permissions.js";
 import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { assertMatchesSchema } from "../common/json-schema.js";
+import { CATALOG_SCHEMAS, assertMatchesSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
@@ -109,7 +109,7 @@ export class DeploymentService {
       const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
       if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
       const options = input.options ?? {};
-      assertMatchesSchema(type.optionsSchema, options, "input.options");
+      assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, options, "input.options");
       const values = {
         deploymentId,
         serviceTypeId: type.id,
@@ -151,7 +151,7 @@ export class DeploymentService {
       if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
       if (input.options != null) {
         const type = await tx.findOneByOrFail(ServiceTypeEntity, { id: s.serviceTypeId });
-        assertMatchesSchema(type.optionsSchema, input.options, "input.options");
+        assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, input.options, "input.options");
         patch.options = input.options;
       }
       if (input.blockStorageGib != null)
