@@ -17,6 +17,7 @@ import { type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, type RunLogPage, toRun } from "./run.types.js";
 import { integerKey } from "../db/sort-key.js";
+import { printableLog } from "./printable-log.js";
 
 export const MAX_LOG_PAGE = 1024 * 1024;
 
@@ -131,7 +132,7 @@ export class RunService {
       throw badInput("limit", `limit must be between 0 and ${MAX_LOG_PAGE}`);
     const slice = await readRunLog(dbOf(this.ds), run.uuid, fromOffset, limit);
     return {
-      text: slice.bytes.toString("utf8"),
+      text: printableLog(slice.bytes),
       base64: slice.bytes.toString("base64"),
       fromOffset: slice.fromOffset,
       nextOffset: slice.nextOffset,
