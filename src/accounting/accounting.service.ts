@@ -25,6 +25,7 @@ import { CHAIN_OF_EVENT, EVENT_DOC_COLUMNS, SEAL_COLUMNS } from "./event-sql.js"
 import { listPublicKeys, toJwk, toPem } from "./signing.js";
 import { usageReport } from "./usage-report.js";
 import { verifyChain } from "./verify-chain.js";
+import { integerKey, timestampKey } from "../db/sort-key.js";
 
 const EVENT_FROM = `accounting_event e LEFT JOIN accounting_seal s ON s.event_id = e.id`;
 const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_COLUMNS}`;
@@ -64,7 +65,7 @@ export class AccountingService {
       columns: EVENT_COLUMNS,
       filter: f,
       // Newest first; the microsecond time text is the cursor, so paging never skips an event.
-      order: ["e.occurred_at", "e.id"],
+      order: [timestampKey("e.occurred_at"), integerKey("e.id")],
       direction: "DESC",
       args,
       map: toAccountingEvent,

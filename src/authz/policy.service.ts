@@ -20,6 +20,7 @@ import {
   toRoleAssignment,
 } from "./policy.types.js";
 import { ROLES, roleDomainProblem, roleNamed } from "./roles.js";
+import { integerKey } from "../db/sort-key.js";
 
 /** Role grants through the API: who may change them, and no one above their own permissions. */
 export class PolicyService {
@@ -86,7 +87,7 @@ export class PolicyService {
       from: "casbin_rule t",
       columns: ASSIGNMENT_COLUMNS,
       filter: f,
-      order: ["t.id"],
+      order: [integerKey("t.id")],
       direction: "ASC",
       args,
       map: toRoleAssignment,

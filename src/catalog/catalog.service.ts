@@ -5,6 +5,7 @@ import type { Connection, PageArgs } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import { SERVICE_TYPE_COLUMNS } from "./service-type.loaders.js";
 import { type ServiceType, toServiceType } from "./service-type.types.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 export class CatalogService {
   constructor(private readonly ds: DataSource) {}
@@ -16,7 +17,7 @@ export class CatalogService {
       from: "service_type t",
       columns: SERVICE_TYPE_COLUMNS,
       filter: f,
-      order: ["t.slug", "t.id"],
+      order: [textKey("t.slug"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toServiceType,

@@ -1,6 +1,6 @@
 import { badInput } from "./errors.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Relay global ids: base64url("Type:uuid"), opaque to clients. */
 export function toGlobalId(type: string, id: string): string {

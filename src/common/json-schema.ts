@@ -1,38 +1,71 @@
+import { createHash } from "node:crypto";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import canonicalize from "canonicalize";
+import { LRUCache } from "lru-cache";
 import { badInput } from "./errors.js";
+import { linearRegExp } from "./linear-regexp.js";
+import { inputProblem } from "./text.js";
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: false }));
-const compiled = new Map<string, ValidateFunction>();
+/** Larger or deeper schemas are refused: compiling one costs time and stack in proportion. */
+export const MAX_SCHEMA_BYTES = 64 * 1024;
+export const MAX_SCHEMA_DEPTH = 32;
 
-function compile(schema: object, field: string): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let fn = compiled.get(key);
+/**
+ * Whose schemas these are: `provider:<id>` for a provider's bespoke-info schemas, `catalog` for the
+ * service types' option schemas. Compiled validators are cached per owner and schema text.
+ */
+export type SchemaOwner = `provider:${string}` | "catalog";
+export const providerSchemas = (providerId: string): SchemaOwner => `provider:${providerId}`;
+export const CATALOG_SCHEMAS: SchemaOwner = "catalog";
+
+const validators = new LRUCache<string, ValidateFunction>({ max: 1000 });
+
+/**
+ * Each schema gets an Ajv of its own: nothing is registered process-wide, so a `$id` is visible only
+ * inside its schema, a new version compiles afresh, and a `$ref` outside the schema cannot resolve (there
+ * is no loadSchema) and fails to compile.
+ */
+function compileAlone(schema: object): ValidateFunction {
+  const ajv = addFormats(
+    new Ajv({ allErrors: true, strict: false, useDefaults: false, code: { regExp: linearRegExp } }),
+  );
+  return ajv.compile(schema);
+}
+
+function validatorOf(owner: SchemaOwner, schema: object, field: string): ValidateFunction {
+  const problem = inputProblem(schema, field, MAX_SCHEMA_DEPTH);
+  if (problem) throw badInput(field, problem.message);
+  const text = canonicalize(schema) ?? "";
+  if (Buffer.byteLength(text) > MAX_SCHEMA_BYTES)
+    throw badInput(field, `${field} is larger than ${MAX_SCHEMA_BYTES} bytes`);
+  const key = `${owner}:${createHash("sha256").update(text).digest("base64url")}`;
+  let fn = validators.get(key);
   if (!fn) {
     try {
-      fn = ajv.compile(schema);
+      fn = compileAlone(schema);
     } catch (e) {
       throw badInput(field, `schema is not a valid JSON Schema: ${(e as Error).message}`);
     }
-    compiled.set(key, fn);
+    validators.set(key, fn);
   }
   return fn;
 }
 
-/** Fails with BAD_USER_INPUT when schema itself is not a usable JSON Schema. */
-export function assertValidSchema(schema: unknown, field: string): void {
+/** Fails with BAD_USER_INPUT when schema itself is not a usable JSON Schema within the limits. */
+export function assertValidSchema(owner: SchemaOwner, schema: unknown, field: string): void {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw badInput(field, `${field} must be a JSON Schema object`);
   }
-  compile(schema, field);
+  validatorOf(owner, schema, field);
 }
 
 /** Validates value against schema; errors name the field and each offending JSON pointer. */
-export function assertMatchesSchema(schema: object, value: unknown, field: string): void {
-  const fn = compile(schema, field);
+export function assertMatchesSchema(owner: SchemaOwner, schema: object, value: unknown, field: string): void {
+  const fn = validatorOf(owner, schema, field);
   if (fn(value)) return;
   const errors = (fn.errors ?? []).map((e: ErrorObject) => ({
     path: `${field}${e.instancePath.replace(/\//g, ".")}`,

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import type { PageRequest } from "../graphql/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
+import type { SortKey } from "./sort-key.js";
 
 type Row = Record<string, unknown>;
 
@@ -59,7 +60,8 @@ export function childPageLoader<T>(
     table: string;
     columns: string;
     parentColumn: string;
-    orderColumns: string[];
+    /** Sort keys over the child table, seen as t. */
+    orderKeys: SortKey[];
     map: (row: Row) => T;
     scope?: RowScope;
   },
@@ -78,8 +80,7 @@ export function childPageLoader<T>(
       await Promise.all(
         [...groups.entries()].map(async ([pageKey, { page, parentIds }]) => {
           const params: unknown[] = [parentIds];
-          const cols = opts.orderColumns.map((c) => `t.${c}`);
-          const ks = keysetSql(page, cols, "ASC", params);
+          const ks = keysetSql(page, opts.orderKeys, "ASC", params);
           const scoped = and(opts.scope?.(params));
           const rows = await db.query(
             `SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (

@@ -1,23 +1,27 @@
 import { badInput } from "../common/errors.js";
 import type { PageRequest } from "../graphql/connection.js";
+import type { SortKey } from "./sort-key.js";
 
 /**
  * SQL fragments for keyset paging over columns sorted the same way (the last one unique, e.g. id).
- * Appends the cursor's values to params; the caller fetches LIMIT limit + 1 rows.
+ * Checks the cursor's values against the keys' kinds, appends them to params; the caller fetches
+ * LIMIT limit + 1 rows.
  */
 export function keysetSql(
   page: PageRequest,
-  columns: string[],
+  keys: SortKey[],
   direction: "ASC" | "DESC",
   params: unknown[],
 ): { where: string | null; orderBy: string; limit: number } {
   const ascending = (direction === "ASC") === page.forward;
   const dir = ascending ? "ASC" : "DESC";
+  const columns = keys.map((k) => k.column);
   const orderBy = columns.map((c) => `${c} ${dir}`).join(", ");
   let where: string | null = null;
   if (page.cursor) {
-    if (page.cursor.length !== columns.length)
-      throw badInput(page.forward ? "after" : "before", "cursor does not match this ordering");
+    const field = page.forward ? "after" : "before";
+    if (page.cursor.length !== keys.length || !keys.every((k, i) => k.accepts(page.cursor?.[i])))
+      throw badInput(field, `${field} is not a cursor of this list and ordering`);
     const placeholders = page.cursor.map((v) => {
       params.push(v);
       return `$${params.length}`;

@@ -1,6 +1,7 @@
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
+import type { SortKey } from "./sort-key.js";
 
 /** WHERE conditions with their parameters, numbered as they are added. */
 export class SqlFilter {
@@ -19,7 +20,7 @@ const whereClause = (conds: string[]) => (conds.length ? `WHERE ${conds.join(" A
 
 /**
  * One keyset page of a root list: the rows, their cursors, and a totalCount that runs only when asked.
- * `order` lists the sort columns, the last one unique (usually the id).
+ * `order` lists the sort keys, the last one unique (usually the id).
  */
 export async function listPage<T>(
   db: Db,
@@ -27,7 +28,7 @@ export async function listPage<T>(
     from: string;
     columns: string;
     filter: SqlFilter;
-    order: string[];
+    order: SortKey[];
     direction: "ASC" | "DESC";
     args: PageArgs;
     map: (row: Record<string, unknown>) => T;

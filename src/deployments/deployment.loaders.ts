@@ -5,6 +5,7 @@ import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
 import { byIdLoader, childCountLoader, childPageLoader } from "../db/batch.js";
 import { toDeployment, toService } from "./deployment.types.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
   t.deployed_generation AS "deployedGeneration", ${isoTime("t.deployed_at")} AS "deployedAt",
@@ -38,7 +39,7 @@ export function createDeploymentLoaders(db: Db, access: Access) {
       table: "deployment",
       columns: DEPLOYMENT_COLUMNS,
       parentColumn: "operator_id",
-      orderColumns: ["name", "id"],
+      orderKeys: [textKey("t.name"), uuidKey("t.id")],
       map: toDeployment,
       scope: deployments,
     }),
@@ -47,7 +48,7 @@ export function createDeploymentLoaders(db: Db, access: Access) {
       table: "service",
       columns: SERVICE_COLUMNS,
       parentColumn: "deployment_id",
-      orderColumns: ["domain", "id"],
+      orderKeys: [textKey("t.domain"), uuidKey("t.id")],
       map: toService,
     }),
     serviceCountByDeployment: childCountLoader(db, "service", "deployment_id"),

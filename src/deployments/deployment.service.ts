@@ -7,7 +7,7 @@ import { Permission } from "../authz/permissions.js";
 import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { assertMatchesSchema } from "../common/json-schema.js";
+import { CATALOG_SCHEMAS, assertMatchesSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
@@ -27,6 +27,7 @@ import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
 export class DeploymentService {
@@ -45,7 +46,7 @@ export class DeploymentService {
       from: "deployment t",
       columns: DEPLOYMENT_COLUMNS,
       filter: f,
-      order: ["t.name", "t.id"],
+      order: [textKey("t.name"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toDeployment,
@@ -108,7 +109,7 @@ export class DeploymentService {
       const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
       if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
       const options = input.options ?? {};
-      assertMatchesSchema(type.optionsSchema, options, "input.options");
+      assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, options, "input.options");
       const values = {
         deploymentId,
         serviceTypeId: type.id,
@@ -150,7 +151,7 @@ export class DeploymentService {
       if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
       if (input.options != null) {
         const type = await tx.findOneByOrFail(ServiceTypeEntity, { id: s.serviceTypeId });
-        assertMatchesSchema(type.optionsSchema, input.options, "input.options");
+        assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, input.options, "input.options");
         patch.options = input.options;
       }
       if (input.blockStorageGib != null)

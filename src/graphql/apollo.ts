@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { RequestContext } from "./context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
+import { refuseUnstorableText } from "./input-text.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
 const CLIENT_CODES = new Set([
@@ -45,6 +46,7 @@ export function createApolloServer(
       logUnexpected(opts.log),
       requireAuthentication(),
       recordRequestDenials(),
+      refuseUnstorableText(),
       operationMetrics(),
       ...(opts.sqlCountHeader ? [sqlCountHeader()] : []),
     ],

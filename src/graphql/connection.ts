@@ -78,7 +78,12 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
+// Our cursors are a few dozen characters; anything much longer is not one of ours.
+const MAX_CURSOR_LENGTH = 2048;
+
+/** The values of a cursor; their kinds are checked against the list's sort keys (src/db/keyset.ts). */
 export function decodeCursor(cursor: string, field: string): unknown[] {
+  if (cursor.length > MAX_CURSOR_LENGTH) throw badInput(field, `${field} is not a valid cursor`);
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(v) && v.length > 0) return v;

@@ -14,6 +14,7 @@ import { applyWebhookObject } from "./mirror-writer.js";
 import { type NetboxConfig, loadNetboxConfig } from "./netbox-config.js";
 import { SyncSetupError, sealContext, unseal } from "./netbox-connection.js";
 import { requestIdOf } from "../http/request-id.js";
+import { inputProblem } from "../common/text.js";
 
 const EVENTS = new Set(["created", "updated", "deleted"]);
 
@@ -95,6 +96,9 @@ async function handle(
   } catch {
     return refuse(400, "the webhook body is not a JSON object");
   }
+  // NUL, a lone surrogate or extreme nesting would fail in PostgreSQL (a 500) rather than be refused.
+  const problem = inputProblem(event, "body");
+  if (problem) return refuse(400, problem.message);
   const kind = kindOf(event);
   if (!EVENTS.has(String(event.event)) || !kind || !conn.kinds.includes(kind)) {
     res.json({ result: "ignored" });

@@ -38,6 +38,7 @@ import {
 } from "./connection.types.js";
 import { objectFilter } from "./object-filter.js";
 import { enqueueSync } from "./sync-runner.js";
+import { integerKey } from "../db/sort-key.js";
 
 /** Whose objects a read may return: everything, or the objects of these operators' tenants. */
 export type OperatorScope = "all" | ReadonlySet<string>;
@@ -407,7 +408,7 @@ export class NetboxService {
       from: "netbox_sync_run t",
       columns: SYNC_RUN_COLUMNS,
       filter: f,
-      order: ["t.seq"],
+      order: [integerKey("t.seq")],
       direction: "DESC",
       args,
       map: toNetboxSyncRun,
@@ -440,7 +441,7 @@ export class NetboxService {
       from: "netbox_object t",
       columns: NETBOX_OBJECT_COLUMNS,
       filter: f,
-      order: ["t.netbox_id"],
+      order: [integerKey("t.netbox_id")],
       direction: "ASC",
       args,
       map: toNetboxObject,

@@ -6,7 +6,7 @@ import { Permission } from "../authz/permissions.js";
 import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { assertMatchesSchema } from "../common/json-schema.js";
+import { assertMatchesSchema, providerSchemas } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
@@ -26,6 +26,7 @@ import {
   toOperator,
 } from "./operator.types.js";
 import { assertWithinQuota } from "./quota.js";
+import { textKey, timestampKey, uuidKey } from "../db/sort-key.js";
 
 export class OperatorService {
   constructor(private readonly ds: DataSource) {}
@@ -53,7 +54,7 @@ export class OperatorService {
       from: "operator t",
       columns: byName ? OPERATOR_COLUMNS : `${OPERATOR_COLUMNS}, t.created_at::text AS "createdAtKey"`,
       filter: f,
-      order: [byName ? "t.name" : "t.created_at", "t.id"],
+      order: [byName ? textKey("t.name") : timestampKey("t.created_at"), uuidKey("t.id")],
       direction: order?.direction ?? SortDirection.ASC,
       args,
       map: toOperator,
@@ -78,7 +79,12 @@ export class OperatorService {
     return inTransaction(this.ds, async (tx) => {
       const provider = await tx.findOneBy(ProviderEntity, { id: providerId });
       if (!provider) throw notFound("Provider", input.providerId);
-      assertMatchesSchema(provider.operatorInfoSchema, values.bespokeInfo, "input.bespokeInfo");
+      assertMatchesSchema(
+        providerSchemas(provider.id),
+        provider.operatorInfoSchema,
+        values.bespokeInfo,
+        "input.bespokeInfo",
+      );
       const saved = await tx.save(tx.create(OperatorEntity, values));
       await syncQuotaUsage(tx, saved.id);
       await recordEvent(tx, caller, {
@@ -131,7 +137,7 @@ export class OperatorService {
     const id = expectGlobalId(globalId, "Operator", "id");
     return this.change(caller, id, "update", Permission.OperatorUpdate, async (tx, before) => {
       const provider = await tx.findOneByOrFail(ProviderEntity, { id: before.providerId });
-      assertMatchesSchema(provider.operatorInfoSchema, info, "info");
+      assertMatchesSchema(providerSchemas(provider.id), provider.operatorInfoSchema, info, "info");
       return { bespokeInfo: info };
     });
   }

@@ -5,7 +5,7 @@ import { Permission } from "../authz/permissions.js";
 import { restrict, scopeCondition } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { assertMatchesSchema, assertValidSchema } from "../common/json-schema.js";
+import { assertMatchesSchema, assertValidSchema, providerSchemas } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
@@ -16,6 +16,7 @@ import { ProviderEntity } from "./provider.entity.js";
 import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
 import { PROVIDER_COLUMNS } from "./provider.loaders.js";
 import { type Provider, toProvider } from "./provider.types.js";
+import { textKey, uuidKey } from "../db/sort-key.js";
 
 export class ProviderService {
   constructor(private readonly ds: DataSource) {}
@@ -25,7 +26,7 @@ export class ProviderService {
       from: "provider t",
       columns: PROVIDER_COLUMNS,
       filter: restrict(new SqlFilter(), accessOf(caller), Permission.ProviderRead, "provider"),
-      order: ["t.slug", "t.id"],
+      order: [textKey("t.slug"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toProvider,
@@ -66,13 +67,16 @@ export class ProviderService {
   setSchemas(caller: Caller, globalId: string, input: SetProviderSchemasInput): Promise<string> {
     const id = expectGlobalId(globalId, "Provider", "id");
     authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: globalId });
-    if (input.providerInfoSchema) assertValidSchema(input.providerInfoSchema, "input.providerInfoSchema");
-    if (input.operatorInfoSchema) assertValidSchema(input.operatorInfoSchema, "input.operatorInfoSchema");
+    const owner = providerSchemas(id);
+    if (input.providerInfoSchema)
+      assertValidSchema(owner, input.providerInfoSchema, "input.providerInfoSchema");
+    if (input.operatorInfoSchema)
+      assertValidSchema(owner, input.operatorInfoSchema, "input.operatorInfoSchema");
     return inTransaction(this.ds, async (tx) => {
       const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Provider", globalId);
       if (input.providerInfoSchema) {
-        assertMatchesSchema(input.providerInfoSchema, before.bespokeInfo, "input.providerInfoSchema");
+        assertMatchesSchema(owner, input.providerInfoSchema, before.bespokeInfo, "input.providerInfoSchema");
       }
       if (input.operatorInfoSchema) {
         const rows = await tx.query(
@@ -81,7 +85,7 @@ export class ProviderService {
         );
         for (const r of rows) {
           try {
-            assertMatchesSchema(input.operatorInfoSchema, r.info, "bespokeInfo");
+            assertMatchesSchema(owner, input.operatorInfoSchema, r.info, "bespokeInfo");
           } catch (e) {
             throw badInput(
               "input.operatorInfoSchema",
@@ -118,7 +122,7 @@ export class ProviderService {
     return inTransaction(this.ds, async (tx) => {
       const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Provider", globalId);
-      assertMatchesSchema(before.providerInfoSchema, info, "info");
+      assertMatchesSchema(providerSchemas(id), before.providerInfoSchema, info, "info");
       const changes = changesBetween(before, { bespokeInfo: info });
       if (Object.keys(changes).length === 0) return id;
       await tx.update(ProviderEntity, { id }, { bespokeInfo: info });

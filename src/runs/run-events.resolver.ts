@@ -6,6 +6,7 @@ import { expectGlobalId } from "../common/global-id.js";
 import type { RequestContext } from "../graphql/context.js";
 import type { RunEvent, RunEventSource, RunLogChunkEvent } from "./run-events.js";
 import { RunEventUnion, RunLogChunk } from "./run-events.types.js";
+import { PRINTABLE_LOG_DESCRIPTION, printableLog } from "./printable-log.js";
 
 /** The context of an operation over WebSocket: a request context plus the live event source. */
 export type SubscriptionContext = RequestContext & {
@@ -88,12 +89,10 @@ export class RunLogChunkResolver {
   }
 
   @FieldResolver(() => String, {
-    description:
-      "The bytes decoded as UTF-8 for display; a character split across chunks or invalid bytes become " +
-      "U+FFFD. Use base64 to keep the bytes exactly.",
+    description: `${PRINTABLE_LOG_DESCRIPTION} Use base64 to keep the bytes exactly.`,
   })
   text(@Root() chunk: RunLogChunkEvent): string {
-    return Buffer.from(chunk.base64, "base64").toString("utf8");
+    return printableLog(Buffer.from(chunk.base64, "base64"));
   }
 }
 

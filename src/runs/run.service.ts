@@ -16,6 +16,8 @@ import { readRunLog, readRunProgress } from "./run-log.js";
 import { type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, type RunLogPage, toRun } from "./run.types.js";
+import { integerKey } from "../db/sort-key.js";
+import { printableLog } from "./printable-log.js";
 
 export const MAX_LOG_PAGE = 1024 * 1024;
 
@@ -101,7 +103,7 @@ export class RunService {
     }
     const countWhere = [...where];
     const countParams = [...params];
-    const ks = keysetSql(page, ["t.seq"], "DESC", params);
+    const ks = keysetSql(page, [integerKey("t.seq")], "DESC", params);
     if (ks.where) where.push(ks.where);
     const db = dbOf(this.ds);
     const rows = await db.query(
@@ -130,7 +132,7 @@ export class RunService {
       throw badInput("limit", `limit must be between 0 and ${MAX_LOG_PAGE}`);
     const slice = await readRunLog(dbOf(this.ds), run.uuid, fromOffset, limit);
     return {
-      text: slice.bytes.toString("utf8"),
+      text: printableLog(slice.bytes),
       base64: slice.bytes.toString("base64"),
       fromOffset: slice.fromOffset,
       nextOffset: slice.nextOffset,

@@ -5,6 +5,7 @@ import { ConnectionType } from "../graphql/connection.js";
 import { Node } from "../graphql/node.js";
 import { JSONObjectScalar } from "../graphql/scalars.js";
 import type { RunState } from "./run-state.js";
+import { PRINTABLE_LOG_DESCRIPTION } from "./printable-log.js";
 
 // GraphQL names in capitals, database values in lower case.
 export enum RunStateValue {
@@ -52,8 +53,7 @@ export class RunProgress {
 
 @ObjectType({ description: "A piece of a run's stored output.", simpleResolvers: true })
 export class RunLogPage {
-  @Field(() => String, { description: "The bytes decoded as UTF-8; invalid sequences become U+FFFD." })
-  text: string;
+  @Field(() => String, { description: PRINTABLE_LOG_DESCRIPTION }) text: string;
   @Field(() => String, { description: "The same bytes, base64-encoded, exactly as stored." })
   base64: string;
   @Field(() => Int) fromOffset: number;

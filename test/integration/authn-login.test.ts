@@ -153,6 +153,37 @@ describe("people sign in: authorization code + PKCE through the login and consen
     expect(shown.html).toMatch(/until you sign out or revoke it/);
   });
 
+  it("answers 400 to sign-in fields holding NUL, and never 500 to such a client id", async () => {
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid api",
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: "S256",
+    });
+    const first = await browser.follow(await browser.get(url.href), REDIRECT);
+    if ("redirect" in first) throw new Error("expected the login page");
+    const { csrf, actions } = formOf(await first.page.text());
+    const login = new URL(
+      actions.find((a) => a.endsWith("/login"))!,
+      server.url,
+    ).href;
+    const nul = await browser.post(login, { csrf, email: `${ada.email}\u0000`, password: "x" });
+    expect(nul.status()).toBe(400);
+    expect(await nul.text()).toContain("cannot be stored");
+    for (const form of <Record<string, string>[]>[
+      { grant_type: "client_credentials", client_id: "a\u0000b", client_secret: "x" },
+      { grant_type: "refresh_token", refresh_token: "r\u0000", client_id: clientId },
+    ]) {
+      const token = await fetch(`${server.url}/oidc/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+      });
+      expect(token.status).toBeGreaterThanOrEqual(400);
+      expect(token.status).toBeLessThan(500);
+    }
+  });
+
   it("rotates refresh tokens; reusing a rotated one revokes the whole grant", async () => {
     const tokens = await tokensFor();
     const second = await oidc.refreshTokenGrant(config, tokens.refresh_token!);

@@ -645,5 +645,25 @@ describe("NetBox over GraphQL and webhooks", () => {
       ]);
       expect((await post(body, signWebhook(WEBHOOK_SECRET, body), "no-such-provider")).status).toBe(404);
     });
+
+    it("refuses, with 400 and unchanged, an event holding text PostgreSQL cannot store", async () => {
+      const before = await mirrored("devices", 1);
+      const cases: [Record<string, unknown>, string][] = [
+        [{ name: "evil\u0000" }, "body.data.name"],
+        [{ description: "\ud800" }, "body.data.description"],
+        [{ custom_fields: { "k\u0000": 1 } }, "body.data.custom_fields"],
+      ];
+      for (const [bad, where] of cases) {
+        const event = nb.webhookBody({ event: "updated", kind: "devices", id: 1 });
+        Object.assign(event.data as Record<string, unknown>, bad);
+        const body = JSON.stringify(event);
+        const res = await post(body, signWebhook(WEBHOOK_SECRET, body));
+        expect([res.status, await res.json()]).toEqual([
+          400,
+          { error: `${where} contains a NUL character or an unpaired surrogate, which cannot be stored` },
+        ]);
+      }
+      expect(await mirrored("devices", 1)).toEqual(before);
+    });
   });
 });

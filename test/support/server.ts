@@ -81,6 +81,23 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, ...((await res.json()) as GqlResult<T>) };
 }
 
+/**
+ * A GraphQL request whose variables are given as JSON text, for values JSON.stringify cannot write
+ * (nested deeper than the stack allows); as TEST_ADMIN.
+ */
+export async function gqlWithJsonVariables<T = Record<string, any>>(
+  server: TestServer,
+  query: string,
+  variablesJson: string,
+): Promise<GqlResult<T> & { status: number }> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${server.token}` },
+    body: `{"query":${JSON.stringify(query)},"variables":${variablesJson}}`,
+  });
+  return { status: res.status, ...((await res.json()) as GqlResult<T>) };
+}
+
 /** Resolves as()/withToken() into the Authorization header the server sees. */
 export async function authHeaders(
   server: { url: string } | TestServer,

@@ -25,6 +25,7 @@ import {
 } from "./totp.js";
 import { USER_COLUMNS, type User, type UserFilter, toUser } from "./user.types.js";
 import { UserEntity } from "./user.entity.js";
+import { textKey, uuidKey } from "../../db/sort-key.js";
 
 export type CreateUserValues = { email: string; displayName: string; password?: string | null };
 
@@ -63,7 +64,7 @@ export class UserService {
     }
     const countWhere = [...where];
     const countParams = [...params];
-    const ks = keysetSql(page, ["t.display_name", "t.id"], "ASC", params);
+    const ks = keysetSql(page, [textKey("t.display_name"), uuidKey("t.id")], "ASC", params);
     if (ks.where) where.push(ks.where);
     const rows = await this.ds.query(
       `SELECT ${USER_COLUMNS} FROM app_user t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload, ClientMetadata } from "oidc-provider";
 import type { DataSource } from "typeorm";
 import type { AcceptedDigest } from "./client-secrets.js";
+import { isStorableText } from "../../common/text.js";
 
 /** The scope every API token carries; /graphql refuses tokens without it. */
 export const API_SCOPE = "api";
@@ -55,6 +56,8 @@ export class ClientStore {
   constructor(private readonly ds: DataSource) {}
 
   async find(clientId: string): Promise<ClientMetadata | undefined> {
+    // A client id PostgreSQL cannot store names no client.
+    if (!isStorableText(clientId)) return undefined;
     const hit = this.cache.get(clientId);
     if (hit && hit.until > Date.now()) return hit.metadata;
     const [row]: ClientRow[] = await this.ds.query(

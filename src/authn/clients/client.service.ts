@@ -19,6 +19,7 @@ import { newClientId, newClientSecret, secretDigest } from "./client-secrets.js"
 import { CLIENTS_CHANGED_CHANNEL } from "./client-store.js";
 import { CLIENT_COLUMNS, type Client, type ClientFilter, toClient } from "./client.types.js";
 import { OidcClientEntity } from "./oidc-client.entity.js";
+import { textKey, uuidKey } from "../../db/sort-key.js";
 
 export type ServiceAccountValues = {
   name: string;
@@ -65,7 +66,7 @@ export class ClientService {
       from: "oidc_client t",
       columns: CLIENT_COLUMNS,
       filter: f,
-      order: ["t.name", "t.id"],
+      order: [textKey("t.name"), uuidKey("t.id")],
       direction: "ASC",
       args,
       map: toClient,

@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload } from "oidc-provider";
 import { errors } from "oidc-provider";
 import type { DataSource } from "typeorm";
 import type { ClientStore } from "../clients/client-store.js";
+import { isStorableText } from "../../common/text.js";
 
 // Models whose consumption must happen once only: a second use revokes the whole grant.
 const SINGLE_USE = new Set([
@@ -46,15 +47,17 @@ export class PostgresAdapter implements Adapter {
     );
   }
 
+  // Lookups take what clients send (tokens, codes, uids): text PostgreSQL cannot store matches nothing.
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.one(`kind = $1 AND id = $2`, [this.kind, id]);
+    return isStorableText(id) ? this.one(`kind = $1 AND id = $2`, [this.kind, id]) : undefined;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return this.one(`kind = $1 AND uid = $2`, [this.kind, uid]);
+    return isStorableText(uid) ? this.one(`kind = $1 AND uid = $2`, [this.kind, uid]) : undefined;
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    if (!isStorableText(userCode)) return undefined;
     return this.one(`kind = $1 AND user_code = $2`, [this.kind, userCode]);
   }
 

@@ -8,6 +8,7 @@ import type { UserService } from "../accounts/user.service.js";
 import { PAGE_HEADERS } from "./html.js";
 import { type FormContext, consentPage, loginPage, messagePage, secondFactorPage } from "./views.js";
 import { requestIdOf } from "../../http/request-id.js";
+import { inputProblem } from "../../common/text.js";
 
 type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
@@ -105,6 +106,18 @@ export function interactionRoutes(opts: {
     };
 
   router.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  // A field PostgreSQL cannot store would fail the lookup with a 500; it is the sender's mistake.
+  router.use((req, res, next) => {
+    if (!inputProblem(req.body ?? {}, "form") && !inputProblem(req.query, "query")) return next();
+    send(
+      res,
+      400,
+      messagePage(
+        "Request refused",
+        "A field holds characters that cannot be stored (such as NUL). Start again.",
+      ),
+    );
+  });
 
   router.get(
     "/:uid",
