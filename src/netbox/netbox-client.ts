@@ -1,5 +1,5 @@
-// Read-only NetBox 4.2–4.6 REST client for the sync. Behaviour it relies on is documented in
-// /work/shared/netbox/CONTRACT.md (paging §1.4, auth §1.2, errors §1.3, changelog §3.1).
+// Read-only NetBox 4.2–4.6 REST client for the sync. Behaviour it relies on is documented in README.md,
+// "The NetBox contract" (auth §2, paging §3, errors §4, changelog §6).
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { createTlsDispatcher, type Dispatcher, type TlsOptions } from "./tls-dispatcher.js";

@@ -1,5 +1,6 @@
-// POST /webhooks/netbox/<provider slug>: NetBox event-rule webhooks (contract §3.2). The signature is an
-// HMAC-SHA512 of the raw body, so the body is read raw here, before any JSON parser could re-encode it.
+// POST /webhooks/netbox/<provider slug>: NetBox event-rule webhooks (README.md, "The NetBox contract" §7).
+// The signature is an HMAC-SHA512 of the raw body, so the body is read raw here, before any JSON parser
+// could re-encode it.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { DataSource } from "typeorm";

@@ -1,6 +1,6 @@
 // Reads NetBox into the stage: a full listing of every kind, or the changelog since the watermark and a
 // re-fetch of what changed. Nothing here touches the mirror; sync-runner.ts merges the stage when the
-// reading succeeded. See /work/shared/netbox/CONTRACT.md §1.4 (paging) and §3.1 (changelog recipe).
+// reading succeeded. See README.md, "The NetBox contract" §3 (paging) and §6 (changelog recipe).
 import pLimit from "p-limit";
 import type { Db } from "../db/db.js";
 import { OBJECT_TYPES, inSyncOrder, kindOfObjectType, type NetboxKind } from "./kinds.js";

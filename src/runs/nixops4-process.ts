@@ -1,7 +1,7 @@
 // Runs one nixops4 process for the run gateway: minimal environment, its own process group, raw output
 // with backpressure, and a SIGINT -> SIGTERM -> SIGKILL escalation on timeout or cancel. The contract of
-// the command line is /work/shared/nixops4/CONTRACT.md. No database code here: the gateway decides what
-// to do with the output and the result.
+// the command line is README.md, "The nixops4 contract" (§3 environment, §4 exit status and signals). No
+// database code here: the gateway decides what to do with the output and the result.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, statSync } from "node:fs";
@@ -408,7 +408,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-// --- progress lines (free text in the contract, so everything here is best effort)
+// --- progress lines (free text, README.md, "The nixops4 contract" §5, so everything here is best effort)
 
 export type Nixops4Progress = {
   planned: string[];

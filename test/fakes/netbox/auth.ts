@@ -1,4 +1,4 @@
-// Token authentication as in contract §1.2 (netbox/api/authentication.py; DRF TokenAuthentication ≤4.4).
+// Token authentication as in README.md, "The NetBox contract" §2 (DRF TokenAuthentication ≤4.4).
 import { randomBytes } from "node:crypto";
 
 import type { FakeKind, FakePermissionKind } from "./model.js";

@@ -1,4 +1,4 @@
-// Fake NetBox for tests and benchmarks; see /work/shared/netbox/CONTRACT.md for the behaviour it mimics.
+// Fake NetBox for tests and benchmarks; README.md, "The NetBox contract", states the behaviour it mimics.
 export { startFakeNetbox, parseLimit } from "./server.js";
 export type { FakeNetbox, FakeNetboxOptions, PageHook, PageServedInfo, RequestLogEntry } from "./server.js";
 export { generateNetboxData } from "./generate.js";

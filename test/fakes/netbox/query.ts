@@ -1,4 +1,4 @@
-// Filtersets, ordering and pagination of the fake (contract §1.4–§1.6).
+// Filtersets, ordering and pagination of the fake (README.md, "The NetBox contract" §3).
 import type { FakeNetboxData } from "./data.js";
 import { CHOICES, KIND_INFO, type AuxKind, type FakeKind } from "./model.js";
 
@@ -444,7 +444,7 @@ const by = (column: string, desc = false, nullsFirst?: boolean): OrderKey => ({
   nullsFirst,
 });
 
-/** Model Meta.ordering (contract §1.4 table). */
+/** Each model's Meta.ordering in NetBox: mostly by name (NetBox contract §3). */
 const DEFAULT_ORDERING: Record<FakeKind | "object-changes", OrderKey[]> = {
   sites: [by("name")],
   racks: [by("site_id"), by("location_id"), by("name"), by("id")],

@@ -1,4 +1,4 @@
-// REST representations per contract §2, built from rows on demand.
+// REST representations per README.md, "The NetBox contract" §5, built from rows on demand.
 import { customFieldsOf, displayOf, type FakeNetboxData } from "./data.js";
 import {
   AUX_PATH,

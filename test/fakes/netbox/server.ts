@@ -1,4 +1,4 @@
-// A fake NetBox 4.x REST API over real HTTP, following /work/shared/netbox/CONTRACT.md.
+// A fake NetBox 4.x REST API over real HTTP, following README.md, "The NetBox contract".
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";

@@ -1,4 +1,4 @@
-// Webhook deliveries as NetBox's RQ worker sends them (contract §3.2, extras/webhooks.py).
+// Webhook deliveries as NetBox's RQ worker sends them (README.md, "The NetBox contract" §7).
 import { createHmac, randomUUID } from "node:crypto";
 
 import { snapshot, type FakeNetboxData } from "./data.js";

@@ -1,4 +1,4 @@
-// Conformance of the fake NetBox with /work/shared/netbox/CONTRACT.md, over real HTTP.
+// Conformance of the fake NetBox with README.md, "The NetBox contract", over real HTTP.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -473,7 +473,7 @@ describe("filters", () => {
 });
 
 describe("serialization", () => {
-  it("renders choices, nested shapes, custom fields, decimals and datetimes per contract §2", async () => {
+  it("renders choices, nested shapes, custom fields, decimals and datetimes (NetBox contract §5)", async () => {
     const nb = await fake({ version: "4.6" });
     nb.update("devices", 1, { custom_fields: { support_contract: "SC" }, platform_id: null });
     const d = (await get(nb, "/api/dcim/devices/1/")).json as Json;
