@@ -218,7 +218,8 @@ async function startBareProvider(clientId: string, clientSecret: string) {
     },
     ttl: { ClientCredentials: 300 },
   });
-  server.on("request", provider.callback());
+  const handle = provider.callback();
+  server.on("request", (req, res) => void handle(req, res));
   return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 

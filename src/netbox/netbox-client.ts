@@ -1,6 +1,7 @@
 // Read-only NetBox 4.2–4.6 REST client for the sync. Behaviour it relies on is documented in README.md,
 // "The NetBox contract" (auth §2, paging §3, errors §4, changelog §6).
 import { setTimeout as sleep } from "node:timers/promises";
+import { fetch } from "undici";
 
 import { createTlsDispatcher, type Dispatcher, type TlsOptions } from "./tls-dispatcher.js";
 
@@ -269,7 +270,7 @@ export class NetboxClient {
   private readonly userAgent: string;
   private readonly onRetry?: (event: NetboxRetryEvent) => void;
   private readonly tls?: TlsOptions;
-  private dispatcher?: Promise<Dispatcher>;
+  private dispatcher?: Dispatcher;
   private apiVersion?: { major: number; minor: number };
 
   constructor(options: NetboxClientOptions) {
@@ -442,7 +443,7 @@ export class NetboxClient {
   async close(): Promise<void> {
     const d = this.dispatcher;
     this.dispatcher = undefined;
-    if (d) await (await d).close();
+    if (d) await d.close();
   }
 
   // ---- paging ----
@@ -573,7 +574,7 @@ export class NetboxClient {
     let text: string;
     // Outside the try: a TLS configuration problem is not a transient failure.
     if (this.tls && !this.dispatcher) this.dispatcher = createTlsDispatcher(this.tls);
-    const init: Record<string, unknown> = {
+    const init: Parameters<typeof fetch>[1] = {
       headers: {
         Authorization: this.authorization,
         Accept: "application/json",
@@ -581,9 +582,9 @@ export class NetboxClient {
       },
       signal,
     };
-    if (this.dispatcher) init.dispatcher = await this.dispatcher;
+    if (this.dispatcher) init.dispatcher = this.dispatcher;
     try {
-      const res = await fetch(url, init as RequestInit);
+      const res = await fetch(url, init);
       status = res.status;
       headers = res.headers;
       // Read the body under the same timeout: a stalled or cut body is as transient as a reset.
