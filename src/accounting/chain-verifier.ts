@@ -19,7 +19,7 @@ export type ChainReport = {
   lastCheckpointSeq: number | null;
   /** The number of the last checkpoint seen. */
   lastCheckpointNumber: number | null;
-  /** The unsigned tail: the first event after the last checkpoint, and when it occurred (ms; null: unknown). */
+  /** The unsigned tail: the first event after the last checkpoint, and when its oldest occurred (ms; null: unknown). */
   unsignedFromSeq: number | null;
   unsignedSince: number | null;
   firstBad: { seq: number; problem: string } | null;
@@ -102,10 +102,10 @@ export class ChainVerifier {
     if (!matches) return bad(s, e.seq, `event ${e.seq} was altered (its hash differs)`);
     s.lastSeq = e.seq;
     s.lastHash = e.hash;
-    if (s.unsignedFromSeq === null) {
-      s.unsignedFromSeq = e.seq;
-      s.unsignedSince = e.at !== undefined && !Number.isNaN(e.at) ? e.at : null;
-    }
+    s.unsignedFromSeq ??= e.seq;
+    // The tail's oldest event, wherever it lies: times need not rise with seq (sealing goes by transaction).
+    if (e.at !== undefined && !Number.isNaN(e.at) && (s.unsignedSince === null || e.at < s.unsignedSince))
+      s.unsignedSince = e.at;
   }
 
   /** A finding about the chain from outside it (a witness, a pin, a stale tail). */
@@ -211,7 +211,7 @@ export function staleTail(
   return {
     seq: r.unsignedFromSeq,
     problem:
-      `events from ${r.unsignedFromSeq} on (the first occurred at ${since}) are signed by no checkpoint, ` +
+      `events from ${r.unsignedFromSeq} on (the oldest occurred at ${since}) are signed by no checkpoint, ` +
       `more than twice the checkpoint interval (${intervalMs / 1000} s) later`,
   };
 }

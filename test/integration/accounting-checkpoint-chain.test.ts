@@ -150,7 +150,7 @@ describe("checkpoints a superuser cannot quietly remove", () => {
     const report = await verify(op);
     expect(report).toMatchObject({ ok: false, firstBadSeq: 2, checkpointsVerified: 1 });
     expect(report.problem).toMatch(
-      /^events from 2 on \(the first occurred at .*\) are signed by no checkpoint/,
+      /^events from 2 on \(the oldest occurred at .*\) are signed by no checkpoint/,
     );
     expect((await offline(op)).chains[0]!.firstBad?.seq).toBe(2);
   });
