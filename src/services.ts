@@ -44,7 +44,7 @@ export function createServices(
     runs: new RunService(ds),
     observedResources: new ObservedResourceService(ds),
     netbox: new NetboxService(ds),
-    accounting: new AccountingService(ds),
+    accounting: new AccountingService(ds, opts.log),
     users: new UserService(ds, opts.secretBox ?? null, opts.loginLimits ?? DEFAULT_LOGIN_LIMITS, failures),
     clients: new ClientService(ds),
   };

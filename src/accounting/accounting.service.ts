@@ -8,7 +8,7 @@ import { SqlFilter, listPage } from "../db/list-page.js";
 import type { Connection, PageArgs } from "../graphql/connection.js";
 import type { Caller } from "../graphql/context.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
-import type { AccountingEventFilter } from "./accounting.inputs.js";
+import type { AccountingEventFilter, ChainPinInput } from "./accounting.inputs.js";
 import {
   type AccountingCheckpoint,
   type AccountingEvent,
@@ -26,6 +26,8 @@ import { listPublicKeys, toJwk, toPem } from "./signing.js";
 import { usageReport } from "./usage-report.js";
 import { verifyChain } from "./verify-chain.js";
 import { integerKey, timestampKey } from "../db/sort-key.js";
+import { type Witness, createWitness } from "./witness.js";
+import { type Logger, createLogger } from "../logger.js";
 
 const EVENT_FROM = `accounting_event e LEFT JOIN accounting_seal s ON s.event_id = e.id`;
 const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_COLUMNS}`;
@@ -34,11 +36,20 @@ const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_
 export class AccountingService {
   private config: AccountingConfig | undefined;
 
-  constructor(private readonly ds: DataSource) {}
+  private witness: Witness | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger = createLogger("silent"),
+  ) {}
 
   /** Read when first needed: tests and the CLI build services without the accounting settings. */
+  private settings(): AccountingConfig {
+    return (this.config ??= loadAccountingConfig());
+  }
+
   private secret(): Buffer | null {
-    return (this.config ??= loadAccountingConfig()).signingKeySecret;
+    return this.settings().signingKeySecret;
   }
 
   events(
@@ -126,7 +137,11 @@ export class AccountingService {
     operatorGlobalId: string | null,
     from: string | null,
     to: string | null,
+    pinned: ChainPinInput | null = null,
   ): Promise<ChainVerification> {
+    if (pinned && !/^[0-9a-f]{64}$/.test(pinned.headHash))
+      throw badInput("pinned.headHash", "headHash must be 64 lowercase hex digits");
+    if (pinned && pinned.seq < 1) throw badInput("pinned.seq", "seq must be at least 1");
     const chain = operatorGlobalId
       ? expectGlobalId(operatorGlobalId, "Operator", "operator")
       : PROVIDER_CHAIN;
@@ -137,7 +152,10 @@ export class AccountingService {
         operatorId: chain,
       });
     else authorizeProviderWide(caller, Permission.AccountingRead, { kind: "Chain", id: null });
-    const c = await verifyChain(this.ds, chain, from, to, this.secret());
+    const c = await verifyChain(this.ds, chain, from, to, this.secret(), {
+      checkpointIntervalMs: this.settings().checkpointIntervalMs,
+      pins: pinned ? [pinned] : [],
+    });
     return {
       chain,
       ok: c.ok,
@@ -148,6 +166,8 @@ export class AccountingService {
       eventsChecked: c.events,
       checkpointsVerified: c.checkpoints,
       lastCheckpointSeq: c.lastCheckpointSeq,
+      lastCheckpointNumber: c.lastCheckpointNumber,
+      unsignedFromSeq: c.unsignedFromSeq,
       unsealedEvents: c.unsealedEvents,
       oldestUnsealedAt: c.oldestUnsealedAt,
     };
@@ -171,6 +191,7 @@ export class AccountingService {
         "checkpoints cannot be signed: ACCOUNTING_SIGNING_KEY_SECRET is not set",
       );
     }
-    return signChainHeads(this.ds, secret, { caller });
+    this.witness ??= createWitness(this.settings().witness, this.log);
+    return signChainHeads(this.ds, secret, { caller, witness: this.witness });
   }
 }
