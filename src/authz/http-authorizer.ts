@@ -33,7 +33,8 @@ export function httpAuthorizer(
       client: { ip: req.ip ?? null, userAgent: req.header("user-agent") ?? null },
       access,
     };
-    const ok = operatorId === null ? access.installationWide(permission) : await allowsFor(operatorId);
+    // Installation-wide readers are told of a missing operator (404); others are refused either way.
+    const ok = access.installationWide(permission) || (operatorId !== null && (await allowsFor(operatorId)));
     if (ok) return { allow: true, caller };
     await services.denials.record(caller, {
       permission,
