@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import type { DataSource } from "typeorm";
-import { type Domain, isSubject, operatorOfDomain, providerOfDomain } from "../authz/model.js";
+import { type Domain, domainName, isSubject, operatorOfDomain, providerOfDomain } from "../authz/model.js";
 import { deleteGrant, writeGrant } from "../authz/policy-store.js";
 import { roleDomainProblem, roleNamed } from "../authz/roles.js";
 import { migrate } from "../db/data-source.js";
 import { inTransaction } from "../db/transaction.js";
 import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
-import { DOMAIN_HELP, type DomainOptions, UsageError, describeDomain, domainOf } from "./domain-option.js";
+import { DOMAIN_HELP, type DomainOptions, UsageError, domainOf } from "./domain-option.js";
 
 /**
  * Role grants from the command line, for operations staff on the server itself (no sign-in, no checks:
@@ -96,7 +96,7 @@ async function change(
     const domainProblem = roleDomainProblem(role!, domain.kind);
     if (domainProblem) return usage(`${domainProblem}: ${HOW_TO_NAME[role!.domains[0]!]}`);
     const outcome = await work(ds, { subject, role: name, domain });
-    console.log(`${outcome}: ${subject} ${name} in ${describeDomain(domain, o)}`);
+    console.log(`${outcome}: ${subject} ${name} in ${domainName(domain)}`);
   });
 }
 

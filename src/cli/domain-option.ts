@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { type Domain, INSTALLATION, domainName } from "../authz/model.js";
+import { type Domain, INSTALLATION } from "../authz/model.js";
 
 /** Bad input: a message naming what to fix, and exit code 2. */
 export class UsageError extends Error {}
@@ -18,10 +18,6 @@ export async function domainOf(ds: DataSource, o: DomainOptions): Promise<Domain
   if (o.provider) return { kind: "provider", providerId: await providerIdOf(ds, o.provider) };
   return INSTALLATION;
 }
-
-/** The domain in words, for what a command prints. */
-export const describeDomain = (d: Domain, o: DomainOptions) =>
-  d.kind === "installation" ? domainName(d) : `${d.kind} ${o.operator ?? o.provider} (${domainName(d)})`;
 
 export async function providerIdOf(ds: DataSource, slug: string): Promise<string> {
   const [row] = await ds.query(`SELECT id FROM provider WHERE slug = $1`, [slug]);
