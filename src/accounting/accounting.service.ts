@@ -160,8 +160,12 @@ export class AccountingService {
     }));
   }
 
-  /** Seals what is pending and signs every chain head that moved since its last checkpoint. */
+  /**
+   * Seals what is pending and signs every chain head that moved since its last checkpoint: every provider's
+   * chains at once, so installation-wide only.
+   */
   async signChainHeads(caller: Caller): Promise<AccountingCheckpoint[]> {
+    authorizeInstallation(caller, Permission.AccountingCheckpoint, { kind: "Chain", id: null });
     const secret = this.secret();
     if (!secret) {
       throw new DomainError(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { downloadExport } from "../support/accounting.js";
 import { clientCredentialsToken, serviceAccount } from "../support/oidc.js";
 import { type TestServer, as, gql, startTestServer, withToken } from "../support/server.js";
 
@@ -200,6 +201,8 @@ describe("providers are tenants", () => {
         { id: toGlobalId("Client", w.saOfB.id) },
         "NOT_FOUND",
       ],
+      // Every provider's chain heads at once: the installation's.
+      [`mutation { signChainHeads { chain } }`, {}, "FORBIDDEN"],
       [
         `mutation { createProvider(input: { name: "Mine", slug: "mine", contactEmail: "ops@mine.example" }) { id } }`,
         {},
@@ -214,6 +217,21 @@ describe("providers are tenants", () => {
     expect(b.disabled).toBe(false);
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM provider WHERE slug = 'mine'`);
     expect(n).toBe(0);
+  });
+
+  it("exports a provider's operators' chains to its staff only, and keeps each provider's last admin", async () => {
+    const token = await server.tokenFor(w.adminA);
+    const chainOf = (op: { gid: string }) => `operator=${op.gid}&format=jsonl`;
+    expect((await downloadExport(server, chainOf(w.opA), token)).status).toBe(200);
+    expect((await downloadExport(server, chainOf(w.opB), token)).status).toBe(403);
+    // Every chain, or the one of events of no operator: installation-wide only.
+    expect((await downloadExport(server, "format=jsonl", token)).status).toBe(403);
+    expect((await downloadExport(server, "format=jsonl")).status).toBe(200);
+    const revoke = `mutation($i: RoleGrantInput!) { revokeRole(input: $i) }`;
+    const last = await gql(server, revoke, {
+      i: { subject: `user:${w.userB.id}`, role: "provider-admin", providerId: w.demo.gid },
+    });
+    expect(codeOf(last)).toBe("CONFLICT");
   });
 
   it("a platform-admin creates a provider and grants its first admin, who runs that provider only", async () => {
