@@ -19,7 +19,7 @@ export type HttpDecision =
 
 /**
  * Decides whether a plain HTTP request may use a permission on an operator's data (operatorId null: the
- * provider-wide log, or every operator's). The authorization work plugs its check in here; until then
+ * chain of events of no operator, or every chain: installation-wide only). The authorization work plugs its check in here; until then
  * every request is let through as anonymous, like the GraphQL API.
  */
 export type HttpAuthorizer = (

@@ -31,7 +31,7 @@ export async function downloadExport(
   query: string,
   token = server.token,
 ): Promise<{ status: number; headers: Headers; file: string }> {
-  // As the test server's provider-admin unless told otherwise: exports need accounting:read.
+  // As the test server's platform-admin unless told otherwise: exports need accounting:read.
   const res = await fetch(`${server.url}/accounting/export?${query}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
