@@ -13,7 +13,10 @@ import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 const MAIN = "dist/src/main.js";
 const CLI = "dist/src/cli/main.js";
 
-/** A provider-admin service account made with the command line, as an operator of the service would. */
+/**
+ * A provider-admin service account made with the command line, as an operator of the service would: of the
+ * provider the demo seeds fill (providers are tenants: another provider's admin would see none of it).
+ */
 async function adminClient(env: Record<string, string>): Promise<{ id: string; secret: string }> {
   const cli = async (...args: string[]) => {
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args, "--json"], {
@@ -21,14 +24,14 @@ async function adminClient(env: Record<string, string>): Promise<{ id: string; s
     });
     return JSON.parse(stdout);
   };
-  await cli("provider", "create", "--name", "E2E Hosting", "--slug", "e2e");
+  await cli("provider", "create", "--name", "Demo Hosting", "--slug", "demo");
   const created = await cli(
     "client",
     "create",
     "--name",
     "e2e",
     "--provider",
-    "e2e",
+    "demo",
     "--role",
     "provider-admin",
   );
