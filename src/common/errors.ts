@@ -28,8 +28,9 @@ export class DomainError extends GraphQLError {
   }
 }
 
+/** The caller's own mistake: HTTP 400 for the whole response (Apollo takes the status from `http`). */
 export const badInput = (field: string, message: string, extra: Record<string, unknown> = {}) =>
-  new DomainError("BAD_USER_INPUT", message, { field, ...extra });
+  new DomainError("BAD_USER_INPUT", message, { field, http: { status: 400 }, ...extra });
 
 export const notFound = (kind: string, id?: string) =>
   new DomainError("NOT_FOUND", `${kind} not found`, id ? { id } : {});

@@ -1,4 +1,5 @@
 import { type DocumentNode, type GraphQLSchema, GraphQLError, parse } from "graphql";
+import { aliasesWritten } from "./alias-scan.js";
 import { DomainError } from "../common/errors.js";
 import { measureOperations } from "./query-figures.js";
 
@@ -54,6 +55,8 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
         if (bytes > limits.documentBytes)
           return tooComplex("documentBytes", `the query is ${bytes} bytes`, limits.documentBytes);
       }
+      const written = aliasesWritten(source);
+      if (written > limits.aliases) return over("aliases", written, limits.aliases, "aliased fields");
       const document = documentOf(source);
       if (!document || document instanceof DomainError) return document;
       for (const { figures } of measureOperations(schema, document, variables)) {

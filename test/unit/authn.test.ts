@@ -1,5 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
-import { hashPassword, passwordProblem, verifyPassword } from "../../src/authn/accounts/passwords.js";
+import {
+  PASSWORD_HASHES_AT_ONCE,
+  hashPassword,
+  passwordHashesRunning,
+  passwordProblem,
+  verifyPassword,
+} from "../../src/authn/accounts/passwords.js";
 import {
   looksLikeRecoveryCode,
   newRecoveryCodes,
@@ -12,6 +18,21 @@ import { html, esc } from "../../src/authn/pages/html.js";
 import { loadConfig } from "../../src/config.js";
 
 describe("authentication building blocks", () => {
+  it("runs at most a fixed number of password hashes at once, however many sign-ins arrive", async () => {
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, passwordHashesRunning())), 1);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => verifyPassword(`wrong password ${i}`, null)),
+      );
+      expect(results.every((ok) => ok === false)).toBe(true);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(PASSWORD_HASHES_AT_ONCE);
+  });
+
   it("seals secrets so that only the same key and the same label open them", () => {
     const box = new SecretBox("k".repeat(32));
     const sealed = box.seal("private key", "signing_key:a");

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import { type GraphQLSchema, parse } from "graphql";
+import { type GraphQLSchema, parse, visit } from "graphql";
+import { aliasesWritten } from "../../src/graphql/alias-scan.js";
 import { type QueryFigures, fieldCostsOf, measureOperations } from "../../src/graphql/query-figures.js";
 import { buildRawSchema } from "../../src/graphql/schema.js";
 import { QUERY as BENCH_READ } from "../../bench/graphql-read.js";
@@ -99,5 +100,32 @@ describe("the query figures", () => {
 
   it("find every field of the cost table in the schema", () => {
     expect(fieldCostsOf(schema).size).toBeGreaterThan(10);
+  });
+});
+
+describe("the aliases written in a query's text, counted before it is parsed", () => {
+  // Aliased fields in the parsed document, each written once (fragments not multiplied).
+  const parsedAliases = (query: string) => {
+    let n = 0;
+    visit(parse(query), { Field: (f) => void (f.alias ? n++ : 0) });
+    return n;
+  };
+
+  it.each([
+    `{ a: __typename b: __typename }`,
+    `query Q($x: Int = 3, $o: OperatorFilter = { nameContains: "a:b" }) { ops: operators(first: $x, filter: $o) { nodes { id } } }`,
+    `{ x: run(id: "a:b\\":c") { l: log(limit: 1) { t: text } } }`,
+    `{ x: run(id: """block "" : string \\""" still:""") { id } }`,
+    `# a: comment with colons\n{ y: __typename # z: too\n}`,
+    `{ ...F } fragment F on Query { a: __typename b: __schema { t: types { name } } }`,
+    `{ __typename @skip(if: false) k: __typename @include(if: true) }`,
+  ])("matches the parsed document: %s", (query) => {
+    expect(aliasesWritten(query)).toBe(parsedAliases(query));
+  });
+
+  it("is never more than the full measurement, which counts a fragment at every spread", () => {
+    const q = `{ ...F ...F ...F } fragment F on Query { a: __typename b: __typename }`;
+    expect(aliasesWritten(q)).toBe(2);
+    expect(figures(q).aliases).toBe(6);
   });
 });

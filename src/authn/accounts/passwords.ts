@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import pLimit from "p-limit";
 
 // scrypt with OWASP's N=2^15, r=8, p=3 (32 MiB, a few tens of ms). Parameters travel with the hash, so
 // they can be raised later and old hashes still verify.
@@ -7,7 +8,21 @@ const KEY_LENGTH = 32;
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/**
+ * Hashes at once, per process: each holds 32 MiB and a CPU, so a flood of sign-ins waits here instead of
+ * taking every thread of the pool and its memory (which the allocator keeps once the hashes are done).
+ */
+export const PASSWORD_HASHES_AT_ONCE = 2;
+const hashing = pLimit(PASSWORD_HASHES_AT_ONCE);
+
+/** Hashes running now, for tests and metrics. */
+export const passwordHashesRunning = () => hashing.activeCount;
+
 function scrypt(password: string, salt: Buffer, opts: ScryptOptions & { N: number; r: number }) {
+  return hashing(() => scryptNow(password, salt, opts));
+}
+
+function scryptNow(password: string, salt: Buffer, opts: ScryptOptions & { N: number; r: number }) {
   return new Promise<Buffer>((resolve, reject) =>
     scryptCb(
       password.normalize("NFKC"),
