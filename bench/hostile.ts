@@ -29,6 +29,8 @@ const NETBOX_KEY = "5b".repeat(32);
 const REDIRECT = "http://localhost:5173/callback";
 const LOG_BYTES = 20 * 1024 * 1024;
 const PASSWORD = "correct horse battery staple";
+// Long enough for V8 to size its heap for steady traffic, so that growth is what the attacks add.
+const WARM_UP_SECONDS = benchNumber("BENCH_WARM_UP_SECONDS", 10, 0);
 // Anonymous failures are tallied per window; a short one lets the bench see the summaries they become.
 const FAILURE_WINDOW_SECONDS = 5;
 // BENCH_RATE_LIMITS=off: every hostile request reaches the defence behind the rate limits.
@@ -60,7 +62,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ctx = await contextFor(server.url, fixture);
     // The baseline is a server that has been serving: well-behaved traffic for a while (its heap grown to
     // what load needs) and a person signed in (a password hash's memory), then the RSS is taken.
-    await warmUp(server.url, ctx, fixture, seconds);
+    await warmUp(server.url, ctx, fixture, WARM_UP_SECONDS);
     const rss = sampleRss(server.pid);
     await new Promise((r) => setTimeout(r, 300));
     const rssBaseline = rss.current();
@@ -295,15 +297,22 @@ async function contextFor(url: string, f: Fixture): Promise<AttackContext> {
 /** Reads at CONCURRENCY for the given seconds, a token issued, and one successful sign-in. */
 async function warmUp(url: string, ctx: AttackContext, f: Fixture, seconds: number): Promise<void> {
   const until = performance.now() + seconds * 1000;
-  const read = {
-    path: "/graphql",
-    headers: { "content-type": "application/json", authorization: `Bearer ${ctx.viewerToken}` },
-    body: JSON.stringify({ query: "{ me { id name } operators(first: 5) { nodes { id name dnsZone } } }" }),
-  };
+  const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.viewerToken}` };
+  // Small reads and larger ones, as a panel would send them.
+  const reads = [
+    { path: "/graphql", headers, body: JSON.stringify({ query: "{ me { id name } }" }) },
+    {
+      path: "/graphql",
+      headers,
+      body: JSON.stringify({
+        query: "{ operators(first: 5) { nodes { id name dnsZone deployments { nodes { id name } } } } }",
+      }),
+    },
+  ];
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < until) {
-        const res = await send(url, read);
+        const res = await send(url, reads[Math.floor(Math.random() * reads.length)]!);
         if (res.status !== 200) throw new Error(`warm-up read answered ${res.status}`);
       }
     }),

@@ -1,4 +1,4 @@
-import { type DocumentNode, type GraphQLSchema, GraphQLError, parse } from "graphql";
+import { type DocumentNode, type GraphQLSchema, GraphQLError, Kind, parse } from "graphql";
 import { aliasesWritten } from "./alias-scan.js";
 import { DomainError } from "../common/errors.js";
 import { measureOperations } from "./query-figures.js";
@@ -30,6 +30,7 @@ export type QueryGate = {
 
 export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate {
   const documents = new Map<string, DocumentNode>();
+  const refused = new Map<string, DomainError>();
 
   const documentOf = (source: string): DocumentNode | DomainError | null => {
     const hit = documents.get(source);
@@ -57,6 +58,8 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
       }
       const written = aliasesWritten(source);
       if (written > limits.aliases) return over("aliases", written, limits.aliases, "aliased fields");
+      const known = refused.get(source);
+      if (known) return known;
       const document = documentOf(source);
       if (!document || document instanceof DomainError) return document;
       for (const { figures } of measureOperations(schema, document, variables)) {
@@ -83,16 +86,26 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
                 " (ask for smaller pages, fewer levels or fewer expensive fields)",
               )
             : null);
-        if (refusal) return refusal;
+        if (refusal) {
+          // A refusal that no variable can change is the same the next time this text comes (a flood
+          // repeats itself): kept, so it costs no parse and no walk again.
+          const fixed = document.definitions.every(
+            (d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length,
+          );
+          if (fixed && source.length <= CACHEABLE_BYTES) remember(refused, source, refusal);
+          return refusal;
+        }
       }
-      if (source.length <= CACHEABLE_BYTES && !documents.has(source)) {
-        // The oldest entry goes first: a Map iterates in insertion order.
-        if (documents.size >= CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
-        documents.set(source, document);
-      }
+      if (source.length <= CACHEABLE_BYTES && !documents.has(source)) remember(documents, source, document);
       return null;
     },
   };
+}
+
+/** Keeps at most CACHED_DOCUMENTS entries, the oldest going first (a Map iterates in insertion order). */
+function remember<T>(cache: Map<string, T>, source: string, value: T): void {
+  if (cache.size >= CACHED_DOCUMENTS) cache.delete(cache.keys().next().value as string);
+  cache.set(source, value);
 }
 
 function over(limit: string, value: number, max: number, what: string): DomainError | null {

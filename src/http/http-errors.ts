@@ -41,6 +41,8 @@ export function sendError(req: Request, res: Response, a: Answer): void {
     res.destroy();
     return;
   }
+  // The rest of a body too large to read would still be received and thrown away: end the connection.
+  if (a.status === 413) res.set("connection", "close");
   if (routeOf(req.path) === "/interaction") {
     res.status(a.status).set(PAGE_HEADERS).send(messagePage("Something went wrong", a.message));
     return;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { type GraphQLSchema, parse, visit } from "graphql";
 import { aliasesWritten } from "../../src/graphql/alias-scan.js";
+import { queryGate } from "../../src/graphql/query-limits.js";
 import { type QueryFigures, fieldCostsOf, measureOperations } from "../../src/graphql/query-figures.js";
 import { buildRawSchema } from "../../src/graphql/schema.js";
 import { QUERY as BENCH_READ } from "../../bench/graphql-read.js";
@@ -127,5 +128,20 @@ describe("the aliases written in a query's text, counted before it is parsed", (
     const q = `{ ...F ...F ...F } fragment F on Query { a: __typename b: __typename }`;
     expect(aliasesWritten(q)).toBe(2);
     expect(figures(q).aliases).toBe(6);
+  });
+});
+
+describe("the query gate's memory of refusals", () => {
+  const gateOf = () => queryGate(schema, loadConfig({ DATABASE_URL: "postgres://x/y" }).graphqlLimits);
+
+  it("answers a repeated refused text the same, and never keeps a refusal that variables decided", () => {
+    const gate = gateOf();
+    const chain = fragmentChain(10, 6);
+    expect(gate.check(chain, undefined)?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+    expect(gate.check(chain, undefined)?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+    // The cost of a log page depends on its limit, a variable: the second, small page is let through.
+    const q = `query($l: Int!) { a: run(id: "x") { log(limit: $l) { text } } b: run(id: "y") { log(limit: $l) { text } } }`;
+    expect(gate.check(q, { l: 1048576 })?.extensions).toMatchObject({ limit: "cost" });
+    expect(gate.check(q, { l: 1024 })).toBeNull();
   });
 });
