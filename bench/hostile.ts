@@ -9,7 +9,7 @@ import { DEFAULT_LOGIN_LIMITS } from "../src/authn/authn-config.js";
 import { ClientService } from "../src/authn/clients/client.service.js";
 import { SecretBox } from "../src/authn/keys/secret-box.js";
 import { toGlobalId } from "../src/common/global-id.js";
-import { systemCaller } from "../src/graphql/context.js";
+import { systemCaller } from "../src/common/caller.js";
 import { type Attack, type AttackContext, ATTACKS, verdictOf } from "./support/hostile-attacks.js";
 import { createBenchDatabase, type BenchDatabase } from "./support/database.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { toGlobalId } from "../src/common/global-id.js";
-import { systemCaller } from "../src/graphql/context.js";
+import { systemCaller } from "../src/common/caller.js";
 import { createLogger } from "../src/logger.js";
 import { loadNetboxConfig } from "../src/netbox/netbox-config.js";
 import { NetboxService } from "../src/netbox/netbox.service.js";

@@ -14,7 +14,7 @@ import {
 } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
-import { type Caller, systemCaller } from "../graphql/context.js";
+import { type Caller, systemCaller } from "../common/caller.js";
 import { recordEvent } from "./record-event.js";
 
 export type Signer = { keyId: string; privateKey: KeyObject };

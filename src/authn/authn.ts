@@ -15,7 +15,7 @@ import { stableSecret } from "./keys/stable-secrets.js";
 import { purgeExpired } from "./oidc/adapter.js";
 import { createProvider } from "./oidc/provider.js";
 import { interactionRoutes } from "./pages/interactions.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../common/principal.js";
 import { TokenCutoffs, purgeTokenCutoffs } from "./tokens/token-cutoffs.js";
 
 export type Authn = {

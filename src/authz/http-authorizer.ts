@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import type { HttpAuthorizer } from "../accounting/accounting-http.js";
-import type { Principal } from "../authn/principal.js";
-import type { Caller } from "../graphql/context.js";
+import type { Principal } from "../common/principal.js";
+import type { Caller } from "../common/caller.js";
 import type { Authz } from "./authz.js";
 import type { DenialRecorder } from "./denied.js";
 

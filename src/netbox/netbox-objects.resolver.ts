@@ -3,9 +3,9 @@
 import { Args, Ctx, FieldResolver, Resolver, Root, Arg } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { Operator } from "../operators/operator.types.js";
 import type { NetboxKind } from "./kinds.js";
 import { NetboxObjectFilter } from "./netbox.inputs.js";

@@ -4,8 +4,8 @@ import { accessOf } from "../authz/denied.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId, fromGlobalId } from "../common/global-id.js";
-import { PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
+import { PageArgs, pageRequest, toConnection } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { Provider } from "../providers/provider.types.js";
 import type { NetboxKind } from "./kinds.js";
@@ -24,7 +24,7 @@ import { NetboxConnection, NetboxConnectionTest, NetboxTenantMapping } from "./c
 /**
  * The operators whose tenants' objects a caller may read with netbox:read: "all" for provider-wide grants,
  * else the operators it holds the permission for (src/authz/access.ts). A context without an Access may
- * read nothing, as everywhere else (accessOf); background work carries Access.system().
+ * read nothing, as everywhere else (accessOf); background work (systemCaller) reads everything.
  */
 export function netboxScope(ctx: RequestContext): OperatorScope {
   return accessOf(ctx).scope(Permission.NetboxRead);

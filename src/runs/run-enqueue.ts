@@ -8,7 +8,7 @@ import { DomainError, notFound } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Db, dbOf } from "../db/db.js";
 import { buildStagedConfig } from "../deployments/deployment-config.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 
 /** JSON with object keys sorted, so that equal configurations hash equally. */
 export function canonicalJson(value: unknown): string {

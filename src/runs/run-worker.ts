@@ -11,7 +11,7 @@ import { recordEvent } from "../accounting/record-event.js";
 import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction, isUniqueViolation } from "../db/transaction.js";
-import { systemCaller } from "../graphql/context.js";
+import { systemCaller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";

@@ -6,7 +6,7 @@ import { ClientService } from "../../src/authn/clients/client.service.js";
 import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { SigningKeys } from "../../src/authn/keys/signing-keys.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import {
   type ServiceAccount,

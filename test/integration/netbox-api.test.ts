@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { emitClosedTallies } from "../../src/accounting/failure-tally-flush.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { NetboxService } from "../../src/netbox/netbox.service.js";
 import { type NetboxWorker, startNetboxWorker } from "../../src/netbox/netbox-worker.js";

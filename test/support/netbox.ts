@@ -4,7 +4,7 @@ import { expect } from "@jest/globals";
 import type { DataSource } from "typeorm";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { dbOf } from "../../src/db/db.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { NETBOX_KINDS, type NetboxKind } from "../../src/netbox/kinds.js";
 import { extractMirrorRow } from "../../src/netbox/mirror-row.js";

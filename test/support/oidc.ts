@@ -7,7 +7,7 @@ import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { writeGrant } from "../../src/authz/policy-store.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { inTransaction } from "../../src/db/transaction.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import type { TestServer } from "./server.js";
 import { TEST_ENCRYPTION_KEY } from "./tokens.js";
 

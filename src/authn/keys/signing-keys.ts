@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
-import { type Caller, systemCaller } from "../../graphql/context.js";
+import { type Caller, systemCaller } from "../../common/caller.js";
 import type { SecretBox } from "./secret-box.js";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;

@@ -1,0 +1,51 @@
+import { defineModule } from "../feature-module.js";
+import { LoginThrottleEntity } from "./accounts/login-throttle.entity.js";
+import { UserEntity } from "./accounts/user.entity.js";
+import { UserResolver } from "./accounts/user.resolver.js";
+import { UserService } from "./accounts/user.service.js";
+import { DEFAULT_LOGIN_LIMITS } from "./authn-config.js";
+import { ClientResolver } from "./clients/client.resolver.js";
+import { ClientService } from "./clients/client.service.js";
+import { OidcClientEntity } from "./clients/oidc-client.entity.js";
+import type { SecretBox } from "./keys/secret-box.js";
+import { SigningKeyEntity } from "./keys/signing-key.entity.js";
+import { StableSecretEntity } from "./keys/stable-secret.entity.js";
+import { MeResolver, MembershipResolver } from "./me.resolver.js";
+import { OidcPayloadEntity } from "./oidc/oidc-payload.entity.js";
+import { TokenCutoffEntity } from "./tokens/token-cutoff.entity.js";
+
+export const authnModule = defineModule({
+  name: "authn",
+  entities: [
+    OidcPayloadEntity,
+    SigningKeyEntity,
+    StableSecretEntity,
+    UserEntity,
+    LoginThrottleEntity,
+    TokenCutoffEntity,
+    OidcClientEntity,
+  ],
+  resolvers: [MeResolver, MembershipResolver, UserResolver, ClientResolver],
+  services: ({ ds, options, use }) => ({
+    users: new UserService(
+      ds,
+      options.secretBox ?? null,
+      options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+      use("failures"),
+    ),
+    clients: new ClientService(ds),
+  }),
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    users: UserService;
+    clients: ClientService;
+  }
+  interface ServiceOptions {
+    /** Where TOTP secrets are sealed (none: TOTP unavailable). */
+    secretBox?: SecretBox;
+    /** The sign-in limits (login throttle). */
+    loginLimits?: typeof DEFAULT_LOGIN_LIMITS;
+  }
+}

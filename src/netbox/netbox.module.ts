@@ -1,0 +1,35 @@
+import { defineModule } from "../feature-module.js";
+import { NetboxConnectionEntity } from "./netbox-connection.entity.js";
+import { NetboxObjectEntity } from "./netbox-object.entity.js";
+import { NETBOX_OBJECT_RESOLVERS } from "./netbox-objects.resolver.js";
+import { NetboxSyncRunEntity } from "./netbox-sync-run.entity.js";
+import { NetboxTenantMappingEntity } from "./netbox-tenant-mapping.entity.js";
+import { createNetboxLoaders } from "./netbox.loaders.js";
+import {
+  NetboxConnectionResolver,
+  NetboxResolver,
+  NetboxSyncRunResolver,
+  NetboxTenantMappingResolver,
+} from "./netbox.resolver.js";
+import { NetboxService } from "./netbox.service.js";
+
+export const netboxModule = defineModule({
+  name: "netbox",
+  entities: [NetboxConnectionEntity, NetboxObjectEntity, NetboxSyncRunEntity, NetboxTenantMappingEntity],
+  resolvers: [
+    NetboxResolver,
+    NetboxConnectionResolver,
+    NetboxTenantMappingResolver,
+    NetboxSyncRunResolver,
+    ...NETBOX_OBJECT_RESOLVERS,
+  ],
+  loaders: createNetboxLoaders,
+  services: ({ ds }) => ({ netbox: new NetboxService(ds) }),
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    netbox: NetboxService;
+  }
+  interface Loaders extends ReturnType<typeof createNetboxLoaders> {}
+}

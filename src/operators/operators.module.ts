@@ -1,0 +1,21 @@
+import { defineModule } from "../feature-module.js";
+import { OperatorEntity } from "./operator.entity.js";
+import { createOperatorLoaders } from "./operator.loaders.js";
+import { OperatorResolver } from "./operator.resolver.js";
+import { OperatorService } from "./operator.service.js";
+
+export const operatorsModule = defineModule({
+  name: "operators",
+  entities: [OperatorEntity],
+  resolvers: [OperatorResolver],
+  loaders: createOperatorLoaders,
+  services: ({ ds }) => ({ operators: new OperatorService(ds) }),
+  nodes: { Operator: (l, id) => l.operatorById.load(id) },
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    operators: OperatorService;
+  }
+  interface Loaders extends ReturnType<typeof createOperatorLoaders> {}
+}

@@ -1,0 +1,23 @@
+import { defineModule } from "../feature-module.js";
+import { CoreServiceEntity } from "./core-service.entity.js";
+import { ProviderEntity } from "./provider.entity.js";
+import { createProviderLoaders } from "./provider.loaders.js";
+import { ProviderResolver } from "./provider.resolver.js";
+import { ProviderService } from "./provider.service.js";
+import { ResourceProviderEntity } from "./resource-provider.entity.js";
+
+export const providersModule = defineModule({
+  name: "providers",
+  entities: [ProviderEntity, ResourceProviderEntity, CoreServiceEntity],
+  resolvers: [ProviderResolver],
+  loaders: createProviderLoaders,
+  services: ({ ds }) => ({ providers: new ProviderService(ds) }),
+  nodes: { Provider: (l, id) => l.providerById.load(id) },
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    providers: ProviderService;
+  }
+  interface Loaders extends ReturnType<typeof createProviderLoaders> {}
+}
