@@ -31,6 +31,6 @@ export class NodeResolver {
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<Node | null> {
   const parsed = fromGlobalId(globalId);
-  const load = parsed && nodeLoaders[parsed.type];
+  const load = parsed && Object.hasOwn(nodeLoaders, parsed.type) ? nodeLoaders[parsed.type] : undefined;
   return load && parsed ? ((await load(ctx.loaders, parsed.id)) as Node | null) : null;
 }
