@@ -340,7 +340,7 @@ const accountingConfig = (secret: Buffer | null) => ({
 
 async function seedOperators(ds: DataSource, n: number): Promise<string[]> {
   await ds.query(
-    `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'provider-admin', 'provider')`,
+    `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'platform-admin', 'installation')`,
     [`user:${BENCH_ADMIN.id}`],
   );
   const [p] = await ds.query(

@@ -192,8 +192,8 @@ async function seed(ds: DataSource): Promise<number> {
       [USERS, GRANTS_PER_USER],
     );
     await tx.query(
-      `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'provider-viewer', 'provider')`,
-      [`user:${VIEWER}`],
+      `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'provider-viewer', 'provider:' || $2)`,
+      [`user:${VIEWER}`, provider],
     );
     await tx.query(
       `INSERT INTO casbin_rule (ptype, v0, v1, v2)
@@ -213,14 +213,15 @@ async function seed(ds: DataSource): Promise<number> {
   return c!.g;
 }
 
-type Pair = { subject: string; operatorId: string };
+type Pair = { subject: string; operatorId: string; providerId: string };
 
 /** One permission check at a time, timed one by one: warm (enforcer cached) and cold (loaded from SQL). */
 async function measureChecks(ds: DataSource) {
   const authz = new Authz(ds, { enforcerCacheSize: OPERATORS + 10 });
   const pairs = (await ds.query(
-    `SELECT v0 AS subject, substr(v2, 10) AS "operatorId" FROM casbin_rule
-      WHERE ptype = 'g' AND v2 LIKE 'operator:%' ORDER BY random() LIMIT $1`,
+    `SELECT g.v0 AS subject, o.id AS "operatorId", o.provider_id AS "providerId" FROM casbin_rule g
+       JOIN operator o ON o.id = substr(g.v2, 10)::uuid
+      WHERE g.ptype = 'g' AND g.v2 LIKE 'operator:%' ORDER BY random() LIMIT $1`,
     [WARM_OPERATORS + COLD_CHECKS],
   )) as Pair[];
   const warmPairs = pairs.slice(0, WARM_OPERATORS);
@@ -230,7 +231,7 @@ async function measureChecks(ds: DataSource) {
   const gc = collector();
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
-  for (const p of warmPairs) await authz.check(p.subject, Permission.DeploymentRead, p.operatorId);
+  for (const p of warmPairs) await authz.check(p.subject, Permission.DeploymentRead, p);
   gc();
   const loaded = authz.enforcers.size;
   const enforcerKiB = round((process.memoryUsage().heapUsed - heapBefore) / loaded / 1024, 1);
@@ -243,7 +244,7 @@ async function measureChecks(ds: DataSource) {
     const subject = i % 2 === 0 ? p.subject : `user:u${1 + ((i * 31) % USERS)}`;
     const permission = permissions[i % permissions.length]!;
     const t = process.hrtime.bigint();
-    if (await authz.check(subject, permission, p.operatorId)) allowed++;
+    if (await authz.check(subject, permission, p)) allowed++;
     warm.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   progress(
@@ -254,7 +255,7 @@ async function measureChecks(ds: DataSource) {
   for (const p of coldPairs) {
     authz.enforcers.invalidate(operatorDomain(p.operatorId));
     const t = process.hrtime.bigint();
-    const ok = await authz.check(p.subject, Permission.DeploymentRead, p.operatorId);
+    const ok = await authz.check(p.subject, Permission.DeploymentRead, p);
     cold.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (!ok) throw new Error(`${p.subject} should read deployments of operator ${p.operatorId}`);
   }

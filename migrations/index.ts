@@ -19,6 +19,8 @@ import { IdempotencyKeyPerDeployment1796514298680 } from "./1796514298680-Idempo
 import { OperatorDnsZoneDisjoint1796514400000 } from "./1796514400000-OperatorDnsZoneDisjoint.js";
 import { TokenCutoffs1796514734244 } from "./1796514734244-TokenCutoffs.js";
 import { TokenCutoffNotify1796514734245 } from "./1796514734245-TokenCutoffNotify.js";
+import { AccountingCheckpointChain1796515184606 } from "./1796515184606-AccountingCheckpointChain.js";
+import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -42,4 +44,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   OperatorDnsZoneDisjoint1796514400000,
   TokenCutoffs1796514734244,
   TokenCutoffNotify1796514734245,
+  AccountingCheckpointChain1796515184606,
+  ProviderTenants1796515179996,
 ];

@@ -118,7 +118,7 @@ export async function startServer(
   app.use(
     "/accounting",
     authn.authenticate,
-    accountingHttp({ ds, log, authorize: httpAuthorizer(services) }),
+    accountingHttp({ ds, log, authorize: httpAuthorizer(ds, services) }),
   );
   // Raw body: X-Hook-Signature is an HMAC of the exact bytes NetBox sent.
   app.use(

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
 import { type FailureTallyConfig, failureTallyEnv, toFailureTallyConfig } from "./failure-tally-config.js";
+import { type WitnessConfig, toWitnessConfig, witnessEnv } from "./witness-config.js";
 
 // Settings of the accounting module, from the environment (see src/config.ts for the style).
 const ms = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
@@ -19,6 +20,7 @@ const schema = z.object({
   ACCOUNTING_CHECKPOINT_INTERVAL_MS: ms(3_600_000, 1000),
   ACCOUNTING_SEAL_INTERVAL_MS: ms(250, 10),
   ...failureTallyEnv,
+  ...witnessEnv,
 });
 
 export type AccountingConfig = {
@@ -30,6 +32,8 @@ export type AccountingConfig = {
   /** How often the sealer looks for committed events to link into their chains. */
   sealIntervalMs: number;
   failureTally: FailureTallyConfig;
+  /** Where new checkpoints are copied outside the database. */
+  witness: WitnessConfig;
 };
 
 export class AccountingConfigError extends ConfigError {}
@@ -59,6 +63,7 @@ export function loadAccountingConfig(env: NodeJS.ProcessEnv = process.env): Acco
     checkpointIntervalMs: e.ACCOUNTING_CHECKPOINT_INTERVAL_MS,
     sealIntervalMs: e.ACCOUNTING_SEAL_INTERVAL_MS,
     failureTally: toFailureTallyConfig(e),
+    witness: toWitnessConfig(e),
   };
 }
 

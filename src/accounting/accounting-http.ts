@@ -7,7 +7,7 @@ import { fromGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import type { Caller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
-import { loadAccountingConfig } from "./accounting-config.js";
+import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
 import { PROVIDER_CHAIN } from "./chain.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportScope, recordExport, writeExport } from "./export.js";
 import { sealPending } from "./sealer.js";
@@ -19,7 +19,7 @@ export type HttpDecision =
 
 /**
  * Decides whether a plain HTTP request may use a permission on an operator's data (operatorId null: the
- * provider-wide log, or every operator's). The authorization work plugs its check in here; until then
+ * chain of events of no operator, or every chain: installation-wide only). The authorization work plugs its check in here; until then
  * every request is let through as anonymous, like the GraphQL API.
  */
 export type HttpAuthorizer = (
@@ -42,9 +42,8 @@ const allowAll: HttpAuthorizer = async (req) => ({
 export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: HttpAuthorizer }): Router {
   const { ds, log } = opts;
   const authorize = opts.authorize ?? allowAll;
-  let secret: Buffer | null | undefined;
-  const signingSecret = () =>
-    secret === undefined ? (secret = loadAccountingConfig().signingKeySecret) : secret;
+  let config: AccountingConfig | undefined;
+  const signingSecret = () => (config ??= loadAccountingConfig()).signingKeySecret;
   const router = Router();
 
   router.use((req, res, next) => {
@@ -110,7 +109,9 @@ export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: 
     );
     res.setHeader("cache-control", "no-store");
     try {
-      await writeExport(ds, scope, format, res);
+      await writeExport(ds, scope, format, res, {
+        checkpointIntervalMs: (config ??= loadAccountingConfig()).checkpointIntervalMs,
+      });
     } catch (e) {
       // Headers are out: cutting the connection is the only way to tell the client (the file has no end record).
       log.error({ err: e, requestId: res.locals.requestId }, "accounting export broke off");

@@ -4,6 +4,8 @@ import { type AccountingConfig, loadAccountingConfig } from "./accounting-config
 import { signChainHeads } from "./checkpoints.js";
 import { emitClosedTallies } from "./failure-tally-flush.js";
 import { sealPending } from "./sealer.js";
+import { createWitness } from "./witness.js";
+import { NO_WITNESS } from "./witness-config.js";
 
 export type AccountingWorker = { stop(): Promise<void> };
 
@@ -18,9 +20,11 @@ export function startAccountingWorker(
   ds: DataSource,
   log: Logger,
   // The failure tallies carry their own window ends: emitting them needs none of their settings.
-  config: Omit<AccountingConfig, "failureTally"> = loadAccountingConfig(),
+  config: Omit<AccountingConfig, "failureTally" | "witness"> &
+    Partial<Pick<AccountingConfig, "witness">> = loadAccountingConfig(),
 ): AccountingWorker {
   const secret = config.signingKeySecret;
+  const witness = createWitness(config.witness ?? NO_WITNESS, log);
   if (!secret) {
     log.warn("ACCOUNTING_SIGNING_KEY_SECRET is not set: accounting chain heads are not signed");
   }
@@ -44,7 +48,7 @@ export function startAccountingWorker(
     if (secret && Date.now() - lastCheckpointTry >= every) {
       lastCheckpointTry = Date.now();
       try {
-        const made = await signChainHeads(ds, secret, { dueAfterMs: config.checkpointIntervalMs });
+        const made = await signChainHeads(ds, secret, { dueAfterMs: config.checkpointIntervalMs, witness });
         if (made.length) log.info({ chains: made.length }, "accounting chain heads signed");
       } catch (e) {
         log.error({ err: e }, "signing accounting chain heads failed");
@@ -67,6 +71,7 @@ export function startAccountingWorker(
       await running;
       // Seal what the last requests wrote, so their events do not wait for the next process.
       await sealPending(ds).catch((e: unknown) => log.warn({ err: e }, "final sealing failed"));
+      await witness.settled();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from "type-graphql";
+import { Field, ID, InputType, Int } from "type-graphql";
 import { AccountingOutcome } from "./accounting.types.js";
 
 @InputType({ description: "Every condition given must hold." })
@@ -11,4 +11,14 @@ export class AccountingEventFilter {
   @Field(() => AccountingOutcome, { nullable: true }) outcome?: AccountingOutcome;
   @Field(() => String, { nullable: true, description: "The initiator's id or name." }) initiator?: string;
   @Field(() => String, { nullable: true }) targetKind?: string;
+}
+
+@InputType({
+  description:
+    "A checkpoint noted down outside the database (from chainHeads, signChainHeads or a witness): the chain must still hold it.",
+})
+export class ChainPinInput {
+  @Field(() => Int, { description: "The sequence number the checkpoint signs." }) seq: number;
+  @Field(() => String, { description: "Its headHash: the hash of the event at seq, 64 hex digits." })
+  headHash: string;
 }

@@ -33,7 +33,10 @@ export const accountingModule = defineModule({
     FailureTallyEntity,
   ],
   resolvers: [AccountingResolver, AccountingEventResolver, ChainHeadResolver, UsageReportResolver],
-  services: ({ ds }) => ({ accounting: new AccountingService(ds), failures: new FailureTallies(ds) }),
+  services: ({ ds, log }) => ({
+    accounting: new AccountingService(ds, log),
+    failures: new FailureTallies(ds),
+  }),
 });
 
 declare module "../api/context.js" {

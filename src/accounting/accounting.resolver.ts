@@ -4,7 +4,7 @@ import { Public, Requires } from "../authz/rules.js";
 import { PageArgs } from "../api/connection.js";
 import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
-import { AccountingEventFilter } from "./accounting.inputs.js";
+import { AccountingEventFilter, ChainPinInput } from "./accounting.inputs.js";
 import {
   AccountingCheckpoint,
   AccountingEvent,
@@ -48,7 +48,8 @@ export class AccountingResolver {
   @Query(() => ChainVerification, {
     description:
       "Checks the operator's chain (without operator: the provider-wide one) over the events that occurred " +
-      "in [from, to), or all of it: every hash, link and checkpoint signature.",
+      "in [from, to), or all of it: every hash, link, checkpoint signature and checkpoint link, the pinned " +
+      "checkpoint, and without to that no event waits over twice the checkpoint interval for a checkpoint.",
   })
   @Requires(Permission.AccountingRead)
   verifyChain(
@@ -56,8 +57,15 @@ export class AccountingResolver {
     @Arg("operator", () => ID, { nullable: true }) operator?: string,
     @Arg("from", () => Date, { nullable: true }) from?: string,
     @Arg("to", () => Date, { nullable: true }) to?: string,
+    @Arg("pinned", () => ChainPinInput, { nullable: true }) pinned?: ChainPinInput,
   ) {
-    return ctx.services.accounting.verifyChain(ctx, operator ?? null, from ?? null, to ?? null);
+    return ctx.services.accounting.verifyChain(
+      ctx,
+      operator ?? null,
+      from ?? null,
+      to ?? null,
+      pinned ?? null,
+    );
   }
 
   @Query(() => [AccountingPublicKey], {

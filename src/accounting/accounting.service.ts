@@ -1,14 +1,15 @@
 import type { DataSource } from "typeorm";
-import { accessOf, authorize, authorizeProviderWide } from "../authz/denied.js";
+import { accessOf, authorize, authorizeInstallation } from "../authz/denied.js";
 import { Permission } from "../authz/permissions.js";
+import { restrict } from "../authz/scope-sql.js";
 import { DomainError, badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import { dbOf } from "../db/db.js";
+import { type Db, dbOf } from "../db/db.js";
 import { SqlFilter, listPage } from "../db/list-page.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
-import type { AccountingEventFilter } from "./accounting.inputs.js";
+import type { AccountingEventFilter, ChainPinInput } from "./accounting.inputs.js";
 import {
   type AccountingCheckpoint,
   type AccountingEvent,
@@ -26,6 +27,8 @@ import { listPublicKeys, toJwk, toPem } from "./signing.js";
 import { usageReport } from "./usage-report.js";
 import { verifyChain } from "./verify-chain.js";
 import { integerKey, timestampKey } from "../db/sort-key.js";
+import { type Witness, createWitness } from "./witness.js";
+import { type Logger, createLogger } from "../logger.js";
 
 const EVENT_FROM = `accounting_event e LEFT JOIN accounting_seal s ON s.event_id = e.id`;
 const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_COLUMNS}`;
@@ -34,11 +37,20 @@ const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_
 export class AccountingService {
   private config: AccountingConfig | undefined;
 
-  constructor(private readonly ds: DataSource) {}
+  private witness: Witness | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger = createLogger("silent"),
+  ) {}
 
   /** Read when first needed: tests and the CLI build services without the accounting settings. */
+  private settings(): AccountingConfig {
+    return (this.config ??= loadAccountingConfig());
+  }
+
   private secret(): Buffer | null {
-    return (this.config ??= loadAccountingConfig()).signingKeySecret;
+    return this.settings().signingKeySecret;
   }
 
   events(
@@ -47,10 +59,9 @@ export class AccountingService {
     args: PageArgs,
   ): Promise<Connection<AccountingEvent>> {
     const f = new SqlFilter();
-    // Operator-scoped readers see their operators' events only; provider-wide ones need a provider grant.
-    const access = accessOf(caller);
-    if (!access.providerWide(Permission.AccountingRead))
-      f.add((p) => `e.operator_id = ANY(${p}::uuid[])`, access.operatorIds(Permission.AccountingRead));
+    // Readers per operator or provider see those operators' events; events of no operator need an
+    // installation-wide grant.
+    restrict(f, accessOf(caller), Permission.AccountingRead, "accounting_event", "e");
     if (filter?.operator)
       f.add((p) => `e.operator_id = ${p}`, expectGlobalId(filter.operator, "Operator", "filter.operator"));
     if (filter?.from) f.add((p) => `e.occurred_at >= ${p}`, filter.from);
@@ -82,9 +93,7 @@ export class AccountingService {
     const operatorId = expectGlobalId(operatorGlobalId, "Operator", "operator");
     if (Date.parse(from) >= Date.parse(to)) throw badInput("to", "to must be after from");
     const db = dbOf(this.ds);
-    const [exists] = await db.query(`SELECT 1 FROM operator WHERE id = $1`, [operatorId]);
-    if (!exists) throw notFound("Operator", operatorGlobalId);
-    authorize(caller, Permission.AccountingRead, { kind: "Operator", id: operatorGlobalId, operatorId });
+    await authorizeOperator(db, caller, operatorGlobalId, operatorId);
     const report = await usageReport(db, operatorId, from, to);
     return { ...report, operatorUuid: operatorId };
   }
@@ -97,19 +106,21 @@ export class AccountingService {
       headHash: string;
       updatedAt: string;
       checkpoint: Record<string, unknown> | null;
+      providerId: string | null;
     }>(
       `SELECT c.chain, c.seq::text AS seq, c.head_hash AS "headHash",
               to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
               (SELECT row_to_json(x) FROM (SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
-                 WHERE k.chain = c.chain ORDER BY k.seq DESC, k.id DESC LIMIT 1) x) AS checkpoint
-         FROM accounting_chain c ORDER BY c.chain = '${PROVIDER_CHAIN}' DESC, c.chain`,
+                 WHERE k.chain = c.chain ORDER BY k.seq DESC, k.id DESC LIMIT 1) x) AS checkpoint,
+              o.provider_id AS "providerId"
+         FROM accounting_chain c LEFT JOIN operator o ON o.id::text = c.chain ORDER BY c.chain = '${PROVIDER_CHAIN}' DESC, c.chain`,
     );
-    const visible = (operatorId: string | null) =>
-      operatorId === null
-        ? access.providerWide(Permission.AccountingRead)
-        : access.allows(Permission.AccountingRead, operatorId);
+    const visible = (operatorId: string | null, providerId: string | null) =>
+      operatorId === null || providerId === null
+        ? access.installationWide(Permission.AccountingRead)
+        : access.allows(Permission.AccountingRead, { providerId, operatorId });
     return rows
-      .filter((r) => visible(operatorOfChain(r.chain)))
+      .filter((r) => visible(operatorOfChain(r.chain), r.providerId))
       .map((r) => ({
         operatorUuid: operatorOfChain(r.chain),
         chain: r.chain,
@@ -126,18 +137,24 @@ export class AccountingService {
     operatorGlobalId: string | null,
     from: string | null,
     to: string | null,
+    pinned: ChainPinInput | null = null,
   ): Promise<ChainVerification> {
+    if (pinned && !/^[0-9a-f]{64}$/.test(pinned.headHash))
+      throw badInput("pinned.headHash", "headHash must be 64 lowercase hex digits");
+    if (pinned && pinned.seq < 1) throw badInput("pinned.seq", "seq must be at least 1");
     const chain = operatorGlobalId
       ? expectGlobalId(operatorGlobalId, "Operator", "operator")
       : PROVIDER_CHAIN;
-    if (operatorGlobalId)
-      authorize(caller, Permission.AccountingRead, {
-        kind: "Operator",
-        id: operatorGlobalId,
-        operatorId: chain,
-      });
-    else authorizeProviderWide(caller, Permission.AccountingRead, { kind: "Chain", id: null });
-    const c = await verifyChain(this.ds, chain, from, to, this.secret());
+    // Installation-wide readers may verify the chain of an operator that no longer exists.
+    const everywhere = accessOf(caller).installationWide(Permission.AccountingRead);
+    if (operatorGlobalId && !everywhere)
+      await authorizeOperator(dbOf(this.ds), caller, operatorGlobalId, chain);
+    else if (!operatorGlobalId)
+      authorizeInstallation(caller, Permission.AccountingRead, { kind: "Chain", id: null });
+    const c = await verifyChain(this.ds, chain, from, to, this.secret(), {
+      checkpointIntervalMs: this.settings().checkpointIntervalMs,
+      pins: pinned ? [pinned] : [],
+    });
     return {
       chain,
       ok: c.ok,
@@ -148,6 +165,8 @@ export class AccountingService {
       eventsChecked: c.events,
       checkpointsVerified: c.checkpoints,
       lastCheckpointSeq: c.lastCheckpointSeq,
+      lastCheckpointNumber: c.lastCheckpointNumber,
+      unsignedFromSeq: c.unsignedFromSeq,
       unsealedEvents: c.unsealedEvents,
       oldestUnsealedAt: c.oldestUnsealedAt,
     };
@@ -162,8 +181,12 @@ export class AccountingService {
     }));
   }
 
-  /** Seals what is pending and signs every chain head that moved since its last checkpoint. */
+  /**
+   * Seals what is pending and signs every chain head that moved since its last checkpoint: every provider's
+   * chains at once, so installation-wide only.
+   */
   async signChainHeads(caller: Caller): Promise<AccountingCheckpoint[]> {
+    authorizeInstallation(caller, Permission.AccountingCheckpoint, { kind: "Chain", id: null });
     const secret = this.secret();
     if (!secret) {
       throw new DomainError(
@@ -171,6 +194,27 @@ export class AccountingService {
         "checkpoints cannot be signed: ACCOUNTING_SIGNING_KEY_SECRET is not set",
       );
     }
-    return signChainHeads(this.ds, secret, { caller });
+    this.witness ??= createWitness(this.settings().witness, this.log);
+    return signChainHeads(this.ds, secret, { caller, witness: this.witness });
   }
+}
+
+/** accounting:read for the operator (for it or its provider); NOT_FOUND when missing or out of reach. */
+async function authorizeOperator(
+  db: Db,
+  caller: Caller,
+  globalId: string,
+  operatorId: string,
+): Promise<void> {
+  const [op] = await db.query<{ providerId: string }>(
+    `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+    [operatorId],
+  );
+  if (!op) throw notFound("Operator", globalId);
+  authorize(caller, Permission.AccountingRead, {
+    kind: "Operator",
+    id: globalId,
+    providerId: op.providerId,
+    operatorId,
+  });
 }

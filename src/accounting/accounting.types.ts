@@ -81,6 +81,16 @@ export class AccountingCheckpoint {
   @Field(() => String) headHash: string;
   @Field(() => Date) signedAt: string;
   @Field(() => String) keyId: string;
+  @Field(() => Int, { description: "1, 2, 3, … per chain." }) number: number;
+  @Field(() => String, {
+    description:
+      "SHA-256 (hex) of the signed bytes of the chain's previous checkpoint; 64 zeros for the first.",
+  })
+  prevCheckpointHash: string;
+  @Field(() => Int, {
+    description: "Which bytes are signed: 2, or 1 for checkpoints signed before they were numbered.",
+  })
+  version: number;
   @Field(() => String, { description: "base64url Ed25519 signature of the canonical checkpoint JSON." })
   signature: string;
 }
@@ -109,6 +119,9 @@ export class ChainVerification {
   @Field(() => Int, { description: "Checkpoints whose signature and head matched." })
   checkpointsVerified: number;
   @Field(() => Int, { nullable: true }) lastCheckpointSeq: number | null;
+  @Field(() => Int, { nullable: true }) lastCheckpointNumber: number | null;
+  @Field(() => Int, { nullable: true, description: "The first event no checkpoint signs yet." })
+  unsignedFromSeq: number | null;
   @Field(() => Int, { description: "Committed events not yet linked into the chain." })
   unsealedEvents: number;
   @Field(() => Date, { nullable: true }) oldestUnsealedAt: string | null;

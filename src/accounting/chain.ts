@@ -44,9 +44,20 @@ export type Checkpoint = {
   /** ISO-8601 UTC with milliseconds. */
   signedAt: string;
   keyId: string;
+  /** 1, 2, 3, … per chain: a missing checkpoint leaves a gap. */
+  number: number;
+  /** checkpointDigest() of the chain's checkpoint number - 1; GENESIS_HASH for number 1. */
+  prevCheckpointHash: string;
+  /** Which bytes the signature covers: 1 (signed before checkpoints were numbered) or 2. */
+  version: CheckpointVersion;
   /** Ed25519 over checkpointPayload(), base64url. */
   signature: string;
 };
+
+export type CheckpointVersion = 1 | 2;
+
+/** The version new checkpoints are signed with: their number and link are signed too. */
+export const CHECKPOINT_VERSION: CheckpointVersion = 2;
 
 /** The fields an event hash covers, in a fixed list so that extra export fields never change a hash. */
 const HASHED: (keyof ChainedEvent)[] = [
@@ -95,16 +106,27 @@ export function eventHash(e: ChainedEvent): string {
   return hash("sha256", canonicalEvent(e), "hex");
 }
 
-/** The bytes a checkpoint signature covers; the type tag keeps them from meaning anything else. */
+/**
+ * The bytes a checkpoint signature covers: the RFC 8785 canonical JSON of its fields and a type tag that
+ * keeps them from meaning anything else. Version 1 (checkpoints signed before they were numbered) left
+ * the number and the link out; the README spells out both.
+ */
 export function checkpointPayload(c: Omit<Checkpoint, "signature">): Buffer {
-  return Buffer.from(
-    canonicalize({
-      type: "fedicentral.accounting.checkpoint.v1",
-      chain: c.chain,
-      seq: c.seq,
-      headHash: c.headHash,
-      signedAt: c.signedAt,
-      keyId: c.keyId,
-    })!,
-  );
+  const v1 = { chain: c.chain, seq: c.seq, headHash: c.headHash, signedAt: c.signedAt, keyId: c.keyId };
+  // An export line without a version predates numbering: version 1.
+  const doc =
+    c.version === 2
+      ? {
+          type: "fedicentral.accounting.checkpoint.v2",
+          ...v1,
+          number: c.number,
+          prevCheckpointHash: c.prevCheckpointHash,
+        }
+      : { type: "fedicentral.accounting.checkpoint.v1", ...v1 };
+  return Buffer.from(canonicalize(doc)!);
+}
+
+/** SHA-256 (hex) of a checkpoint's signed bytes: what its successor names as prevCheckpointHash. */
+export function checkpointDigest(c: Omit<Checkpoint, "signature">): string {
+  return hash("sha256", checkpointPayload(c), "hex");
 }

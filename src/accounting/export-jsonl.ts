@@ -45,6 +45,9 @@ const CHECKPOINT_LINE = jsonObject([
   ["headHash", json("k.head_hash")],
   ["signedAt", json(isoTime("k.signed_at"))],
   ["keyId", json("k.key_id")],
+  ["number", "k.number::text"],
+  ["prevCheckpointHash", json("k.prev_checkpoint_hash")],
+  ["version", "k.version::text"],
   ["signature", json("k.signature")],
 ]);
 

@@ -32,7 +32,7 @@ export function parsedRecord(rec: Record<string, unknown>): ParsedLine {
   }
   return {
     kind: "event",
-    link: { chain: e.chain, seq: e.seq, prevHash: e.prevHash, hash: e.hash },
+    link: { chain: e.chain, seq: e.seq, prevHash: e.prevHash, hash: e.hash, at: Date.parse(e.occurredAt) },
     hashMatches,
   };
 }
@@ -46,6 +46,8 @@ export type ParsedBlock = {
   kinds: Uint8Array;
   /** Per line, an event's seq. */
   seqs: Float64Array;
+  /** Per line, when an event occurred (ms), for the unsigned tail's age. */
+  times: Float64Array;
   /** chain, prevHash and hash of each event, three per event, in order. */
   links: string[];
   /** The other records, in order. */
@@ -65,6 +67,7 @@ export function parseBlock(block: Uint8Array): ParsedBlock {
   const out: ParsedBlock = {
     kinds: new Uint8Array(lines.length),
     seqs: new Float64Array(lines.length),
+    times: new Float64Array(lines.length),
     links: [],
     records: [],
   };
@@ -73,6 +76,7 @@ export function parseBlock(block: Uint8Array): ParsedBlock {
     if (p.kind === "event") {
       out.kinds[i] = p.hashMatches ? EVENT_OK : EVENT_ALTERED;
       out.seqs[i] = p.link.seq;
+      out.times[i] = p.link.at ?? Number.NaN;
       out.links.push(p.link.chain, p.link.prevHash, p.link.hash);
     } else if (p.kind === "record") {
       out.kinds[i] = RECORD;
@@ -92,7 +96,7 @@ export function* blockLines(b: ParsedBlock): Generator<ParsedLine> {
       const [chain, prevHash, hash] = b.links.slice(link, (link += 3)) as [string, string, string];
       yield {
         kind: "event",
-        link: { chain, seq: b.seqs[i]!, prevHash, hash },
+        link: { chain, seq: b.seqs[i]!, prevHash, hash, at: b.times[i]! },
         hashMatches: kind === EVENT_OK,
       };
     } else if (kind === RECORD) yield { kind: "record", rec: b.records[record++]! };

@@ -61,6 +61,9 @@ export const CSV_COLUMNS = [
   "signed_at",
   "key_id",
   "signature",
+  "checkpoint_number",
+  "prev_checkpoint_hash",
+  "checkpoint_version",
 ] as const;
 
 /**
@@ -129,6 +132,8 @@ export function recordExport(ds: DataSource, caller: Caller, scope: ExportScope)
 }
 
 export type ExportHooks = {
+  /** Written into the header, so the offline verifier knows how old an unsigned tail may be. */
+  checkpointIntervalMs?: number;
   onStart?: (total: number) => void;
   /** Called as events go out, with how many (for a progress bar). */
   onEvents?: (n: number) => void;
@@ -169,6 +174,7 @@ async function* jsonlText(
     format: "fedicentral-accounting/1",
     exportedAt: new Date().toISOString(),
     ...scope,
+    checkpointIntervalMs: hooks.checkpointIntervalMs ?? null,
   };
   yield JSON.stringify(head) + "\n";
   // The chain's events are looked up by index; at the default cost of a random read (a spinning disk's)
@@ -244,6 +250,9 @@ function csvRow(rec: ExportRecord): unknown[] {
       rec.signedAt,
       rec.keyId,
       rec.signature,
+      rec.number,
+      rec.prevCheckpointHash,
+      rec.version,
     ];
   }
   const e = rec.row;
@@ -266,6 +275,9 @@ function csvRow(rec: ExportRecord): unknown[] {
     e.reason,
     e.requestId,
     e.changes ?? "",
+    "",
+    "",
+    "",
     "",
     "",
     "",

@@ -24,7 +24,10 @@ export class CreateServiceAccountInput {
   role: string;
   @Field(() => String, { nullable: true, description: "Global id of the operator it acts for." })
   operatorId?: string;
-  @Field(() => String, { nullable: true, description: "Global id of the provider, for provider-wide roles." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Global id of the provider it acts for; its role is held for that provider.",
+  })
   providerId?: string;
 }
 

@@ -1,5 +1,7 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { DomainKindValue } from "../authz/policy.types.js";
 import { Operator } from "../operators/operator.types.js";
+import { Provider } from "../providers/provider.types.js";
 
 export enum PrincipalKind {
   USER = "user",
@@ -8,14 +10,16 @@ export enum PrincipalKind {
 registerEnumType(PrincipalKind, { name: "PrincipalKind" });
 
 @ObjectType({
-  description: "A role the principal holds, for one operator or provider-wide.",
+  description: "A role the principal holds: for one operator, one provider, or the installation.",
   simpleResolvers: true,
 })
 export class Membership {
   operatorUuid: string | null;
+  providerUuid: string | null;
   @Field(() => String) role: string;
-  @Field(() => Boolean, { description: "True for provider-wide roles (no operator)." }) providerWide: boolean;
+  @Field(() => DomainKindValue, { description: "Where the role applies." }) domainKind: DomainKindValue;
   @Field(() => Operator, { nullable: true }) operator?: Operator | null;
+  @Field(() => Provider, { nullable: true }) provider?: Provider | null;
 }
 
 @ObjectType({ description: "Who makes this request.", simpleResolvers: true })
@@ -28,7 +32,7 @@ export class Me {
   totpEnabled: boolean | null;
   @Field(() => String, { description: "The OAuth client the access token was issued to." }) clientId: string;
   @Field(() => [String], { description: "Scopes of the access token." }) scopes: string[];
-  @Field(() => [Membership], { description: "Roles held, per operator or provider-wide." })
+  @Field(() => [Membership], { description: "Roles held, per operator, per provider or installation-wide." })
   memberships: Membership[];
 }
 

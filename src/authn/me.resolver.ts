@@ -3,6 +3,7 @@ import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
+import { Provider } from "../providers/provider.types.js";
 import { Me, Membership, TotpEnrolment } from "./authn.types.js";
 
 @Resolver(() => Me)
@@ -40,5 +41,10 @@ export class MembershipResolver {
   @FieldResolver(() => Operator, { nullable: true })
   operator(@Root() m: Membership, @Ctx() ctx: RequestContext) {
     return m.operatorUuid ? ctx.loaders.operatorById.load(m.operatorUuid) : null;
+  }
+
+  @FieldResolver(() => Provider, { nullable: true })
+  provider(@Root() m: Membership, @Ctx() ctx: RequestContext) {
+    return m.providerUuid ? ctx.loaders.providerById.load(m.providerUuid) : null;
   }
 }

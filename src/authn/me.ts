@@ -1,11 +1,14 @@
 import type { DataSource } from "typeorm";
+import { operatorOfDomain, providerOfDomain } from "../authz/model.js";
+import { domainKindOf } from "../authz/policy.types.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Me, type Membership, PrincipalKind } from "./authn.types.js";
 import type { Principal } from "../common/principal.js";
 
 /**
  * Who the caller is and the roles it holds. Roles are authorization's policy lines (casbin_rule `g`
- * lines, subject `user:<id>` / `client:<id>`, domain `provider` or `operator:<id>`); read here as they are.
+ * lines, subject `user:<id>` / `client:<id>`, domain `installation`, `provider:<id>` or `operator:<id>`);
+ * read here as they are.
  */
 export async function whoAmI(ds: DataSource, p: Principal): Promise<Me> {
   const subject = `${p.kind}:${p.id}`;
@@ -23,8 +26,9 @@ export async function whoAmI(ds: DataSource, p: Principal): Promise<Me> {
     ]);
   const memberships: Membership[] = grants.map((g) => ({
     role: g.role,
-    providerWide: g.domain === "provider",
-    operatorUuid: g.domain.startsWith("operator:") ? g.domain.slice("operator:".length) : null,
+    domainKind: domainKindOf(g.domain),
+    operatorUuid: operatorOfDomain(g.domain),
+    providerUuid: providerOfDomain(g.domain),
   }));
   return {
     kind: p.kind === "user" ? PrincipalKind.USER : PrincipalKind.SERVICE_ACCOUNT,

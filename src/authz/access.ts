@@ -1,22 +1,32 @@
 import type { Principal } from "../common/principal.js";
+import type { Domain } from "./model.js";
 import { Permission } from "./permissions.js";
 
-/** Operators a permission reaches: every one (a provider-wide grant) or a set of operator ids. */
-export type OperatorScope = "all" | ReadonlySet<string>;
+/**
+ * Where a permission reaches: everywhere (an installation grant), or some providers (each with all its
+ * operators) and some single operators.
+ */
+export type Reach =
+  "all" | { readonly providers: ReadonlySet<string>; readonly operators: ReadonlySet<string> };
 
-const NONE: ReadonlySet<string> = new Set();
+/** Where a thing belongs: its provider, and its operator (null for the provider's own data). */
+export type Place = { providerId: string; operatorId: string | null };
+
+type Held = { providers: Set<string>; operators: Set<string> };
+const NONE = { providers: new Set<string>(), operators: new Set<string>() } as const;
 
 /**
  * What one principal may do, computed once per request from its role grants (see Authz.accessFor) and
- * handed to resolvers, services and loaders. Reads filter by it in SQL; point checks ask it directly.
+ * handed to resolvers, services and loaders. Reads filter by it in SQL; point checks ask it directly with
+ * the place of the thing (an operator's provider is operator.provider_id), so no check needs a query.
  */
 export class Access {
-  private readonly arrays = new Map<Permission, string[]>();
+  private readonly arrays = new Map<Permission, { providers: string[]; operators: string[] }>();
 
   private constructor(
     readonly principal: Principal | null,
     readonly subject: string | null,
-    private readonly grants: ReadonlyMap<Permission, OperatorScope>,
+    private readonly grants: ReadonlyMap<Permission, "all" | Held>,
   ) {}
 
   static anonymous(): Access {
@@ -28,19 +38,21 @@ export class Access {
     return new Access(null, null, new Map(Object.values(Permission).map((p) => [p, "all" as const])));
   }
 
-  /** From the permissions held per domain: operator ids, or null for the provider-wide domain. */
+  /** From the permissions held per domain. */
   static of(
     principal: Principal,
     subject: string,
-    held: Iterable<{ operatorId: string | null; permissions: Iterable<Permission> }>,
+    held: Iterable<{ domain: Domain; permissions: Iterable<Permission> }>,
   ): Access {
-    const grants = new Map<Permission, "all" | Set<string>>();
-    for (const { operatorId, permissions } of held) {
+    const grants = new Map<Permission, "all" | Held>();
+    for (const { domain, permissions } of held) {
       for (const p of permissions) {
-        const current = grants.get(p);
-        if (operatorId === null) grants.set(p, "all");
-        else if (current === undefined) grants.set(p, new Set([operatorId]));
-        else if (current !== "all") current.add(operatorId);
+        let current = grants.get(p);
+        if (domain.kind === "installation") grants.set(p, "all");
+        if (current === "all" || domain.kind === "installation") continue;
+        if (!current) grants.set(p, (current = { providers: new Set(), operators: new Set() }));
+        if (domain.kind === "provider") current.providers.add(domain.providerId);
+        else current.operators.add(domain.operatorId);
       }
     }
     return new Access(principal, subject, grants);
@@ -49,39 +61,45 @@ export class Access {
   /** Whether the permission is held anywhere at all: the root-field check. */
   holdsAnywhere(p: Permission): boolean {
     const s = this.grants.get(p);
-    return s !== undefined && (s === "all" || s.size > 0);
+    return s !== undefined && (s === "all" || s.providers.size > 0 || s.operators.size > 0);
   }
 
-  /** Whether the permission is held for this operator (directly or provider-wide). */
-  allows(p: Permission, operatorId: string): boolean {
+  /** Whether the permission is held where the thing belongs: installation-wide, for its provider, or its operator. */
+  allows(p: Permission, at: Place): boolean {
     const s = this.grants.get(p);
-    return s !== undefined && (s === "all" || s.has(operatorId));
+    if (s === undefined) return false;
+    if (s === "all" || s.providers.has(at.providerId)) return true;
+    return at.operatorId !== null && s.operators.has(at.operatorId);
   }
 
-  /** Whether the permission is held provider-wide: needed for what belongs to no operator. */
-  providerWide(p: Permission): boolean {
+  /** Whether the permission is held installation-wide: needed for what belongs to no provider. */
+  installationWide(p: Permission): boolean {
     return this.grants.get(p) === "all";
   }
 
-  scope(p: Permission): OperatorScope {
+  reach(p: Permission): Reach {
     return this.grants.get(p) ?? NONE;
   }
 
-  /** The permissions held for an operator (null: provider-wide ones only). */
-  permissionsFor(operatorId: string | null): Set<Permission> {
+  /** The permissions held in a domain: where a grant there would apply (its provider known for an operator). */
+  permissionsIn(at: Place | "installation"): Set<Permission> {
     const out = new Set<Permission>();
-    for (const [p, s] of this.grants) {
-      if (s === "all" || (operatorId !== null && s.has(operatorId))) out.add(p);
+    for (const p of this.grants.keys()) {
+      if (at === "installation" ? this.installationWide(p) : this.allows(p, at)) out.add(p);
     }
     return out;
   }
 
-  /** The operator ids of a scope other than "all", as an array for SQL parameters (built once). */
-  operatorIds(p: Permission): string[] {
+  /** The provider and operator ids of a reach other than "all", as arrays for SQL parameters (built once). */
+  ids(p: Permission): { providers: string[]; operators: string[] } {
     let ids = this.arrays.get(p);
     if (!ids) {
-      const s = this.scope(p);
-      this.arrays.set(p, (ids = s === "all" ? [] : [...s]));
+      const s = this.reach(p);
+      ids =
+        s === "all"
+          ? { providers: [], operators: [] }
+          : { providers: [...s.providers], operators: [...s.operators] };
+      this.arrays.set(p, ids);
     }
     return ids;
   }

@@ -1,11 +1,11 @@
 import type { DataSource } from "typeorm";
 import type { Principal } from "../common/principal.js";
 import { dbOf } from "../db/db.js";
-import { Access } from "./access.js";
+import { Access, type Place } from "./access.js";
 import { EnforcerCache, explainWith } from "./enforcer-cache.js";
 import { SubjectDomains } from "./subject-domains.js";
 import type { PolicyCaches } from "./watcher.js";
-import { PROVIDER_DOMAIN, operatorDomain, operatorOfDomain, subjectOf } from "./model.js";
+import { type Domain, INSTALLATION_DOMAIN, domainName, parseDomain, subjectOf } from "./model.js";
 import type { Permission } from "./permissions.js";
 
 /** Which grant decided a check: the role held, where, and the two Casbin policy lines involved. */
@@ -41,12 +41,13 @@ export class Authz implements PolicyCaches {
   async accessFor(principal: Principal | null): Promise<Access> {
     if (!principal) return Access.anonymous();
     const subject = subjectOf(principal);
-    // Only the provider domain and operator domains count; anything else in the table grants nothing.
-    const domains = (await this.subjects.get(subject)).filter(
-      (d) => d === PROVIDER_DOMAIN || operatorOfDomain(d) !== null,
-    );
+    // Only the installation, provider and operator domains count; anything else in the table grants nothing.
+    const domains = (await this.subjects.get(subject)).flatMap((name) => {
+      const domain = parseDomain(name);
+      return domain ? [{ name, domain }] : [];
+    });
     const held = await Promise.all(
-      domains.map(async (domain) => {
+      domains.map(async ({ name: domain, domain: parsed }) => {
         let e = await this.enforcers.get(domain);
         // Granted there (the list says so) but unknown to a cached enforcer: a grant made a moment ago,
         // whose notification has not arrived yet. Reload rather than wait.
@@ -54,7 +55,7 @@ export class Authz implements PolicyCaches {
           this.enforcers.invalidate(domain);
           e = await this.enforcers.get(domain);
         }
-        return { operatorId: operatorOfDomain(domain), permissions: e.permissionsOf(subject) };
+        return { domain: parsed, permissions: e.permissionsOf(subject) };
       }),
     );
     return Access.of(principal, subject, held);
@@ -73,21 +74,20 @@ export class Authz implements PolicyCaches {
 
   /** Each role's permissions, from the role policy lines every enforcer loads. */
   async rolePermissions(): Promise<ReadonlyMap<string, ReadonlySet<Permission>>> {
-    return (await this.enforcers.get(PROVIDER_DOMAIN)).rolePermissions;
+    return (await this.enforcers.get(INSTALLATION_DOMAIN)).rolePermissions;
   }
 
-  /** One permission check: provider-wide grants first, then the operator's own (null: provider only). */
-  async check(subject: string, permission: Permission, operatorId: string | null): Promise<boolean> {
-    if ((await this.enforcers.get(PROVIDER_DOMAIN)).check(subject, permission)) return true;
-    return (
-      operatorId !== null && (await this.enforcers.get(operatorDomain(operatorId))).check(subject, permission)
-    );
+  /** One permission check where a thing belongs (null: installation-wide), the widest domain first. */
+  async check(subject: string, permission: Permission, at: Place | null): Promise<boolean> {
+    for (const domain of domainsOf(at)) {
+      if ((await this.enforcers.get(domain)).check(subject, permission)) return true;
+    }
+    return false;
   }
 
   /** The same check, answering which grant and policy line decided it. */
-  async explain(subject: string, permission: Permission, operatorId: string | null): Promise<Decision> {
-    const domains = [PROVIDER_DOMAIN, ...(operatorId === null ? [] : [operatorDomain(operatorId)])];
-    for (const domain of domains) {
+  async explain(subject: string, permission: Permission, at: Place | null): Promise<Decision> {
+    for (const domain of domainsOf(at)) {
       const [allowed, rule] = explainWith(await this.enforcers.casbin(domain), domain, subject, permission);
       if (!allowed) continue;
       const role = rule[0] ?? null;
@@ -103,4 +103,12 @@ export class Authz implements PolicyCaches {
     }
     return { allowed: false, subject, permission, domain: null, role: null, grant: null, rule: null };
   }
+}
+
+/** The domains whose grants reach a place: the installation, its provider, its operator. */
+function domainsOf(at: Place | null): string[] {
+  const out: Domain[] = [{ kind: "installation" }];
+  if (at) out.push({ kind: "provider", providerId: at.providerId });
+  if (at?.operatorId) out.push({ kind: "operator", operatorId: at.operatorId });
+  return out.map(domainName);
 }

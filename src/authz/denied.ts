@@ -3,7 +3,7 @@ import { recordEvent } from "../accounting/record-event.js";
 import { DomainError } from "../common/errors.js";
 import type { Caller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
-import { Access } from "./access.js";
+import { Access, type Place } from "./access.js";
 import { withTargetOperators } from "./denial-target.js";
 import { Permission } from "./permissions.js";
 import { RequestDenials } from "./request-denials.js";
@@ -55,46 +55,57 @@ export const accessOf = (caller: Caller): Access =>
 
 // Which permission lets a caller see an object of each kind: seeing it, it gets FORBIDDEN, not NOT_FOUND.
 const READ_OF: Record<string, Permission> = {
+  Provider: Permission.ProviderRead,
   Operator: Permission.OperatorRead,
   Deployment: Permission.DeploymentRead,
   Service: Permission.DeploymentRead,
   Run: Permission.RunRead,
+  Client: Permission.ClientRead,
+  User: Permission.UserRead,
 };
 
+/** What a point check is about: an object's kind and id, and where it belongs. */
+export type Target = { kind: string; id: string } & Place;
+
 /**
- * Lets the call go on when the caller holds the permission for the object's operator. Otherwise
- * FORBIDDEN when the caller may see the object, NOT_FOUND (as if it did not exist) when not.
+ * Lets the call go on when the caller holds the permission where the object belongs (its operator or
+ * its provider, or installation-wide). Otherwise FORBIDDEN when the caller may see the object, NOT_FOUND
+ * (as if it did not exist) when not: another provider's objects look missing.
  */
-export function authorize(
-  caller: Caller,
-  permission: Permission,
-  target: { kind: string; id: string; operatorId: string },
-): void {
+export function authorize(caller: Caller, permission: Permission, target: Target): void {
   const access = accessOf(caller);
-  if (access.allows(permission, target.operatorId)) return;
-  const denial = {
-    permission,
-    targetKind: target.kind.toLowerCase(),
-    targetId: target.id,
-    operatorId: target.operatorId,
-  };
+  if (access.allows(permission, target)) return;
   const read = READ_OF[target.kind];
-  if (read && access.allows(read, target.operatorId)) throw forbidden(denial);
-  throw new AccessDenied(
-    { ...denial, reason: `not found: outside the caller's ${permission} scope` },
+  if (read && access.allows(read, target)) throw forbidden(denialOf(permission, target));
+  throw hidden(permission, target);
+}
+
+type Named = { kind: string; id: string; operatorId: string | null };
+
+/** A refusal that looks exactly like a missing object (common/errors.ts notFound). */
+export function hidden(permission: Permission, target: Named): AccessDenied {
+  return new AccessDenied(
+    { ...denialOf(permission, target), reason: `not found: outside the caller's ${permission} scope` },
     "NOT_FOUND",
     `${target.kind} not found`,
     { id: target.id },
   );
 }
 
-/** For what belongs to no single operator (providers, new operators): a provider-wide grant. */
-export function authorizeProviderWide(
+const denialOf = (permission: Permission, target: Named) => ({
+  permission,
+  targetKind: target.kind.toLowerCase(),
+  targetId: target.id,
+  operatorId: target.operatorId,
+});
+
+/** For what belongs to no provider (new providers, frontend clients): an installation-wide grant. */
+export function authorizeInstallation(
   caller: Caller,
   permission: Permission,
   target: { kind: string; id: string | null },
 ): void {
-  if (accessOf(caller).providerWide(permission)) return;
+  if (accessOf(caller).installationWide(permission)) return;
   throw forbidden({
     permission,
     targetKind: target.kind.toLowerCase(),
@@ -105,20 +116,24 @@ export function authorizeProviderWide(
 
 /**
  * Nobody hands out (or takes away) more than they have: every permission of the role must be held by the
- * caller where the grant applies (operatorId null: provider-wide). For role grants and for service
- * accounts created with a role alike.
+ * caller where the grant applies. For role grants and for service accounts created with a role alike.
  */
 export function assertNotAbove(
   caller: Caller,
   roleName: string,
-  operatorId: string | null,
+  at: Place | "installation",
   subject: string,
 ): void {
-  const mine = accessOf(caller).permissionsFor(operatorId);
+  const mine = accessOf(caller).permissionsIn(at);
   const missing = (roleNamed(roleName)?.permissions ?? []).filter((p) => !mine.has(p));
   if (missing.length === 0) return;
   throw forbidden(
-    { permission: Permission.PolicyManage, targetKind: "role-assignment", targetId: subject, operatorId },
+    {
+      permission: Permission.PolicyManage,
+      targetKind: "role-assignment",
+      targetId: subject,
+      operatorId: at === "installation" ? null : at.operatorId,
+    },
     `${roleName} carries permissions you do not hold here (${missing.sort().join(", ")}); ` +
       "nobody grants a role above their own",
   );

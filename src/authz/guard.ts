@@ -9,6 +9,7 @@ import { DomainError } from "../common/errors.js";
 import type { RequestContext } from "../api/context.js";
 import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
 import { targetOfArgs } from "./denial-target.js";
+import type { Place } from "./access.js";
 import type { Permission } from "./permissions.js";
 import { AUTHZ_EXTENSION, type AuthzRule } from "./rules.js";
 
@@ -24,7 +25,7 @@ const reported = new WeakMap<object, Set<string>>();
 /**
  * Enforces the declared rules: one check per root field (the principal must hold the field's permission
  * somewhere; object-level scoping is the services' and loaders' job), and one per field that carries its
- * own rule (sensitive fields), decided for the parent object's operator. Other fields are left alone:
+ * own rule (sensitive fields), decided where the parent object belongs. Other fields are left alone:
  * a wrapper on every leaf would cost more than the SQL.
  */
 export function enforceRules(schema: GraphQLSchema): GraphQLSchema {
@@ -86,17 +87,22 @@ function guardRoot(field: GraphQLField<unknown, RequestContext>, rule: AuthzRule
   if (field.subscribe) field.subscribe = wrap(field.subscribe);
 }
 
-/** Sensitive fields: decided for the parent's operator, or provider-wide when it belongs to none. */
+/** Sensitive fields: decided where the parent belongs, or installation-wide when that is not known. */
 function guardField(field: GraphQLField<unknown, RequestContext>, permission: Permission, typeName: string) {
   const inner = field.resolve ?? (defaultFieldResolver as Resolver);
   const name = `${typeName}.${field.name}`;
   field.resolve = function guardedField(source, args, ctx, info) {
     const g = ctx as unknown as GuardContext;
-    const operatorId = operatorOf(source, typeName);
+    const at = placeOf(source, typeName);
     const access = accessOf(g);
-    const ok = operatorId === null ? access.providerWide(permission) : access.allows(permission, operatorId);
+    const ok = at === null ? access.installationWide(permission) : access.allows(permission, at);
     if (ok) return inner(source, args, ctx, info);
-    const e = forbidden({ permission, targetKind: "field", targetId: name, operatorId });
+    const e = forbidden({
+      permission,
+      targetKind: "field",
+      targetId: name,
+      operatorId: at?.operatorId ?? null,
+    });
     // One record per field and request, however many objects the field was asked of.
     let seen = reported.get(g);
     if (!seen) reported.set(g, (seen = new Set()));
@@ -108,9 +114,12 @@ function guardField(field: GraphQLField<unknown, RequestContext>, permission: Pe
   };
 }
 
-function operatorOf(source: unknown, typeName: string): string | null {
-  const s = source as { operatorId?: unknown; uuid?: unknown };
-  if (typeof s.operatorId === "string") return s.operatorId;
-  if (typeName === "Operator" && typeof s.uuid === "string") return s.uuid;
-  return null;
+/** Where the parent belongs: it names its provider and its operator (a Provider or an Operator is its own). */
+function placeOf(source: unknown, typeName: string): Place | null {
+  const s = source as { operatorId?: unknown; providerId?: unknown; uuid?: unknown };
+  if (typeName === "Provider" && typeof s.uuid === "string") return { providerId: s.uuid, operatorId: null };
+  if (typeof s.providerId !== "string") return null;
+  if (typeName === "Operator" && typeof s.uuid === "string")
+    return { providerId: s.providerId, operatorId: s.uuid };
+  return { providerId: s.providerId, operatorId: typeof s.operatorId === "string" ? s.operatorId : null };
 }

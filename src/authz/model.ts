@@ -22,17 +22,54 @@ e = some(where (p.eft == allow))
 m = r.obj == p.obj && r.act == p.act && g(r.sub, p.sub, r.dom)
 `;
 
-/** The domain of provider-wide grants: they apply to every operator and to the provider itself. */
-export const PROVIDER_DOMAIN = "provider";
+/**
+ * Where a grant applies: the whole installation (every provider, and providers yet to come), one
+ * provider (its own data and every operator of it), or one operator.
+ */
+export type Domain =
+  | { kind: "installation" }
+  | { kind: "provider"; providerId: string }
+  | { kind: "operator"; operatorId: string };
 
+export type DomainKind = Domain["kind"];
+
+/** The installation domain's Casbin name. */
+export const INSTALLATION_DOMAIN = "installation";
+export const INSTALLATION: Domain = { kind: "installation" };
+
+const PROVIDER_PREFIX = "provider:";
 const OPERATOR_PREFIX = "operator:";
 const SUBJECT = /^(user|client):[A-Za-z0-9._@|-]{1,200}$/;
 
+export const providerDomain = (providerId: string) => `${PROVIDER_PREFIX}${providerId}`;
 export const operatorDomain = (operatorId: string) => `${OPERATOR_PREFIX}${operatorId}`;
 
-/** The operator id of an operator domain, null for the provider domain. */
+/** The Casbin name of a domain: `installation`, `provider:<uuid>` or `operator:<uuid>`. */
+export function domainName(d: Domain): string {
+  if (d.kind === "installation") return INSTALLATION_DOMAIN;
+  return d.kind === "provider" ? providerDomain(d.providerId) : operatorDomain(d.operatorId);
+}
+
+/** The domain a Casbin name stands for; null for anything else (which grants nothing). */
+export function parseDomain(name: string): Domain | null {
+  if (name === INSTALLATION_DOMAIN) return INSTALLATION;
+  if (name.startsWith(PROVIDER_PREFIX) && name.length > PROVIDER_PREFIX.length)
+    return { kind: "provider", providerId: name.slice(PROVIDER_PREFIX.length) };
+  if (name.startsWith(OPERATOR_PREFIX) && name.length > OPERATOR_PREFIX.length)
+    return { kind: "operator", operatorId: name.slice(OPERATOR_PREFIX.length) };
+  return null;
+}
+
+/** The operator id of an operator domain, null for any other. */
 export function operatorOfDomain(domain: string): string | null {
-  return domain.startsWith(OPERATOR_PREFIX) ? domain.slice(OPERATOR_PREFIX.length) : null;
+  const d = parseDomain(domain);
+  return d?.kind === "operator" ? d.operatorId : null;
+}
+
+/** The provider id of a provider domain, null for any other. */
+export function providerOfDomain(domain: string): string | null {
+  const d = parseDomain(domain);
+  return d?.kind === "provider" ? d.providerId : null;
 }
 
 /** Casbin's subject for a principal: `user:<id>` or `client:<id>`. */

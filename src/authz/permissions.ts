@@ -1,6 +1,9 @@
 /** Every permission the API checks. Roles bundle them; subjects never hold one directly. */
 export enum Permission {
   ProviderRead = "provider:read",
+  /** A new provider: the installation's, not any provider's, to decide. */
+  ProviderCreate = "provider:create",
+  /** Change one provider: its schemas and bespoke info. */
   ProviderManage = "provider:manage",
   OperatorRead = "operator:read",
   OperatorCreate = "operator:create",

@@ -1,17 +1,19 @@
 import type { EntityManager } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
 import type { Caller } from "../common/caller.js";
-import { PROVIDER_DOMAIN, operatorDomain } from "./model.js";
+import { type Domain, domainName } from "./model.js";
 
-/** One role held by one subject in one domain (operatorId null: provider-wide). */
-export type Grant = { subject: string; role: string; operatorId: string | null };
+/** One role held by one subject in one domain. */
+export type Grant = { subject: string; role: string; domain: Domain };
 
 export type AssignmentRow = { id: string; subject: string; role: string; domain: string; grantedAt: string };
 
 export const ASSIGNMENT_COLUMNS = `t.id, t.v0 AS subject, t.v1 AS role, t.v2 AS domain,
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "grantedAt"`;
 
-const domainOf = (g: Grant) => (g.operatorId === null ? PROVIDER_DOMAIN : operatorDomain(g.operatorId));
+const domainOf = (g: Grant) => domainName(g.domain);
+/** The operator whose hash chain records the change: the operator's, else none. */
+const operatorOf = (g: Grant) => (g.domain.kind === "operator" ? g.domain.operatorId : null);
 
 /**
  * Writes a role grant (a `g` line) with its accounting event, in the caller's transaction. No checks:
@@ -35,7 +37,7 @@ export async function writeGrant(
       action: "grant",
       targetKind: "role-assignment",
       targetId: g.subject,
-      operatorId: g.operatorId,
+      operatorId: operatorOf(g),
       changes: { [domainOf(g)]: { before: null, after: g.role } },
     });
     return { row: inserted, created: true };
@@ -60,7 +62,7 @@ export async function deleteGrant(tx: EntityManager, caller: Caller, g: Grant): 
     action: "revoke",
     targetKind: "role-assignment",
     targetId: g.subject,
-    operatorId: g.operatorId,
+    operatorId: operatorOf(g),
     changes: { [domainOf(g)]: { before: g.role, after: null } },
   });
   return true;

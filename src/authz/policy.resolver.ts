@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { PageArgs } from "../api/connection.js";
 import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
+import { Provider } from "../providers/provider.types.js";
 import { Permission } from "./permissions.js";
 import { RoleAssignmentFilter, RoleGrantInput } from "./policy.inputs.js";
 import { AccessExplanation, Role, RoleAssignment, RoleAssignmentConnection } from "./policy.types.js";
@@ -29,17 +30,20 @@ export class PolicyResolver {
 
   @Query(() => AccessExplanation, {
     description:
-      "Whether a subject holds a permission for an operator (or provider-wide), and which grant decided.",
+      "Whether a subject holds a permission for an operator, a provider or (neither) installation-wide, " +
+      "and which grant decided.",
   })
   @Requires(Permission.PolicyRead)
   explainAccess(
     @Ctx() ctx: RequestContext,
     @Arg("subject", () => String) subject: string,
     @Arg("permission", () => String, { description: "e.g. deployment:write" }) permission: string,
-    @Arg("operatorId", () => ID, { nullable: true, description: "Leave out to ask provider-wide." })
+    @Arg("operatorId", () => ID, { nullable: true, description: "Ask for this operator." })
     operatorId?: string | null,
+    @Arg("providerId", () => ID, { nullable: true, description: "Ask for this provider's own data." })
+    providerId?: string | null,
   ) {
-    return ctx.services.policy.explain(ctx, subject, operatorId ?? null, permission);
+    return ctx.services.policy.explain(ctx, subject, { operatorId, providerId }, permission);
   }
 
   @Mutation(() => RoleAssignment, {
@@ -62,9 +66,14 @@ export class PolicyResolver {
     return roles.find((r) => r.name === a.roleName);
   }
 
-  @FieldResolver(() => Operator, { nullable: true, description: "Null for a provider-wide grant." })
+  @FieldResolver(() => Operator, { nullable: true, description: "The operator of a per-operator grant." })
   operator(@Root() a: RoleAssignment, @Ctx() ctx: RequestContext) {
     return a.operatorId === null ? null : ctx.loaders.operatorById.load(a.operatorId);
+  }
+
+  @FieldResolver(() => Provider, { nullable: true, description: "The provider of a per-provider grant." })
+  provider(@Root() a: RoleAssignment, @Ctx() ctx: RequestContext) {
+    return a.providerId === null ? null : ctx.loaders.providerById.load(a.providerId);
   }
 }
 
@@ -73,5 +82,10 @@ export class AccessExplanationResolver {
   @FieldResolver(() => Operator, { nullable: true, description: "The operator of the deciding grant." })
   operator(@Root() e: AccessExplanation, @Ctx() ctx: RequestContext) {
     return e.operatorId === null ? null : ctx.loaders.operatorById.load(e.operatorId);
+  }
+
+  @FieldResolver(() => Provider, { nullable: true, description: "The provider of the deciding grant." })
+  provider(@Root() e: AccessExplanation, @Ctx() ctx: RequestContext) {
+    return e.providerId === null ? null : ctx.loaders.providerById.load(e.providerId);
   }
 }

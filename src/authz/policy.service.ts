@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { badInput, conflict, notFound } from "../common/errors.js";
+import { badInput, conflict } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
@@ -7,8 +7,18 @@ import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
 import type { Authz, Decision } from "./authz.js";
-import { accessOf, assertNotAbove, authorize, authorizeProviderWide } from "./denied.js";
-import { PROVIDER_DOMAIN, isSubject, operatorDomain, toPermission } from "./model.js";
+import type { Place } from "./access.js";
+import { accessOf, assertNotAbove } from "./denied.js";
+import { type DomainRef, authorizeIn, locateDomain } from "./domain-ref.js";
+import {
+  INSTALLATION_DOMAIN,
+  domainName,
+  isSubject,
+  operatorDomain,
+  parseDomain,
+  providerDomain,
+  toPermission,
+} from "./model.js";
 import { Permission } from "./permissions.js";
 import type { RoleAssignmentFilter, RoleGrantInput } from "./policy.inputs.js";
 import { ASSIGNMENT_COLUMNS, type Grant, deleteGrant, writeGrant } from "./policy-store.js";
@@ -21,6 +31,7 @@ import {
 } from "./policy.types.js";
 import { ROLES, roleDomainProblem, roleNamed } from "./roles.js";
 import { integerKey } from "../db/sort-key.js";
+import { restrict } from "./scope-sql.js";
 
 /** Role grants through the API: who may change them, and no one above their own permissions. */
 export class PolicyService {
@@ -35,15 +46,14 @@ export class PolicyService {
     return ROLES.map((r) => ({
       name: r.name,
       description: r.description,
-      domains: r.domains.map((d) => (d === "provider" ? DomainKindValue.PROVIDER : DomainKindValue.OPERATOR)),
+      domains: r.domains.map((d) => d as DomainKindValue),
       permissions: [...(held.get(r.name) ?? [])].sort(),
     }));
   }
 
   async grant(caller: Caller, input: RoleGrantInput): Promise<RoleAssignment> {
-    const g = this.parse(input);
     const row = await inTransaction(this.ds, async (tx) => {
-      await this.authorizeChange(tx, caller, g, input.operatorId ?? null);
+      const g = await this.authorizeChange(tx, caller, input);
       return (await writeGrant(tx, caller, g)).row;
     });
     // Other processes hear of it by NOTIFY; this one must not answer the next request from the old state.
@@ -53,14 +63,14 @@ export class PolicyService {
 
   /** True when the grant existed and is gone now; false when there was none. */
   async revoke(caller: Caller, input: RoleGrantInput): Promise<boolean> {
-    const g = this.parse(input);
+    let domain = "";
     const removed = await inTransaction(this.ds, async (tx) => {
-      await this.authorizeChange(tx, caller, g, input.operatorId ?? null);
-      if (g.role === "provider-admin" && g.operatorId === null)
-        await this.keepOneProviderAdmin(tx, g.subject);
+      const g = await this.authorizeChange(tx, caller, input);
+      domain = domainName(g.domain);
+      if (g.role === "provider-admin" || g.role === "platform-admin") await keepOneAdmin(tx, g);
       return deleteGrant(tx, caller, g);
     });
-    this.authz.invalidate(g.operatorId === null ? PROVIDER_DOMAIN : operatorDomain(g.operatorId), g.subject);
+    this.authz.invalidate(domain, input.subject);
     return removed;
   }
 
@@ -77,12 +87,12 @@ export class PolicyService {
       const id = expectGlobalId(filter.operatorId, "Operator", "filter.operatorId");
       f.add((p) => `t.v2 = ${p}`, operatorDomain(id));
     }
-    if (filter?.providerWide) f.add((p) => `t.v2 = ${p}`, PROVIDER_DOMAIN);
-    const access = accessOf(caller);
-    const scope = access.scope(Permission.PolicyRead);
-    if (scope !== "all") {
-      f.add((p) => `t.v2 = ANY(${p}::text[])`, access.operatorIds(Permission.PolicyRead).map(operatorDomain));
+    if (filter?.providerId) {
+      const id = expectGlobalId(filter.providerId, "Provider", "filter.providerId");
+      f.add((p) => `t.v2 = ${p}`, providerDomain(id));
     }
+    if (filter?.installation) f.add((p) => `t.v2 = ${p}`, INSTALLATION_DOMAIN);
+    restrict(f, accessOf(caller), Permission.PolicyRead, "role_assignment");
     return listPage(dbOf(this.ds), {
       from: "casbin_rule t",
       columns: ASSIGNMENT_COLUMNS,
@@ -95,30 +105,34 @@ export class PolicyService {
     });
   }
 
+  /** Which grant lets the subject use the permission there (no operator or provider: installation-wide). */
   async explain(
     caller: Caller,
     subject: string,
-    operatorGlobalId: string | null,
+    where: DomainRef,
     permissionName: string,
   ): Promise<AccessExplanation> {
     const s = checkSubject(subject, "subject");
     const permission = toPermission(permissionName);
     if (!permission) throw badInput("permission", `unknown permission ${permissionName}`);
-    const operatorId = operatorGlobalId ? expectGlobalId(operatorGlobalId, "Operator", "operatorId") : null;
-    if (operatorId !== null) {
-      const [op] = await dbOf(this.ds).query(`SELECT id FROM operator WHERE id = $1`, [operatorId]);
-      if (!op) throw notFound("Operator", operatorGlobalId!);
-      authorize(caller, Permission.PolicyRead, { kind: "Operator", id: operatorGlobalId!, operatorId });
-    } else authorizeProviderWide(caller, Permission.PolicyRead, { kind: "Policy", id: null });
-    const d = await this.authz.explain(s, permission, operatorId);
+    const at = await locateDomain(dbOf(this.ds), where, "where");
+    authorizeIn(caller, Permission.PolicyRead, at, "Policy");
+    const place = at.place === "installation" ? null : at.place;
+    const d = await this.authz.explain(s, permission, place);
+    const decided = d.domain === null ? null : parseDomain(d.domain);
     return {
       ...d,
-      operatorId: d.domain === PROVIDER_DOMAIN ? null : operatorId,
-      reason: reasonOf(d, operatorId),
+      operatorId: decided?.kind === "operator" ? decided.operatorId : null,
+      providerId: decided?.kind === "provider" ? decided.providerId : null,
+      reason: reasonOf(d, place),
     };
   }
 
-  private parse(input: RoleGrantInput): Grant {
+  /**
+   * policy:manage where the grant applies, a role that may be held there, and every permission of the
+   * role held there by the caller: nobody hands out (or takes away) more than they have.
+   */
+  private async authorizeChange(tx: EntityManager, caller: Caller, input: RoleGrantInput): Promise<Grant> {
     const subject = checkSubject(input.subject, "input.subject");
     const role = roleNamed(input.role);
     if (!role)
@@ -126,49 +140,32 @@ export class PolicyService {
         "input.role",
         `unknown role ${input.role}; roles: ${ROLES.map((r) => r.name).join(", ")}`,
       );
-    const operatorId = input.operatorId
-      ? expectGlobalId(input.operatorId, "Operator", "input.operatorId")
-      : null;
-    const problem = roleDomainProblem(role, operatorId === null ? "provider" : "operator");
-    if (problem) throw badInput("input.operatorId", problem);
-    return { subject, role: role.name, operatorId };
+    const at = await locateDomain(tx, input, "input");
+    const problem = roleDomainProblem(role, at.domain.kind);
+    // The field to add or drop: an operator's, else the provider's.
+    const operatorField = at.domain.kind === "operator" || role.domains.includes("operator");
+    if (problem) throw badInput(operatorField ? "input.operatorId" : "input.providerId", problem);
+    authorizeIn(caller, Permission.PolicyManage, at, "Policy");
+    assertNotAbove(caller, role.name, at.place, subject);
+    return { subject, role: role.name, domain: at.domain };
   }
+}
 
-  /**
-   * policy:manage where the grant applies, and every permission of the role held there by the caller:
-   * nobody hands out (or takes away) more than they have.
-   */
-  private async authorizeChange(
-    tx: EntityManager,
-    caller: Caller,
-    g: Grant,
-    operatorGlobalId: string | null,
-  ) {
-    if (g.operatorId !== null) {
-      const [op] = await tx.query(`SELECT id FROM operator WHERE id = $1`, [g.operatorId]);
-      if (!op) throw notFound("Operator", operatorGlobalId!);
-      authorize(caller, Permission.PolicyManage, {
-        kind: "Operator",
-        id: operatorGlobalId!,
-        operatorId: g.operatorId,
-      });
-    } else authorizeProviderWide(caller, Permission.PolicyManage, { kind: "Policy", id: null });
-    assertNotAbove(caller, g.role, g.operatorId, g.subject);
-  }
-
-  /** The provider must keep an administrator: the last provider-admin grant cannot be revoked. */
-  private async keepOneProviderAdmin(tx: EntityManager, subject: string): Promise<void> {
-    // Locks every provider-admin grant, so two concurrent revocations cannot both pass.
-    const admins = (await tx.query(
-      `SELECT v0 AS subject FROM casbin_rule WHERE ptype = 'g' AND v1 = 'provider-admin' AND v2 = $1 FOR UPDATE`,
-      [PROVIDER_DOMAIN],
-    )) as { subject: string }[];
-    if (admins.length === 1 && admins[0]!.subject === subject) {
-      throw conflict(
-        "input.subject",
-        "the last provider-admin cannot be revoked; grant the role to someone else first",
-      );
-    }
+/**
+ * A provider keeps an administrator, and the installation its platform administrator: the last such
+ * grant in its domain cannot be revoked.
+ */
+async function keepOneAdmin(tx: EntityManager, g: Grant): Promise<void> {
+  // Locks every such grant of the domain, so two concurrent revocations cannot both pass.
+  const admins = (await tx.query(
+    `SELECT v0 AS subject FROM casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 FOR UPDATE`,
+    [g.role, domainName(g.domain)],
+  )) as { subject: string }[];
+  if (admins.length === 1 && admins[0]!.subject === g.subject) {
+    throw conflict(
+      "input.subject",
+      `the last ${g.role} cannot be revoked; grant the role to someone else first`,
+    );
   }
 }
 
@@ -177,8 +174,12 @@ function checkSubject(value: string, field: string): string {
   return value;
 }
 
-function reasonOf(d: Decision, operatorId: string | null): string {
-  const where = operatorId === null ? PROVIDER_DOMAIN : `${PROVIDER_DOMAIN} or ${operatorDomain(operatorId)}`;
+function reasonOf(d: Decision, at: Place | null): string {
+  const where = [
+    INSTALLATION_DOMAIN,
+    ...(at ? [providerDomain(at.providerId)] : []),
+    ...(at?.operatorId ? [operatorDomain(at.operatorId)] : []),
+  ].join(" or ");
   return d.allowed
     ? `allowed: ${d.subject} holds ${d.role} in ${d.domain}, and ${d.role} has ${d.permission}`
     : `denied: no role of ${d.subject} in ${where} has ${d.permission}`;

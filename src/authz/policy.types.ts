@@ -1,19 +1,25 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../api/connection.js";
-import { operatorOfDomain } from "./model.js";
+import { operatorOfDomain, parseDomain, providerOfDomain } from "./model.js";
 import type { AssignmentRow } from "./policy-store.js";
 
 export enum DomainKindValue {
+  INSTALLATION = "installation",
   PROVIDER = "provider",
   OPERATOR = "operator",
 }
 registerEnumType(DomainKindValue, {
   name: "DomainKind",
   valuesConfig: {
-    PROVIDER: { description: "Provider-wide: every operator, and the provider itself." },
+    INSTALLATION: { description: "The whole installation: every provider, and creating providers." },
+    PROVIDER: { description: "One provider: its own data and every operator of it." },
     OPERATOR: { description: "One operator." },
   },
 });
+
+/** The GraphQL kind of a Casbin domain name (installation for anything unknown, which grants nothing). */
+export const domainKindOf = (domain: string): DomainKindValue =>
+  (parseDomain(domain)?.kind as DomainKindValue | undefined) ?? DomainKindValue.INSTALLATION;
 
 @ObjectType({
   description: "A named bundle of permissions, granted to subjects per domain.",
@@ -33,8 +39,13 @@ export class RoleAssignment {
   seq: string;
   roleName: string;
   operatorId: string | null;
+  providerId: string | null;
   @Field(() => String, { description: "user:<id> or client:<id>." }) subject: string;
-  @Field(() => String, { description: "Casbin's domain: provider, or operator:<uuid>." }) domain: string;
+  @Field(() => String, {
+    description: "Casbin's domain: installation, provider:<uuid> or operator:<uuid>.",
+  })
+  domain: string;
+  @Field(() => DomainKindValue, { description: "Where the grant applies." }) domainKind: DomainKindValue;
   @Field(() => Date) grantedAt: string;
 }
 
@@ -44,6 +55,7 @@ export class RoleAssignment {
 })
 export class AccessExplanation {
   operatorId: string | null;
+  providerId: string | null;
   @Field(() => Boolean) allowed: boolean;
   @Field(() => String) subject: string;
   @Field(() => String) permission: string;
@@ -69,8 +81,10 @@ export function toRoleAssignment(row: Record<string, unknown>): RoleAssignment {
     seq: r.id,
     roleName: r.role,
     operatorId: operatorOfDomain(r.domain),
+    providerId: providerOfDomain(r.domain),
     subject: r.subject,
     domain: r.domain,
+    domainKind: domainKindOf(r.domain),
     grantedAt: r.grantedAt,
   };
 }

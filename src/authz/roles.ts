@@ -1,7 +1,6 @@
 import { Permission as P } from "./permissions.js";
 
-/** Where a role may be granted: the provider-wide domain, an operator's domain, or both. */
-export type DomainKind = "provider" | "operator";
+import type { DomainKind } from "./model.js";
 
 export type RoleDefinition = {
   name: string;
@@ -24,6 +23,27 @@ const OPERATOR_VIEW = [
   P.NetboxRead,
 ] as const;
 const OPERATOR_WORK = [...OPERATOR_VIEW, P.DeploymentWrite, P.RunApply, P.RunCancel] as const;
+// Listed, not Object.values(P): a new permission is granted by a decision (and a data migration).
+const PROVIDER_ADMIN = [
+  ...OPERATOR_WORK,
+  P.ProviderManage,
+  P.ProviderInfoRead,
+  P.OperatorCreate,
+  P.OperatorUpdate,
+  P.OperatorSuspend,
+  P.QuotaSet,
+  P.AccountingRead,
+  P.AccountingCheckpoint,
+  P.NetboxSync,
+  P.NetboxManage,
+  P.StateReport,
+  P.PolicyManage,
+  P.UserRead,
+  P.UserManage,
+  P.SessionRevoke,
+  P.ClientRead,
+  P.ClientManage,
+] as const;
 
 /**
  * The roles and their permissions. The `p` lines in casbin_rule are what the enforcers use; they are
@@ -32,34 +52,22 @@ const OPERATOR_WORK = [...OPERATOR_VIEW, P.DeploymentWrite, P.RunApply, P.RunCan
  */
 export const ROLES: readonly RoleDefinition[] = [
   {
+    name: "platform-admin",
+    description:
+      "Runs the installation: creates providers, and everything a provider-admin does, at every provider.",
+    domains: ["installation"],
+    permissions: [...PROVIDER_ADMIN, P.ProviderCreate],
+  },
+  {
     name: "provider-admin",
-    description: "Provider staff with every permission, for every operator.",
+    description: "Provider staff with every permission of their provider, for every operator of it.",
     domains: ["provider"],
-    // Listed, not Object.values(P): a new permission is granted by a decision (and a data migration).
-    permissions: [
-      ...OPERATOR_WORK,
-      P.ProviderManage,
-      P.ProviderInfoRead,
-      P.OperatorCreate,
-      P.OperatorUpdate,
-      P.OperatorSuspend,
-      P.QuotaSet,
-      P.AccountingRead,
-      P.AccountingCheckpoint,
-      P.NetboxSync,
-      P.NetboxManage,
-      P.StateReport,
-      P.PolicyManage,
-      P.UserRead,
-      P.UserManage,
-      P.SessionRevoke,
-      P.ClientRead,
-      P.ClientManage,
-    ],
+    permissions: PROVIDER_ADMIN,
   },
   {
     name: "provider-viewer",
-    description: "Provider staff who read everything (provider info and users included) and change nothing.",
+    description:
+      "Provider staff who read everything of their provider (provider info and users included) and change nothing.",
     domains: ["provider"],
     permissions: [...OPERATOR_VIEW, P.ProviderInfoRead, P.UserRead, P.ClientRead],
   },
@@ -87,8 +95,8 @@ export const ROLES: readonly RoleDefinition[] = [
   {
     name: "auditor",
     description:
-      "Reads accounting and everything else of the operators it is granted (or all), changes nothing.",
-    domains: ["provider", "operator"],
+      "Reads accounting and everything else of the operator, provider or installation it is granted, changes nothing.",
+    domains: ["installation", "provider", "operator"],
     permissions: [...OPERATOR_VIEW, P.AccountingRead],
   },
   {
@@ -104,7 +112,12 @@ const byName = new Map(ROLES.map((r) => [r.name, r]));
 
 export const roleNamed = (name: string): RoleDefinition | undefined => byName.get(name);
 
-const whereHeld = (kind: DomainKind) => (kind === "provider" ? "provider-wide" : "per operator");
+const WHERE_HELD: Record<DomainKind, string> = {
+  installation: "installation-wide",
+  provider: "per provider",
+  operator: "per operator",
+};
+const whereHeld = (kind: DomainKind) => WHERE_HELD[kind];
 
 /** Why the role cannot be held in this kind of domain, or null when it can. */
 export function roleDomainProblem(role: RoleDefinition, kind: DomainKind): string | null {

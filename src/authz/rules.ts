@@ -8,7 +8,7 @@ export const AUTHZ_EXTENSION = "authz";
 
 /**
  * Declares the permission an operation needs; every root field carries exactly one rule. On a field of an
- * object type it is a field rule: checked for the parent's operator (provider-wide when it has none),
+ * object type it is a field rule: checked where the parent belongs (its provider and operator),
  * refused fields answer null with FORBIDDEN. Keep those to the few sensitive fields (src/authz/guard.ts).
  */
 export const Requires = (permission: Permission) =>

@@ -9,6 +9,10 @@ import { sealPending } from "../accounting/sealer.js";
 import { EXPORT_FORMATS, type ExportFormat, recordExport, writeExport } from "../accounting/export.js";
 import { listPublicKeys, parsePublicKeys, rotateSigningKey, toJwk } from "../accounting/signing.js";
 import { verifyExportFile } from "../accounting/verify-export.js";
+import { createWitness } from "../accounting/witness.js";
+import { type ChainPin, parsePin, readWitnessFile } from "../accounting/witness-check.js";
+import type { Checkpoint } from "../accounting/chain.js";
+import { createLogger } from "../logger.js";
 import { fromGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import { commandLineCaller } from "./cli-caller.js";
@@ -30,6 +34,22 @@ export function registerAccountingCommands(program: Command): void {
       (v: string, all: string[] = []) => [...all, v],
     )
     .option(
+      "--pin <pin>",
+      "[CHAIN:]SEQ:HEADHASH of a checkpoint noted down elsewhere: the export must hold it; repeatable",
+      (v: string, all: ChainPin[] = []) => {
+        try {
+          return [...all, parsePin(v)];
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      },
+    )
+    .option(
+      "--witness <file>",
+      "a witness file (ACCOUNTING_WITNESS_FILE): the export must hold every checkpoint in it; repeatable",
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option(
       "--threads <n>",
       "worker threads hashing the file (default: the cores available)",
       (v: string) => {
@@ -38,36 +58,56 @@ export function registerAccountingCommands(program: Command): void {
         return n;
       },
     )
-    .action(async (file: string, opts: { publicKey: string[]; threads?: number }) => {
-      let keys;
-      try {
-        keys = parsePublicKeys(opts.publicKey.map((k) => (existsSync(k) ? readFileSync(k, "utf8") : k)));
-      } catch (e) {
-        console.error(`fedicentral: --public-key: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const result = await verifyExportFile(file, keys, { threads: opts.threads });
-      for (const c of result.chains) {
-        const stretch =
-          c.firstSeq === null ? "no events" : `events ${c.firstSeq}..${c.lastSeq ?? c.firstSeq}`;
-        if (c.firstBad) {
-          console.log(`chain ${c.chain}: FAILED at sequence number ${c.firstBad.seq}: ${c.firstBad.problem}`);
-        } else {
-          const signed =
-            c.lastCheckpointSeq === null
-              ? "no checkpoint covers it"
-              : `${c.checkpoints} checkpoints verified, the last at ${c.lastCheckpointSeq}`;
-          console.log(`chain ${c.chain}: ok, ${stretch}, ${signed}`);
+    .action(
+      async (
+        file: string,
+        opts: { publicKey: string[]; threads?: number; pin?: ChainPin[]; witness?: string[] },
+      ) => {
+        let keys;
+        try {
+          keys = parsePublicKeys(opts.publicKey.map((k) => (existsSync(k) ? readFileSync(k, "utf8") : k)));
+        } catch (e) {
+          console.error(`fedicentral: --public-key: ${(e as Error).message}`);
+          process.exitCode = 2;
+          return;
         }
-      }
-      for (const p of result.problems) console.log(`file: ${p}`);
-      console.log(
-        `${result.ok ? "OK" : "FAILED"}: ${result.events} events and ${result.checkpoints} checkpoints in ` +
-          `${result.chains.length} chains`,
-      );
-      if (!result.ok) process.exitCode = 1;
-    });
+        const witnessed: Checkpoint[] = [];
+        const witnessProblems: string[] = [];
+        for (const w of opts.witness ?? []) {
+          const read = await readWitnessFile(w, keys);
+          witnessed.push(...read.checkpoints);
+          witnessProblems.push(...read.problems.map((p) => `${w}: ${p}`));
+        }
+        const result = await verifyExportFile(file, keys, {
+          threads: opts.threads,
+          witness: witnessed,
+          pins: opts.pin ?? [],
+        });
+        for (const c of result.chains) {
+          const stretch =
+            c.firstSeq === null ? "no events" : `events ${c.firstSeq}..${c.lastSeq ?? c.firstSeq}`;
+          if (c.firstBad) {
+            console.log(
+              `chain ${c.chain}: FAILED at sequence number ${c.firstBad.seq}: ${c.firstBad.problem}`,
+            );
+          } else {
+            const signed =
+              c.lastCheckpointSeq === null
+                ? "no checkpoint covers it"
+                : `${c.checkpoints} checkpoints verified, the last at ${c.lastCheckpointSeq}`;
+            console.log(`chain ${c.chain}: ok, ${stretch}, ${signed}`);
+          }
+        }
+        for (const p of result.problems) console.log(`file: ${p}`);
+        for (const p of witnessProblems) console.log(`witness: ${p}`);
+        const ok = result.ok && witnessProblems.length === 0;
+        console.log(
+          `${ok ? "OK" : "FAILED"}: ${result.events} events and ${result.checkpoints} checkpoints in ` +
+            `${result.chains.length} chains`,
+        );
+        if (!ok) process.exitCode = 1;
+      },
+    );
 
   acct
     .command("export")
@@ -110,6 +150,7 @@ export function registerAccountingCommands(program: Command): void {
           // Everything committed before the export started is in it, with or without a server running.
           await sealPending(ds);
           return writeExport(ds, scope, opts.format, out, {
+            checkpointIntervalMs: loadAccountingConfig().checkpointIntervalMs,
             onStart: (total) => bar?.start(total, 0),
             onEvents: (n) => bar?.increment(n),
           });
@@ -138,9 +179,14 @@ export function registerAccountingCommands(program: Command): void {
     )
     .action(async () => {
       const secret = requireSecret();
-      const made = await withDatabase((ds) =>
-        signChainHeads(ds, secret, { caller: commandLineCaller("accounting checkpoint") }),
+      const witness = createWitness(
+        loadAccountingConfig().witness,
+        createLogger(process.env.LOG_LEVEL ?? "warn"),
       );
+      const made = await withDatabase((ds) =>
+        signChainHeads(ds, secret, { caller: commandLineCaller("accounting checkpoint"), witness }),
+      );
+      await witness.settled();
       console.log(
         made.length ? `signed ${made.length} chain heads with key ${made[0]!.keyId}` : "no chain moved",
       );

@@ -5,6 +5,7 @@ import { UserService } from "../authn/accounts/user.service.js";
 import { secretBoxFor } from "../authn/authn.js";
 import { ClientService } from "../authn/clients/client.service.js";
 import { DEFAULT_RETIRED_KEY_LIFETIME_SECONDS, SigningKeys } from "../authn/keys/signing-keys.js";
+import { domainName } from "../authz/model.js";
 import { roleDomainProblem, roleNamed } from "../authz/roles.js";
 import { DomainError } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
@@ -15,11 +16,9 @@ import { OperatorService } from "../operators/operator.service.js";
 import { ProviderService } from "../providers/provider.service.js";
 import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
+import { DOMAIN_HELP, UsageError, domainOf, operatorIdOf, providerIdOf } from "./domain-option.js";
 
 type Json = { json?: boolean };
-
-/** Bad input: a message naming what to fix, and exit code 2. */
-class UsageError extends Error {}
 
 /**
  * Administration that must work before anyone can sign in: providers, operators, the first users and
@@ -76,9 +75,9 @@ export function registerAuthnCommands(program: Command): void {
     .requiredOption("--email <email>", "email, used to sign in")
     .requiredOption("--name <name>", "display name")
     .option("--password-file <file>", "read the password from this file (first line)")
-    .option("--role <role>", "grant this role, e.g. provider-admin (the first administrator)")
-    .option("--operator <slug>", "with --role: the operator it is granted for (omit for provider-wide roles)")
-    .option("--provider <slug>", "with --operator: the operator's provider")
+    .option("--role <role>", "grant this role, e.g. platform-admin (the first administrator)")
+    .option("--operator <slug>", `with --role: ${DOMAIN_HELP.operator}`)
+    .option("--provider <slug>", `with --role: ${DOMAIN_HELP.provider}`)
     .option("--json", "print JSON")
     .action(
       (
@@ -95,17 +94,22 @@ export function registerAuthnCommands(program: Command): void {
           const password = await readPassword(o.passwordFile);
           const config = loadConfig();
           const users = new UserService(ds, secretBoxFor(config, createLogger("warn")), config.authn);
-          const operatorId = o.operator ? await operatorIdOf(ds, o.provider, o.operator) : null;
+          const domain = await domainOf(ds, o);
           const role = o.role === undefined ? undefined : roleNamed(o.role);
           if (o.role && !role) throw new UsageError(`--role: unknown role ${o.role}`);
-          const problem = role && roleDomainProblem(role, operatorId ? "operator" : "provider");
+          const problem = role && roleDomainProblem(role, domain.kind);
           if (problem) throw new UsageError(`--role: ${problem}`);
           const id = await users.create(
             commandLineCaller("user create"),
             { email: o.email, displayName: o.name, password },
-            role && { role: role.name, operatorId },
+            role && { role: role.name, domain },
           );
-          return { id: toGlobalId("User", id), email: o.email.trim().toLowerCase(), role: o.role ?? null };
+          return {
+            id: toGlobalId("User", id),
+            email: o.email.trim().toLowerCase(),
+            role: o.role ?? null,
+            domain: role ? domainName(domain) : null,
+          };
         }),
     );
 
@@ -116,7 +120,7 @@ export function registerAuthnCommands(program: Command): void {
     .requiredOption("--name <name>", "display name")
     .requiredOption("--role <role>", "its role, e.g. operator-admin or config-reader")
     .option("--operator <slug>", "the operator it acts for")
-    .option("--provider <slug>", "the provider it acts for (provider-wide roles), or the operator's provider")
+    .option("--provider <slug>", "the provider it acts for (its role held there), or the operator's provider")
     .option("--json", "print JSON")
     .action((o: { name: string; role: string; operator?: string; provider?: string } & Json) =>
       run(o, async (ds) => {
@@ -210,25 +214,6 @@ function signingKeys(ds: DataSource): SigningKeys {
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
-
-async function providerIdOf(ds: DataSource, slug: string): Promise<string> {
-  const [row] = await ds.query(`SELECT id FROM provider WHERE slug = $1`, [slug]);
-  if (!row) throw new UsageError(`no provider with slug ${slug}`);
-  return row.id;
-}
-
-async function operatorIdOf(ds: DataSource, providerSlug: string | undefined, slug: string): Promise<string> {
-  const rows: { id: string }[] = await ds.query(
-    `SELECT o.id FROM operator o JOIN provider p ON p.id = o.provider_id
-     WHERE o.slug = $1 AND ($2::text IS NULL OR p.slug = $2)`,
-    [slug, providerSlug ?? null],
-  );
-  if (rows.length === 0)
-    throw new UsageError(`no operator with slug ${slug}${providerSlug ? ` at ${providerSlug}` : ""}`);
-  if (rows.length > 1)
-    throw new UsageError(`several providers have an operator ${slug}: add --provider <slug>`);
-  return rows[0]!.id;
-}
 
 async function readPassword(file: string | undefined): Promise<string> {
   let text: string;

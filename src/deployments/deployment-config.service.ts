@@ -14,15 +14,16 @@ export class DeploymentConfigService {
   async get(caller: Caller, globalId: string, which: ConfigurationKind): Promise<DeploymentConfig | null> {
     const id = expectGlobalId(globalId, "Deployment", "deploymentId");
     const db = dbOf(this.ds);
-    const [owner] = await db.query<{ operatorId: string }>(
-      `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`,
+    const [owner] = await db.query<{ operatorId: string; providerId: string }>(
+      `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+         FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
       [id],
     );
     if (!owner) throw notFound("Deployment", globalId);
     authorize(caller, Permission.ConfigRead, {
       kind: "Deployment",
       id: globalId,
-      operatorId: owner.operatorId,
+      ...owner,
     });
     if (which === ConfigurationKind.STAGED) {
       const config = await buildStagedConfig(db, id);

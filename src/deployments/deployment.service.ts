@@ -58,7 +58,16 @@ export class DeploymentService {
     const operatorId = expectGlobalId(input.operatorId, "Operator", "input.operatorId");
     const name = v.slug(input.name, "input.name");
     return inTransaction(this.ds, async (tx) => {
-      authorize(caller, Permission.DeploymentWrite, { kind: "Operator", id: input.operatorId, operatorId });
+      const [owner] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
+        operatorId,
+      ])) as { providerId: string }[];
+      if (!owner) throw notFound("Operator", input.operatorId);
+      authorize(caller, Permission.DeploymentWrite, {
+        kind: "Operator",
+        id: input.operatorId,
+        operatorId,
+        providerId: owner.providerId,
+      });
       if (!(await lockOperator(tx, operatorId))) throw notFound("Operator", input.operatorId);
       const saved = await tx.save(tx.create(DeploymentEntity, { operatorId, name }));
       await recordEvent(tx, caller, {
@@ -235,9 +244,13 @@ export class DeploymentService {
   ): Promise<T> {
     const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
-      const found = await tx.findOneBy(DeploymentEntity, { id });
+      const [found] = (await tx.query(
+        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
+        [id],
+      )) as { operatorId: string; providerId: string }[];
       if (!found) throw notFound("Deployment", id);
-      authorize(caller, Permission.DeploymentWrite, { kind: "Deployment", id, operatorId: found.operatorId });
+      authorize(caller, Permission.DeploymentWrite, { kind: "Deployment", id, ...found });
       const operator = await tx.findOne(OperatorEntity, {
         where: { id: found.operatorId },
         lock: { mode: "pessimistic_write" },
@@ -245,7 +258,7 @@ export class DeploymentService {
       const d = await tx.findOneBy(DeploymentEntity, { id });
       if (!d || !operator) throw notFound("Deployment", id);
       if (!apply) return work(tx, d, operator);
-      authorize(caller, Permission.RunApply, { kind: "Deployment", id, operatorId: operator.id });
+      authorize(caller, Permission.RunApply, { kind: "Deployment", id, ...found });
       const result = await work(tx, d, operator);
       // The run freezes the configuration as this transaction left it: change and run commit together.
       await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null);
@@ -261,11 +274,13 @@ export class DeploymentService {
     const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
       const [owner] = await tx.query(
-        `SELECT d.operator_id AS "operatorId" FROM service s JOIN deployment d ON d.id = s.deployment_id WHERE s.id = $1`,
+        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
+          WHERE s.id = $1`,
         [id],
       );
       if (!owner) throw notFound("Service", id);
-      authorize(caller, Permission.DeploymentWrite, { kind: "Service", id, operatorId: owner.operatorId });
+      authorize(caller, Permission.DeploymentWrite, { kind: "Service", id, ...owner });
       const operator = await tx.findOne(OperatorEntity, {
         where: { id: owner.operatorId },
         lock: { mode: "pessimistic_write" },
@@ -273,7 +288,7 @@ export class DeploymentService {
       const s = await tx.findOneBy(ServiceEntity, { id });
       if (!s || !operator) throw notFound("Service", id);
       if (!apply) return work(tx, s, operator);
-      authorize(caller, Permission.RunApply, { kind: "Service", id, operatorId: operator.id });
+      authorize(caller, Permission.RunApply, { kind: "Service", id, ...owner });
       const result = await work(tx, s, operator);
       await enqueueRun(tx, caller, { deploymentId: s.deploymentId, operatorId: operator.id }, null);
       return result;

@@ -44,7 +44,7 @@ const children = (
 ) =>
   ctx.services.netbox.listObjects(
     ctx,
-    { providerId: parent.providerId, kind, scope: netboxScope(ctx) },
+    { providerId: parent.providerId, kind, scope: netboxScope(ctx, parent.providerId) },
     filter,
     page,
   );
@@ -131,7 +131,7 @@ export class NetboxPrefixResolver {
     // Every mirrored prefix has one (mirror-row.ts requires it).
     return ctx.services.netbox.listObjects(
       ctx,
-      { providerId: p.providerId, kind: "ip-addresses", scope: netboxScope(ctx), vrf: p.vrfId },
+      { providerId: p.providerId, kind: "ip-addresses", scope: netboxScope(ctx, p.providerId), vrf: p.vrfId },
       { withinPrefix: p.prefix! },
       page,
     );

@@ -4,7 +4,7 @@ import { accessOf } from "../authz/denied.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId, fromGlobalId } from "../common/global-id.js";
-import { PageArgs, pageRequest, toConnection } from "../api/connection.js";
+import { PageArgs } from "../api/connection.js";
 import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { Provider } from "../providers/provider.types.js";
@@ -22,12 +22,16 @@ import { NetboxSyncModeValue, NetboxSyncRun, NetboxSyncRunConnection } from "./s
 import { NetboxConnection, NetboxConnectionTest, NetboxTenantMapping } from "./connection.types.js";
 
 /**
- * The operators whose tenants' objects a caller may read with netbox:read: "all" for provider-wide grants,
- * else the operators it holds the permission for (src/authz/access.ts). A context without an Access may
- * read nothing, as everywhere else (accessOf); background work (systemCaller) reads everything.
+ * The operators whose tenants' objects of this provider's mirror a caller may read with netbox:read: "all"
+ * with the permission for the provider (or installation-wide), else the operators it holds it for
+ * (src/authz/access.ts). A context without an Access may read nothing, as everywhere else (accessOf);
+ * background work (systemCaller) reads everything.
  */
-export function netboxScope(ctx: RequestContext): OperatorScope {
-  return accessOf(ctx).scope(Permission.NetboxRead);
+export function netboxScope(ctx: RequestContext, providerId: string): OperatorScope {
+  const access = accessOf(ctx);
+  if (access.allows(Permission.NetboxRead, { providerId, operatorId: null })) return "all";
+  const reach = access.reach(Permission.NetboxRead);
+  return reach === "all" ? "all" : reach.operators;
 }
 
 const NETBOX_TYPES = new Set(Object.values(NETBOX_TYPE_NAMES));
@@ -37,7 +41,7 @@ export class NetboxResolver {
   @Query(() => NetboxConnection, { nullable: true, description: "The provider's NetBox connection, if any." })
   @Requires(Permission.NetboxRead)
   netboxConnection(@Ctx() ctx: RequestContext, @Arg("providerId", () => ID) providerId: string) {
-    if (netboxScope(ctx) !== "all") return null;
+    if (netboxScope(ctx, expectGlobalId(providerId, "Provider", "providerId")) !== "all") return null;
     return ctx.services.netbox.connection(ctx, providerId);
   }
 
@@ -129,21 +133,14 @@ export class NetboxResolver {
     @Arg("providerId", () => ID, { nullable: true }) providerId?: string,
     @Arg("filter", () => NetboxSyncRunFilter, { nullable: true }) filter?: NetboxSyncRunFilter,
   ) {
-    if (netboxScope(ctx) !== "all")
-      return toConnection(
-        [],
-        pageRequest(page),
-        () => [],
-        async () => 0,
-      );
     return ctx.services.netbox.listRuns(ctx, providerId ?? undefined, filter ?? undefined, page);
   }
 
   @Query(() => NetboxSyncRun, { nullable: true })
   @Requires(Permission.NetboxRead)
-  netboxSyncRun(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
-    if (netboxScope(ctx) !== "all") return null;
-    return ctx.loaders.netboxSyncRunById.load(expectGlobalId(id, "NetboxSyncRun", "id"));
+  async netboxSyncRun(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
+    const run = await ctx.loaders.netboxSyncRunById.load(expectGlobalId(id, "NetboxSyncRun", "id"));
+    return run && netboxScope(ctx, run.providerId) === "all" ? run : null;
   }
 
   @Query(() => NetboxObjectConnection, {
@@ -164,7 +161,7 @@ export class NetboxResolver {
       {
         providerId: expectGlobalId(providerId, "Provider", "providerId"),
         kind: kind as unknown as NetboxKind,
-        scope: netboxScope(ctx),
+        scope: netboxScope(ctx, expectGlobalId(providerId, "Provider", "providerId")),
       },
       filter ?? undefined,
       page,
@@ -178,7 +175,7 @@ export class NetboxResolver {
     if (!parsed || !NETBOX_TYPES.has(parsed.type)) return null;
     const obj = await ctx.loaders.netboxObjectById.load(parsed.id);
     if (!obj) return null;
-    const scope = netboxScope(ctx);
+    const scope = netboxScope(ctx, obj.providerId);
     if (scope === "all") return obj;
     const tenantId = obj.kind === NetboxKindValue.TENANT ? obj.netboxId : obj.tenantId;
     if (tenantId === null) return null;

@@ -1,5 +1,8 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
+import { accessOf, authorize } from "../authz/denied.js";
+import { Permission } from "../authz/permissions.js";
+import { restrict } from "../authz/scope-sql.js";
 import { DomainError, badInput, conflict, notFound } from "../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
@@ -69,6 +72,7 @@ export class NetboxService {
 
   setConnection(caller: Caller, providerGlobalId: string, input: NetboxConnectionInput): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     const url = validUrl(input.url);
     const token = input.token === undefined || input.token === null ? null : validToken(input.token);
     const kinds = input.kinds ? validKinds(input.kinds) : null;
@@ -195,6 +199,7 @@ export class NetboxService {
 
   removeConnection(caller: Caller, providerGlobalId: string): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
       const [lock] = await db.query<{ idle: boolean }>(SYNC_IDLE, [providerId]);
@@ -224,11 +229,12 @@ export class NetboxService {
 
   /** Asks NetBox for its version and whether the token can read each kind; nothing is stored. */
   async testConnection(
-    _caller: Caller,
+    caller: Caller,
     providerGlobalId: string,
     input: NetboxConnectionInput | undefined,
   ): Promise<NetboxConnectionTest> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     const [stored] = await dbOf(this.ds).query<StoredConnection>(
       `SELECT url, token_sealed AS "tokenSealed", tls_verify AS "tlsVerify", ca_certificate AS "caCertificate", kinds
          FROM netbox_connection WHERE provider_id = $1`,
@@ -309,6 +315,7 @@ export class NetboxService {
     operatorGlobalId: string | null,
   ): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     const operatorId = operatorGlobalId ? expectGlobalId(operatorGlobalId, "Operator", "operatorId") : null;
     if (!Number.isInteger(netboxTenantId) || netboxTenantId <= 0) {
       throw badInput("netboxTenantId", "netboxTenantId must be a NetBox id");
@@ -345,6 +352,7 @@ export class NetboxService {
 
   removeTenantMapping(caller: Caller, providerGlobalId: string, netboxTenantId: number): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     return inTransaction(this.ds, async (tx) => {
       const gone = await dbOf(tx).query<{ operatorId: string | null }>(
         `DELETE FROM netbox_tenant_mapping WHERE provider_id = $1 AND netbox_tenant_id = $2
@@ -373,6 +381,7 @@ export class NetboxService {
   /** Queues a sync; the worker of some server process picks it up within its poll interval. */
   async requestSync(caller: Caller, providerGlobalId: string, mode: NetboxSyncModeValue): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    authorizeProvider(caller, Permission.NetboxSync, providerGlobalId, providerId);
     const [conn] = await dbOf(this.ds).query(`SELECT 1 FROM netbox_connection WHERE provider_id = $1`, [
       providerId,
     ]);
@@ -393,8 +402,9 @@ export class NetboxService {
     );
   }
 
+  /** Sync runs of the providers whose staff the caller is (netbox:read for the provider). */
   listRuns(
-    _caller: Caller,
+    caller: Caller,
     providerGlobalId: string | undefined,
     filter: { mode?: NetboxSyncModeValue; state?: NetboxSyncStateValue } | undefined,
     args: PageArgs,
@@ -404,6 +414,7 @@ export class NetboxService {
       f.add((p) => `t.provider_id = ${p}`, expectGlobalId(providerGlobalId, "Provider", "providerId"));
     if (filter?.mode) f.add((p) => `t.mode = ${p}`, filter.mode);
     if (filter?.state) f.add((p) => `t.state = ${p}`, filter.state);
+    restrict(f, accessOf(caller), Permission.NetboxRead, "netbox_sync_run");
     return listPage(dbOf(this.ds), {
       from: "netbox_sync_run t",
       columns: SYNC_RUN_COLUMNS,
@@ -455,4 +466,14 @@ export class NetboxService {
     ]);
     if (!conn) throw notFound("NetboxConnection", globalId);
   }
+}
+
+/** The permission for the provider's own NetBox (another provider's looks missing). */
+function authorizeProvider(
+  caller: Caller,
+  permission: Permission,
+  globalId: string,
+  providerId: string,
+): void {
+  authorize(caller, permission, { kind: "Provider", id: globalId, providerId, operatorId: null });
 }

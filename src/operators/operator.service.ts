@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent, changesBetween } from "../accounting/record-event.js";
 import { syncQuotaUsage } from "../accounting/usage.js";
-import { accessOf, authorize, authorizeProviderWide } from "../authz/denied.js";
+import { accessOf, authorize } from "../authz/denied.js";
 import { Permission } from "../authz/permissions.js";
 import { restrict } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
@@ -64,7 +64,6 @@ export class OperatorService {
 
   async create(caller: Caller, input: CreateOperatorInput): Promise<string> {
     const providerId = expectGlobalId(input.providerId, "Provider", "input.providerId");
-    authorizeProviderWide(caller, Permission.OperatorCreate, { kind: "Operator", id: null });
     const values = {
       providerId,
       name: v.name(input.name, "input.name"),
@@ -79,6 +78,13 @@ export class OperatorService {
     return inTransaction(this.ds, async (tx) => {
       const provider = await tx.findOneBy(ProviderEntity, { id: providerId });
       if (!provider) throw notFound("Provider", input.providerId);
+      // A new operator of this provider: operator:create for it (another provider looks missing).
+      authorize(caller, Permission.OperatorCreate, {
+        kind: "Provider",
+        id: input.providerId,
+        providerId,
+        operatorId: null,
+      });
       assertMatchesSchema(
         providerSchemas(provider.id),
         provider.operatorInfoSchema,
@@ -155,7 +161,12 @@ export class OperatorService {
     checkQuota = false,
   ): Promise<string> {
     return inTransaction(this.ds, async (tx) => {
-      authorize(caller, permission, { kind: "Operator", id, operatorId: id });
+      // Decided before the row is locked, so nobody out of reach holds a lock on it.
+      const [owner] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
+        id,
+      ])) as { providerId: string }[];
+      if (!owner) throw notFound("Operator", id);
+      authorize(caller, permission, { kind: "Operator", id, providerId: owner.providerId, operatorId: id });
       const before = await tx.findOne(OperatorEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Operator", id);
       const patch = await patchOf(tx, before);

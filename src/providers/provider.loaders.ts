@@ -10,7 +10,7 @@ export const PROVIDER_COLUMNS = `t.id, t.slug, t.name, t.contact_email AS "conta
   t.provider_info_schema AS "providerInfoSchema", t.operator_info_schema AS "operatorInfoSchema",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-/** Providers in the caller's scope: all for provider-wide grants, else those of its operators. */
+/** Providers in the caller's reach: those it holds a role for, and those of its operators. */
 export function createProviderLoaders(db: Db, access: Access) {
   return {
     providerById: byIdLoader(

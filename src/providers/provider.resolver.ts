@@ -32,8 +32,8 @@ export class ProviderResolver {
     return ctx.loaders.coreServicesByProvider.load(p.uuid);
   }
 
-  @Mutation(() => Provider)
-  @Requires(Permission.ProviderManage)
+  @Mutation(() => Provider, { description: "A new provider; needs provider:create installation-wide." })
+  @Requires(Permission.ProviderCreate)
   async createProvider(
     @Ctx() ctx: RequestContext,
     @Arg("input", () => CreateProviderInput) input: CreateProviderInput,

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { changesBetween, recordEvent } from "../accounting/record-event.js";
-import { accessOf, authorizeProviderWide } from "../authz/denied.js";
+import { accessOf, authorize, authorizeInstallation } from "../authz/denied.js";
 import { Permission } from "../authz/permissions.js";
 import { restrict, scopeCondition } from "../authz/scope-sql.js";
 import { badInput, notFound } from "../common/errors.js";
@@ -45,7 +45,7 @@ export class ProviderService {
   }
 
   create(caller: Caller, input: CreateProviderInput): Promise<string> {
-    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: null });
+    authorizeInstallation(caller, Permission.ProviderCreate, { kind: "Provider", id: null });
     const values = {
       name: v.name(input.name, "input.name"),
       slug: v.slug(input.slug, "input.slug"),
@@ -66,7 +66,7 @@ export class ProviderService {
   /** Replaces the schemas; existing bespoke info must still validate, so no value is orphaned. */
   setSchemas(caller: Caller, globalId: string, input: SetProviderSchemasInput): Promise<string> {
     const id = expectGlobalId(globalId, "Provider", "id");
-    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: globalId });
+    authorizeProvider(caller, globalId, id);
     const owner = providerSchemas(id);
     if (input.providerInfoSchema)
       assertValidSchema(owner, input.providerInfoSchema, "input.providerInfoSchema");
@@ -118,7 +118,7 @@ export class ProviderService {
 
   setBespokeInfo(caller: Caller, globalId: string, info: Record<string, unknown>): Promise<string> {
     const id = expectGlobalId(globalId, "Provider", "id");
-    authorizeProviderWide(caller, Permission.ProviderManage, { kind: "Provider", id: globalId });
+    authorizeProvider(caller, globalId, id);
     return inTransaction(this.ds, async (tx) => {
       const before = await tx.findOne(ProviderEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
       if (!before) throw notFound("Provider", globalId);
@@ -136,4 +136,14 @@ export class ProviderService {
       return id;
     });
   }
+}
+
+/** provider:manage for this provider; another provider looks missing. */
+function authorizeProvider(caller: Caller, globalId: string, providerId: string): void {
+  authorize(caller, Permission.ProviderManage, {
+    kind: "Provider",
+    id: globalId,
+    providerId,
+    operatorId: null,
+  });
 }

@@ -60,15 +60,16 @@ export class ObservedResourceService {
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
       // A share lock keeps the deployment from being deleted under the report.
-      const [d] = await db.query<{ operatorId: string }>(
-        `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1 FOR SHARE`,
+      const [d] = await db.query<{ operatorId: string; providerId: string }>(
+        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
         [deploymentId],
       );
       if (!d) throw notFound("Deployment", deploymentGlobalId);
       authorize(caller, Permission.StateReport, {
         kind: "Deployment",
         id: deploymentGlobalId,
-        operatorId: d.operatorId,
+        ...d,
       });
       const by = JSON.stringify(initiatorOf(caller));
       if (rows.length > 0) {

@@ -46,12 +46,13 @@ export class RunService {
     return inTransaction(this.ds, async (tx) => {
       const db = serialized(dbOf(tx));
       // Holds off changes to the deployment (they bump its generation) while its configuration is read.
-      const [d] = await db.query<{ operatorId: string }>(
-        `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1 FOR SHARE`,
+      const [d] = await db.query<{ operatorId: string; providerId: string }>(
+        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
         [deploymentId],
       );
       if (!d) throw notFound("Deployment", globalId);
-      authorize(caller, Permission.RunApply, { kind: "Deployment", id: globalId, operatorId: d.operatorId });
+      authorize(caller, Permission.RunApply, { kind: "Deployment", id: globalId, ...d });
       return enqueueRun(tx, caller, { deploymentId, operatorId: d.operatorId }, key);
     });
   }
@@ -60,13 +61,19 @@ export class RunService {
     const id = expectGlobalId(globalId, "Run", "id");
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
-      const [run] = await db.query<{ state: RunState; operatorId: string }>(
-        `SELECT r.state, d.operator_id AS "operatorId" FROM run r JOIN deployment d ON d.id = r.deployment_id
+      const [run] = await db.query<{ state: RunState; operatorId: string; providerId: string }>(
+        `SELECT r.state, d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM run r JOIN deployment d ON d.id = r.deployment_id JOIN operator o ON o.id = d.operator_id
           WHERE r.id = $1 FOR UPDATE OF r`,
         [id],
       );
       if (!run) throw notFound("Run", globalId);
-      authorize(caller, Permission.RunCancel, { kind: "Run", id: globalId, operatorId: run.operatorId });
+      authorize(caller, Permission.RunCancel, {
+        kind: "Run",
+        id: globalId,
+        operatorId: run.operatorId,
+        providerId: run.providerId,
+      });
       if (isTerminal(run.state)) throw conflict("id", `the run has ended already (${run.state})`);
       if (run.state === "canceling") return id;
       const event = { targetKind: "run", targetId: id, operatorId: run.operatorId };

@@ -5,9 +5,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { recordEvent } from "../../src/accounting/record-event.js";
+import { createDataSource } from "../../src/db/data-source.js";
+import { createLogger } from "../../src/logger.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
-import { testSigningSecret } from "../support/accounting.js";
+import { rewriteChain, testSigningSecret } from "../support/accounting.js";
 
 const CLI = "dist/src/cli/main.js";
 
@@ -156,5 +158,74 @@ describe("fedicentral accounting (command line)", () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("fails a rewrite whose checkpoints were deleted, and names the witnessed or pinned checkpoint it lacks", async () => {
+    const witness = path.join(dir, "witness.jsonl");
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      // Two events of three hours ago, then signed: the witness file gets the chain's new head.
+      await client.query(
+        `INSERT INTO accounting_event (occurred_at, event_type, action, outcome, initiator, target_kind, operator_id)
+         SELECT now() - interval '3 hours', 'activity', 'update', 'success',
+                '{"kind":"system","id":null,"name":"t","ip":null,"userAgent":null}', 'operator', $1
+           FROM generate_series(1, 2)`,
+        [op.id],
+      );
+    } finally {
+      await client.end();
+    }
+    expectExit(await run(["accounting", "checkpoint"], { ...env, ACCOUNTING_WITNESS_FILE: witness }), 0);
+    const head = readFileSync(witness, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { chain: string; seq: number; headHash: string; number: number })
+      .find((c) => c.chain === op.id)!;
+    expect(head.number).toBeGreaterThan(1);
+
+    // A superuser rewrites the first event, recomputes every hash and deletes the chain's checkpoints.
+    const ds = createDataSource({ url: db.url, log: createLogger("silent"), poolSize: 1 });
+    await ds.initialize();
+    try {
+      await rewriteChain(ds, op.id, [
+        [
+          `UPDATE accounting_event SET reason = 'nothing happened'
+            WHERE id = (SELECT event_id FROM accounting_seal WHERE chain = $1 AND seq = 1)`,
+          [op.id],
+        ],
+        [`DELETE FROM accounting_checkpoint WHERE chain = $1`, [op.id]],
+      ]);
+    } finally {
+      await ds.destroy();
+    }
+    const keyFile = path.join(dir, "keys-now.json");
+    writeFileSync(keyFile, (await run(["accounting", "keys"], env)).stdout);
+    const file = path.join(dir, "rewritten.jsonl");
+    expectExit(await run(["accounting", "export", "--operator", op.id, "-o", file], env), 0);
+
+    // The landed verifier printed "ok, …, no checkpoint covers it"; events 3 h old signed by none fail.
+    const plain = await run(["accounting", "verify", file, "--public-key", keyFile], {});
+    expectExit(plain, 1);
+    expect(plain.stdout).toMatch(
+      new RegExp(`chain ${op.id}: FAILED at sequence number \\d+: events from \\d+ on`),
+    );
+
+    const pinned = await run(
+      ["accounting", "verify", file, "--public-key", keyFile, "--pin", `${head.seq}:${head.headHash}`],
+      {},
+    );
+    expectExit(pinned, 1);
+    expect(pinned.stdout).toContain(
+      `chain ${op.id}: FAILED at sequence number ${head.seq}: event ${head.seq} differs from the pinned checkpoint at ${head.seq}`,
+    );
+    const witnessed = await run(
+      ["accounting", "verify", file, "--public-key", keyFile, "--witness", witness],
+      {},
+    );
+    expectExit(witnessed, 1);
+    expect(witnessed.stdout).toContain(
+      `event ${head.seq} differs from the checkpoint ${head.number} at ${head.seq} that the witness holds`,
+    );
   });
 });

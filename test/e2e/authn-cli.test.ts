@@ -95,9 +95,13 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
       "--password-file",
       passwordFile,
       "--role",
-      "provider-admin",
+      "platform-admin",
     ]);
-    expect(admin).toMatchObject({ email: "admin@demo.example", role: "provider-admin" });
+    expect(admin).toMatchObject({
+      email: "admin@demo.example",
+      role: "platform-admin",
+      domain: "installation",
+    });
     // The user and the grant: one command, so one request id, and the OS user who ran it.
     const adminEvents = await db.ds.query(
       `SELECT action, request_id, initiator FROM accounting_event
@@ -144,6 +148,21 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
       `SELECT v1, v2 FROM casbin_rule WHERE ptype = 'g' AND v0 LIKE 'client:%'`,
     );
     expect(grants).toEqual([{ v1: "operator-member", v2: `operator:${row.operator_id}` }]);
+    // A provider's service account holds its role for that provider only.
+    const staff = await json([
+      "client",
+      "create",
+      "--name",
+      "Staff",
+      "--provider",
+      "demo",
+      "--role",
+      "provider-admin",
+    ]);
+    const [{ v2 }] = await db.ds.query(`SELECT v2 FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`, [
+      `client:${fromGlobalId(staff.id)!.id}`,
+    ]);
+    expect(v2).toBe(`provider:${fromGlobalId(provider.id)!.id}`);
 
     const panel = await json([
       "client",
@@ -260,7 +279,7 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
     );
     expect(wrongDomain).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining("operator-admin is held per operator, not provider-wide"),
+      stderr: expect.stringContaining("operator-admin is held per operator, not installation-wide"),
     });
     expect(await db.ds.query(`SELECT 1 FROM app_user WHERE email = 'lost@demo.example'`)).toEqual([]);
     const asJson = await run(["user", "create", "--email", "nope", "--name", "X", "--json"], {

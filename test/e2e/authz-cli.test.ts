@@ -11,6 +11,7 @@ const CLI = "dist/src/cli/main.js";
 describe("fedicentral role (command line)", () => {
   let db: TestDatabase;
   let op: { id: string; slug: string };
+  let provider: { id: string; slug: string };
 
   const run = async (...args: string[]) => {
     const env = {
@@ -34,7 +35,8 @@ describe("fedicentral role (command line)", () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     db = await createTestDatabase();
     const f = factories(db.ds);
-    op = await f.operator((await f.provider()).id);
+    provider = await f.provider();
+    op = await f.operator(provider.id);
   });
   afterAll(async () => {
     await db?.drop();
@@ -67,10 +69,32 @@ describe("fedicentral role (command line)", () => {
     ]);
   });
 
+  it("grants provider roles per provider and platform-admin installation-wide", async () => {
+    expect(
+      await run("role", "grant", "user:cli-eve", "provider-viewer", "--provider", provider.slug),
+    ).toMatchObject({
+      code: 0,
+      stdout: `granted: user:cli-eve provider-viewer in provider:${provider.id}\n`,
+    });
+    expect((await run("role", "grant", "user:cli-eve", "platform-admin")).stdout).toBe(
+      "granted: user:cli-eve platform-admin in installation\n",
+    );
+    const listed = await run("role", "list", "--subject", "user:cli-eve");
+    expect(listed.stdout).toBe(
+      `user:cli-eve\tplatform-admin\tinstallation\n` +
+        `user:cli-eve\tprovider-viewer\tprovider ${provider.slug} (provider:${provider.id})\n`,
+    );
+    await run("role", "revoke", "user:cli-eve", "provider-viewer", "--provider", provider.slug);
+    await run("role", "revoke", "user:cli-eve", "platform-admin");
+    expect(await grants()).toEqual([]);
+  });
+
   it("refuses unknown roles and roles in the wrong kind of domain, with exit status 2", async () => {
     for (const args of [
       ["user:cli-eve", "superuser"],
       ["user:cli-eve", "provider-admin", "--operator", "anything"],
+      ["user:cli-eve", "provider-admin"],
+      ["user:cli-eve", "platform-admin", "--provider", provider.slug],
     ]) {
       const res = await run("role", "grant", ...args);
       expect([args, res.code]).toEqual([args, 2]);

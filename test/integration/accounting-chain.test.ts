@@ -223,9 +223,16 @@ describe("hash chains", () => {
     const [head] = await db.ds.query(`SELECT head_hash, seq FROM accounting_chain WHERE chain = $1`, [op.id]);
     const [key] = await db.ds.query(`SELECT key_id FROM accounting_signing_key WHERE active`);
     await db.ds.query(
-      `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature)
-       VALUES ($1, $2, $3, now(), $4, $5)`,
-      [op.id, head.seq, head.head_hash, key.key_id, Buffer.alloc(64, 1).toString("base64url")],
+      `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature, number, prev_checkpoint_hash, version)
+       VALUES ($1, $2, $3, now(), $4, $5, 2, $6, 2)`,
+      [
+        op.id,
+        head.seq,
+        head.head_hash,
+        key.key_id,
+        Buffer.alloc(64, 1).toString("base64url"),
+        "0".repeat(64),
+      ],
     );
     expect(await verify(op.gid)).toMatchObject({
       ok: false,
@@ -256,9 +263,13 @@ describe("hash chains", () => {
       headHash: head.head_hash,
       signedAt: new Date().toISOString(),
       keyId,
+      number: 2,
+      prevCheckpointHash: "0".repeat(64),
+      version: 2 as const,
     };
     await db.ds.query(
-      `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO accounting_checkpoint (chain, seq, head_hash, signed_at, key_id, signature, number, prev_checkpoint_hash, version)
+       VALUES ($1, $2, $3, $4, $5, $6, 2, $7, 2)`,
       [
         op.id,
         head.seq,
@@ -266,6 +277,7 @@ describe("hash chains", () => {
         unsigned.signedAt,
         keyId,
         sign(null, checkpointPayload(unsigned), mallory.privateKey).toString("base64url"),
+        unsigned.prevCheckpointHash,
       ],
     );
     expect(await verify(op.gid)).toMatchObject({

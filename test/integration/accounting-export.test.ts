@@ -104,7 +104,8 @@ describe("accounting export over HTTP", () => {
     const text = readFileSync(exp.file, "utf8");
     expect(text.split("\n")[0]).toBe(
       "record,chain,seq,prev_hash,hash,id,occurred_at,event_type,action,outcome,initiator,target_kind,target_id," +
-        "operator_id,observer,reason,request_id,changes,signed_at,key_id,signature",
+        "operator_id,observer,reason,request_id,changes,signed_at,key_id,signature,checkpoint_number," +
+        "prev_checkpoint_hash,checkpoint_version",
     );
     const result = await verifyExportFile(exp.file, parsePublicKeys([jwks]));
     expect(result).toMatchObject({ ok: true, checkpoints: 3 });

@@ -18,7 +18,7 @@ import {
 import { type TestServer, gql, startTestServer, withToken } from "../support/server.js";
 import { TEST_ENCRYPTION_KEY, mintAccessToken } from "../support/tokens.js";
 
-const ME = `{ me { kind id name clientId scopes memberships { role providerWide } } }`;
+const ME = `{ me { kind id name clientId scopes memberships { role domainKind } } }`;
 
 describe("tokens: the provider issues them, /graphql verifies them", () => {
   let db: TestDatabase;
@@ -125,7 +125,7 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
       name: "Deploy bot",
       clientId: sa.clientId,
       scopes: ["api"],
-      memberships: [{ role: "provider-admin", providerWide: true }],
+      memberships: [{ role: "provider-admin", domainKind: "PROVIDER" }],
     });
   });
 

@@ -11,16 +11,17 @@ import { factories } from "../support/factories.js";
 import { as, gql, startTestServer } from "../support/server.js";
 
 /**
- * Property: for random role assignments of random users and service accounts, every read answers with
- * exactly the operators' data the principal holds a role for (lists, counts, nested fields, filters,
- * node(id), deploymentConfig), and every mutation goes through exactly where a role grants its
- * permission. Objects of operators out of reach look missing.
+ * Property: for random role assignments of random users and service accounts, in operators, in either of
+ * two providers or installation-wide, every read answers with exactly the data the principal holds a role
+ * for (lists, counts, nested fields, filters, node(id), deploymentConfig, providers, clients), and every
+ * mutation goes through exactly where a role grants its permission. Objects out of reach look missing:
+ * one provider's staff see nothing of the other's.
  */
 
 type World = {
   providers: { id: string; gid: string; slug: string }[];
-  /** A service account of each operator (index), and a frontend client of the provider (null). */
-  clients: { gid: string; operator: number | null }[];
+  /** A service account of each operator and of each provider, and a frontend client (neither). */
+  clients: { gid: string; operator: number | null; provider: number | null }[];
   operators: {
     id: string;
     gid: string;
@@ -31,11 +32,17 @@ type World = {
   }[];
 };
 type Op = World["operators"][number];
-type Assignment = { subject: number; role: string; where: "provider" | number };
+/** Where a grant applies: the installation, a provider (index), or an operator (index). */
+type Where = "installation" | { provider: number } | number;
+type Assignment = { subject: number; role: string; where: Where };
 
 const OPERATORS = 4;
-const pairs: { role: string; where: "provider" | number }[] = ROLES.flatMap((r) => [
-  ...(r.domains.includes("provider") ? [{ role: r.name, where: "provider" as const }] : []),
+const PROVIDERS = 2;
+const pairs: { role: string; where: Where }[] = ROLES.flatMap((r) => [
+  ...(r.domains.includes("installation") ? [{ role: r.name, where: "installation" as const }] : []),
+  ...(r.domains.includes("provider")
+    ? Array.from({ length: PROVIDERS }, (_, p) => ({ role: r.name, where: { provider: p } }))
+    : []),
   ...(r.domains.includes("operator")
     ? Array.from({ length: OPERATORS }, (_, i) => ({ role: r.name, where: i }))
     : []),
@@ -58,9 +65,9 @@ describe("operator isolation (property-based)", () => {
     db = await createTestDatabase();
     const f = factories(db.ds);
     const types = await f.catalog();
-    for (let p = 0; p < 2; p++) world.providers.push(await f.provider());
+    for (let p = 0; p < PROVIDERS; p++) world.providers.push(await f.provider());
     for (let i = 0; i < OPERATORS; i++) {
-      const provider = i % 2;
+      const provider = i % PROVIDERS;
       const op = await f.operator(world.providers[provider]!.id);
       const d = await f.deployment(op.id, "production");
       const s = await f.service(d.id, types.mastodon!, `social.${op.zone}`);
@@ -85,13 +92,21 @@ describe("operator isolation (property-based)", () => {
         role: "operator-viewer",
         operatorId: o.gid,
       });
-      world.clients.push({ gid: toGlobalId("Client", made.id), operator: i });
+      world.clients.push({ gid: toGlobalId("Client", made.id), operator: i, provider: null });
+    }
+    for (const [p, provider] of world.providers.entries()) {
+      const made = await clients.createServiceAccount(systemCaller(), {
+        name: `ops ${p}`,
+        role: "provider-viewer",
+        providerId: provider.gid,
+      });
+      world.clients.push({ gid: toGlobalId("Client", made.id), operator: null, provider: p });
     }
     const panel = await clients.createPublicClient(systemCaller(), {
       name: "panel",
       redirectUris: ["https://panel.example/cb"],
     });
-    world.clients.push({ gid: toGlobalId("Client", panel), operator: null });
+    world.clients.push({ gid: toGlobalId("Client", panel), operator: null, provider: null });
     server = await startTestServer(db.ds);
   });
   afterAll(async () => {
@@ -109,7 +124,11 @@ describe("operator isolation (property-based)", () => {
             i: {
               subject: subjects[g.subject],
               role: g.role,
-              operatorId: g.where === "provider" ? null : world.operators[g.where]!.gid,
+              ...(typeof g.where === "number"
+                ? { operatorId: world.operators[g.where]!.gid }
+                : g.where === "installation"
+                  ? {}
+                  : { providerId: world.providers[g.where.provider]!.gid }),
             },
           });
           if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -127,17 +146,30 @@ describe("operator isolation (property-based)", () => {
     );
   });
 
-  /** What the model says: the permissions a subject holds for each operator. */
+  /**
+   * What the model says: the permissions a subject holds for each operator, for each provider's own data
+   * (provider and installation grants), and installation-wide.
+   */
   function expected(grants: Assignment[]) {
     const perms = world.operators.map(() => new Set<P>());
+    const atProvider = world.providers.map(() => new Set<P>());
+    const everywhere = new Set<P>();
     for (const g of grants) {
       const role = ROLES.find((r) => r.name === g.role)!;
-      const targets = g.where === "provider" ? world.operators.map((_, i) => i) : [g.where];
+      const w = g.where;
+      const targets = world.operators.flatMap((o, i) =>
+        w === "installation" || (typeof w === "number" ? w === i : w.provider === o.provider) ? [i] : [],
+      );
       for (const t of targets) for (const p of role.permissions) perms[t]!.add(p);
+      for (const [i] of world.providers.entries()) {
+        if (w === "installation" || (typeof w === "object" && w.provider === i))
+          for (const p of role.permissions) atProvider[i]!.add(p);
+      }
+      if (w === "installation") for (const p of role.permissions) everywhere.add(p);
     }
     const anywhere = (p: P) => perms.some((s) => s.has(p));
     const where = (p: P) => world.operators.flatMap((o, i) => (perms[i]!.has(p) ? [o] : []));
-    return { perms, anywhere, where };
+    return { perms, atProvider, everywhere, anywhere, where };
   }
 
   async function checkSubject(subject: string, grants: Assignment[]) {
@@ -217,18 +249,25 @@ describe("operator isolation (property-based)", () => {
     }
     if (!m.anywhere(P.ProviderRead)) expect(providers.code).toBe("FORBIDDEN");
     else {
-      const visible = new Set(m.where(P.ProviderRead).map((o) => world.providers[o.provider]!.gid));
+      // A provider is seen by its own staff and by those of its operators.
+      const visible = new Set([
+        ...m.where(P.ProviderRead).map((o) => world.providers[o.provider]!.gid),
+        ...world.providers.filter((_, i) => m.atProvider[i]!.has(P.ProviderRead)).map((p) => p.gid),
+      ]);
       expect(new Set(providers.data!.providers.nodes.map((p: { id: string }) => p.id))).toEqual(visible);
     }
-    // Clients: an operator's service accounts where client:read is held for it; all of them provider-wide.
+    // Clients: an operator's service accounts where client:read is held for it (or its provider), a
+    // provider's where it is held for the provider, the frontend client installation-wide only.
     if (!m.anywhere(P.ClientRead)) expect(clients.code).toBe("FORBIDDEN");
     else {
-      const providerWide = grants.some(
-        (g) =>
-          g.where === "provider" && ROLES.find((r) => r.name === g.role)!.permissions.includes(P.ClientRead),
-      );
       const visible = world.clients
-        .filter((c) => providerWide || (c.operator !== null && m.perms[c.operator]!.has(P.ClientRead)))
+        .filter((c) =>
+          c.operator !== null
+            ? m.perms[c.operator]!.has(P.ClientRead)
+            : c.provider !== null
+              ? m.atProvider[c.provider]!.has(P.ClientRead)
+              : m.everywhere.has(P.ClientRead),
+        )
         .map((c) => c.gid);
       expect(clients.data!.clients.nodes.map((c: { id: string }) => c.id).sort()).toEqual(visible.sort());
       expect(clients.data!.clients.totalCount).toBe(visible.length);
@@ -257,6 +296,29 @@ describe("operator isolation (property-based)", () => {
         kinds.map(async (k) => [k, i, (await ask(mutation[k.name], { id: k.of(o) })).code] as const),
       ),
     );
+    // A provider's own data: changed by its staff; another provider's looks missing.
+    const providerOutcomes = await Promise.all(
+      world.providers.map(
+        async (p, i) =>
+          [
+            i,
+            (
+              await ask(`mutation($id: ID!) { setProviderBespokeInfo(id: $id, info: {}) { id } }`, {
+                id: p.gid,
+              })
+            ).code,
+          ] as const,
+      ),
+    );
+    for (const [i, got] of providerOutcomes) {
+      const mine = m.atProvider[i]!;
+      const want = mine.has(P.ProviderManage)
+        ? null
+        : !m.anywhere(P.ProviderManage) || mine.has(P.ProviderRead)
+          ? "FORBIDDEN"
+          : "NOT_FOUND";
+      expect(["provider", i, got]).toEqual(["provider", i, want]);
+    }
     for (const [k, i, got] of outcomes) {
       const perms = m.perms[i]!;
       // Allowed: done; held nowhere: refused at the root; elsewhere only: missing, or forbidden if visible.

@@ -99,7 +99,7 @@ describe("role management", () => {
     const above = await grant("config-reader", a.gid);
     expect(above.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(above.errors?.[0]?.message).toMatch(/state:report.*above their own/);
-    // Provider-wide needs policy:manage provider-wide.
+    // Installation-wide needs policy:manage installation-wide.
     expect((await grant("auditor", null)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     // Another operator's domain: indistinguishable from a missing operator.
     const other = await grant("operator-viewer", b.gid);
@@ -157,10 +157,10 @@ describe("role management", () => {
     expect(mine.data!.roleAssignments.totalCount).toBe(mine.data!.roleAssignments.nodes.length);
     const all = await gql(server, ASSIGNMENTS, {});
     const allDomains = new Set(all.data!.roleAssignments.nodes.map((n: { domain: string }) => n.domain));
-    expect(allDomains).toEqual(new Set(["provider", `operator:${a.id}`, `operator:${b.id}`]));
-    const providerWide = await gql(server, ASSIGNMENTS, { filter: { providerWide: true } });
-    expect(providerWide.data!.roleAssignments.nodes).toEqual([
-      { subject: TEST_ADMIN, domain: "provider", role: { name: "provider-admin" } },
+    expect(allDomains).toEqual(new Set(["installation", `operator:${a.id}`, `operator:${b.id}`]));
+    const installation = await gql(server, ASSIGNMENTS, { filter: { installation: true } });
+    expect(installation.data!.roleAssignments.nodes).toEqual([
+      { subject: TEST_ADMIN, domain: "installation", role: { name: "platform-admin" } },
     ]);
   });
 
@@ -182,8 +182,8 @@ describe("role management", () => {
     const admin = await gql(server, EXPLAIN, { s: TEST_ADMIN, p: "quota:set", o: b.gid });
     expect(admin.data!.explainAccess).toMatchObject({
       allowed: true,
-      domain: "provider",
-      role: "provider-admin",
+      domain: "installation",
+      role: "platform-admin",
     });
     expect(admin.data!.explainAccess.operator).toBeNull();
     const elsewhere = await gql(
@@ -200,17 +200,17 @@ describe("role management", () => {
     });
   });
 
-  it("revokes, and keeps the last provider-admin", async () => {
+  it("revokes, and keeps the last platform-admin", async () => {
     const input = { subject: "user:bob", role: "operator-member", operatorId: a.gid };
     expect((await gql(server, REVOKE, { input }, as(adminOfA))).data!.revokeRole).toBe(true);
     expect((await gql(server, REVOKE, { input }, as(adminOfA))).data!.revokeRole).toBe(false);
     expect(await events("revoke")).toEqual([
       expect.objectContaining({ targetId: "user:bob", operatorId: a.id, who: "alice" }),
     ]);
-    const last = await gql(server, REVOKE, { input: { subject: TEST_ADMIN, role: "provider-admin" } });
+    const last = await gql(server, REVOKE, { input: { subject: TEST_ADMIN, role: "platform-admin" } });
     expect(last.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT" });
-    await gql(server, GRANT, { input: { subject: "user:erin", role: "provider-admin" } });
-    const now = await gql(server, REVOKE, { input: { subject: "user:erin", role: "provider-admin" } });
+    await gql(server, GRANT, { input: { subject: "user:erin", role: "platform-admin" } });
+    const now = await gql(server, REVOKE, { input: { subject: "user:erin", role: "platform-admin" } });
     expect(now.data!.revokeRole).toBe(true);
   });
 });

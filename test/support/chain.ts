@@ -4,6 +4,7 @@ import {
   type Checkpoint,
   GENESIS_HASH,
   type SealedEvent,
+  checkpointDigest,
   checkpointPayload,
   eventHash,
 } from "../../src/accounting/chain.js";
@@ -46,13 +47,22 @@ export function chain(n: number, chainKey = "0b6f4a8e-5f43-4f0e-9a53-1f1f4c2f0a1
   return out;
 }
 
-export function checkpointAt(e: SealedEvent, signer = key.privateKey, kid = keyId): Checkpoint {
+/** A checkpoint signing the chain up to e, following `prev` (null: the chain's first checkpoint). */
+export function checkpointAt(
+  e: SealedEvent,
+  prev: Checkpoint | null = null,
+  signer = key.privateKey,
+  kid = keyId,
+): Checkpoint {
   const unsigned = {
     chain: e.chain,
     seq: e.seq,
     headHash: e.hash,
     signedAt: "2026-03-01T11:00:00.000Z",
     keyId: kid,
+    number: (prev?.number ?? 0) + 1,
+    prevCheckpointHash: prev ? checkpointDigest(prev) : GENESIS_HASH,
+    version: 2 as const,
   };
   return { ...unsigned, signature: sign(null, checkpointPayload(unsigned), signer).toString("base64url") };
 }
@@ -60,9 +70,13 @@ export function checkpointAt(e: SealedEvent, signer = key.privateKey, kid = keyI
 /** An export file's text (JSON lines) holding the events with a checkpoint after each of `signedAt`. */
 export function exportText(events: SealedEvent[], signedAt: number[] = []): string {
   const lines = [JSON.stringify({ type: "export", format: "fedicentral-accounting/1" })];
+  let prev: Checkpoint | null = null;
   for (const e of events) {
     lines.push(JSON.stringify({ type: "event", ...e }));
-    if (signedAt.includes(e.seq)) lines.push(JSON.stringify({ type: "checkpoint", ...checkpointAt(e) }));
+    if (signedAt.includes(e.seq)) {
+      prev = checkpointAt(e, prev);
+      lines.push(JSON.stringify({ type: "checkpoint", ...prev }));
+    }
   }
   lines.push(JSON.stringify({ type: "end", events: events.length, checkpoints: signedAt.length }));
   return lines.join("\n") + "\n";

@@ -4,7 +4,9 @@ import { UserService } from "../../src/authn/accounts/user.service.js";
 import { DEFAULT_LOGIN_LIMITS } from "../../src/authn/authn-config.js";
 import { ClientService } from "../../src/authn/clients/client.service.js";
 import { SecretBox } from "../../src/authn/keys/secret-box.js";
+import { type Domain, INSTALLATION } from "../../src/authz/model.js";
 import { writeGrant } from "../../src/authz/policy-store.js";
+import { roleNamed } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { inTransaction } from "../../src/db/transaction.js";
 import { systemCaller } from "../../src/common/caller.js";
@@ -29,7 +31,7 @@ export async function testProvider(server: TestServer): Promise<{ id: string; gi
 
 export type ServiceAccount = { id: string; clientId: string; clientSecret: string };
 
-/** A service account made through the service layer, as the CLI and the API do. */
+/** A service account made through the service layer, as the CLI and the API do: by default a new provider's admin. */
 export async function serviceAccount(
   server: TestServer,
   o: { role?: string; providerId?: string; operatorId?: string; name?: string } = {},
@@ -57,10 +59,13 @@ export function userService(server: TestServer, limits = DEFAULT_LOGIN_LIMITS): 
   return new UserService(server.ds, new SecretBox(TEST_ENCRYPTION_KEY), limits);
 }
 
-/** A person with a password and (by default) a provider-admin role. */
+/**
+ * A person with a password and (by default) the platform-admin role. A role that cannot be held
+ * installation-wide is granted for `providerId` (a new provider when not given).
+ */
 export async function testUser(
   server: TestServer,
-  o: { email?: string; password?: string; role?: string | null; name?: string } = {},
+  o: { email?: string; password?: string; role?: string | null; name?: string; providerId?: string } = {},
 ) {
   const email = o.email ?? `u-${Math.random().toString(36).slice(2, 10)}@people.example`;
   const password = o.password ?? "correct horse battery staple";
@@ -70,12 +75,12 @@ export async function testUser(
     password,
   });
   if (o.role !== null) {
+    const role = o.role ?? "platform-admin";
+    const domain: Domain = roleNamed(role)!.domains.includes("installation")
+      ? INSTALLATION
+      : { kind: "provider", providerId: o.providerId ?? (await testProvider(server)).id };
     await inTransaction(server.ds, (tx) =>
-      writeGrant(tx, systemCaller(), {
-        subject: `user:${id}`,
-        role: o.role ?? "provider-admin",
-        operatorId: null,
-      }),
+      writeGrant(tx, systemCaller(), { subject: `user:${id}`, role, domain }),
     );
   }
   return { id, email, password };

@@ -4,7 +4,7 @@ import { createLogger } from "../../src/logger.js";
 import { startServer, type RunningServer, type ServerSeams } from "../../src/server.js";
 import { TEST_ENCRYPTION_KEY, mintAccessToken } from "./tokens.js";
 
-/** The subject requests act as when they name none: a provider-admin, so tests of other areas see everything. */
+/** The subject requests act as when they name none: a platform-admin, so tests of other areas see everything. */
 export const TEST_ADMIN = "user:test-admin";
 export const PRINCIPAL_HEADER = "x-test-principal";
 
@@ -17,11 +17,11 @@ export const as = (subject: string | "anonymous") => ({ [PRINCIPAL_HEADER]: subj
 /** Headers for a request with exactly this token (or none: anonymous). */
 export const withToken = (token: string | null) => ({ authorization: token ? `Bearer ${token}` : "" });
 
-/** A test server: its gql() calls carry a provider-admin's access token unless told otherwise. */
+/** A test server: its gql() calls carry a platform-admin's access token unless told otherwise. */
 export type TestServer = RunningServer & {
   /** The URL the server knows itself by: issuer is `${publicUrl}/oidc`. */
   publicUrl: string;
-  /** The default token: TEST_ADMIN, a provider-admin. */
+  /** The default token: TEST_ADMIN, a platform-admin (installation-wide). */
   token: string;
   /** An access token for `user:<id>` / `client:<id>`, signed with the server's current key. */
   tokenFor(subject: string): Promise<string>;
@@ -47,7 +47,7 @@ export async function startTestServer(
     ...env,
   });
   await ds.query(
-    `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'provider-admin', 'provider') ON CONFLICT DO NOTHING`,
+    `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'platform-admin', 'installation') ON CONFLICT DO NOTHING`,
     [TEST_ADMIN],
   );
   const server = await startServer(config, ds, createLogger("silent"), seams);

@@ -72,9 +72,12 @@ describe("authorization rules", () => {
       expect(role.domains.length).toBeGreaterThan(0);
       for (const p of role.permissions) expect(Object.values(Permission)).toContain(p);
     }
-    // provider-admin holds every permission there is.
-    expect(new Set(ROLES.find((r) => r.name === "provider-admin")!.permissions)).toEqual(
+    // platform-admin holds every permission there is; provider-admin all but creating providers.
+    expect(new Set(ROLES.find((r) => r.name === "platform-admin")!.permissions)).toEqual(
       new Set(Object.values(Permission)),
+    );
+    expect(new Set(ROLES.find((r) => r.name === "provider-admin")!.permissions)).toEqual(
+      new Set(Object.values(Permission).filter((p) => p !== Permission.ProviderCreate)),
     );
     // Read-only roles stay read-only: no permission with a verb that changes something (one's own
     // second factor aside).

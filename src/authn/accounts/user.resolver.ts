@@ -24,7 +24,7 @@ export class UserResolver {
   @Query(() => User, { nullable: true })
   @Requires(Permission.UserRead)
   user(@Ctx() ctx: RequestContext, @Arg("id", () => String) id: string) {
-    return ctx.services.users.byId(expectGlobalId(id, "User", "id"));
+    return ctx.services.users.visible(ctx, expectGlobalId(id, "User", "id"));
   }
 
   @Query(() => [UserSession], { description: "The person's signed-in sessions, newest first." })

@@ -2,7 +2,10 @@ import type { DataSource, EntityManager } from "typeorm";
 import { FailureTallies } from "../../accounting/failure-tally.js";
 import { changesBetween, recordEvent } from "../../accounting/record-event.js";
 import { DomainError, badInput, notFound } from "../../common/errors.js";
-import { expectGlobalId } from "../../common/global-id.js";
+import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
+import { accessOf } from "../../authz/denied.js";
+import { Permission } from "../../authz/permissions.js";
+import { scopeCondition } from "../../authz/scope-sql.js";
 import * as v from "../../common/validate.js";
 import { keysetSql } from "../../db/keyset.js";
 import { type Grant, writeGrant } from "../../authz/policy-store.js";
@@ -26,6 +29,7 @@ import {
 import { USER_COLUMNS, type User, type UserFilter, toUser } from "./user.types.js";
 import { UserEntity } from "./user.entity.js";
 import { textKey, uuidKey } from "../../db/sort-key.js";
+import { authorizePersonChange } from "./person-authz.js";
 
 export type CreateUserValues = { email: string; displayName: string; password?: string | null };
 
@@ -50,10 +54,13 @@ export class UserService {
     this.throttle = new LoginThrottle(ds, limits);
   }
 
-  async list(_caller: Caller, filter: UserFilter | undefined, args: PageArgs): Promise<Connection<User>> {
+  /** People holding a role where the caller holds user:read (people with none: installation-wide only). */
+  async list(caller: Caller, filter: UserFilter | undefined, args: PageArgs): Promise<Connection<User>> {
     const page = pageRequest(args);
     const params: unknown[] = [];
     const where: string[] = [];
+    const scoped = scopeCondition(accessOf(caller), Permission.UserRead, "app_user", "t", params);
+    if (scoped) where.push(scoped);
     if (filter?.emailContains) {
       params.push(`%${filter.emailContains.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`);
       where.push(`t.email LIKE $${params.length}`);
@@ -91,8 +98,20 @@ export class UserService {
     return whoAmI(this.ds, caller.principal);
   }
 
+  /** The person, after a change the caller was allowed to make. */
   async byId(id: string): Promise<User | null> {
     const [row] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1`, [id]);
+    return row ? toUser(row) : null;
+  }
+
+  /** The person, if the caller may read them (as in list); null otherwise. */
+  async visible(caller: Caller, id: string): Promise<User | null> {
+    const params: unknown[] = [id];
+    const scoped = scopeCondition(accessOf(caller), Permission.UserRead, "app_user", "t", params);
+    const [row] = await this.ds.query(
+      `SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1${scoped ? ` AND ${scoped}` : ""}`,
+      params,
+    );
     return row ? toUser(row) : null;
   }
 
@@ -120,7 +139,7 @@ export class UserService {
     const patch: Partial<UserEntity> = {};
     if (input.email != null) patch.email = v.email(input.email, "input.email").toLowerCase();
     if (input.displayName != null) patch.displayName = v.name(input.displayName, "input.displayName");
-    return this.inUser(id, async (tx, before) => {
+    return this.inUser(caller, Permission.UserManage, id, async (tx, before) => {
       const changes = changesBetween(before, patch);
       if (Object.keys(changes).length === 0) return id;
       await tx.update(UserEntity, { id }, patch);
@@ -139,7 +158,7 @@ export class UserService {
   async setPassword(caller: Caller, globalId: string, password: string): Promise<string> {
     const id = expectGlobalId(globalId, "User", "id");
     const passwordHash = await this.newPasswordHash(password, "password");
-    return this.inUser(id, async (tx) => {
+    return this.inUser(caller, Permission.UserManage, id, async (tx) => {
       await tx.update(UserEntity, { id }, { passwordHash });
       await revokeAccountState(tx, id);
       await recordEvent(tx, caller, {
@@ -156,7 +175,7 @@ export class UserService {
   /** A disabled user cannot sign in; their sessions and refresh tokens end at once. */
   setDisabled(caller: Caller, globalId: string, disabled: boolean): Promise<string> {
     const id = expectGlobalId(globalId, "User", "id");
-    return this.inUser(id, async (tx, before) => {
+    return this.inUser(caller, Permission.UserManage, id, async (tx, before) => {
       if (before.disabled === disabled) return id;
       await tx.update(UserEntity, { id }, { disabled });
       if (disabled) await revokeAccountState(tx, id);
@@ -172,7 +191,7 @@ export class UserService {
 
   delete(caller: Caller, globalId: string): Promise<string> {
     const id = expectGlobalId(globalId, "User", "id");
-    return this.inUser(id, async (tx) => {
+    return this.inUser(caller, Permission.UserManage, id, async (tx) => {
       await revokeAccountState(tx, id);
       await tx.delete(UserEntity, { id });
       await recordEvent(tx, caller, { action: "delete", targetKind: "user", targetId: id, operatorId: null });
@@ -183,7 +202,7 @@ export class UserService {
   /** Removes the second factor (a user who lost their device and their recovery codes). */
   resetTotp(caller: Caller, globalId: string): Promise<string> {
     const id = expectGlobalId(globalId, "User", "id");
-    return this.inUser(id, async (tx) => {
+    return this.inUser(caller, Permission.UserManage, id, async (tx) => {
       await this.clearTotp(tx, id);
       await recordEvent(tx, caller, {
         action: "update",
@@ -196,8 +215,10 @@ export class UserService {
     });
   }
 
-  async sessions(_caller: Caller, userGlobalId: string): Promise<SessionRow[]> {
-    return sessionsOf(this.ds, expectGlobalId(userGlobalId, "User", "userId"));
+  async sessions(caller: Caller, userGlobalId: string): Promise<SessionRow[]> {
+    const id = expectGlobalId(userGlobalId, "User", "userId");
+    if (!(await this.visible(caller, id))) throw notFound("User", userGlobalId);
+    return sessionsOf(this.ds, id);
   }
 
   /** Signs one session out, with the grants (and refresh tokens) it gave to applications. */
@@ -205,6 +226,8 @@ export class UserService {
     return inTransaction(this.ds, async (tx) => {
       const accountId = await endSession(tx, sessionId);
       if (!accountId) return false;
+      // Refused, the transaction rolls the ended session back.
+      await authorizePersonChange(tx, caller, Permission.SessionRevoke, accountId);
       await recordEvent(tx, caller, {
         action: "revoke",
         targetKind: "session",
@@ -219,7 +242,7 @@ export class UserService {
   /** Signs the user out everywhere: every session, grant and refresh token. */
   revokeSessions(caller: Caller, userGlobalId: string): Promise<string> {
     const id = expectGlobalId(userGlobalId, "User", "userId");
-    return this.inUser(id, async (tx) => {
+    return this.inUser(caller, Permission.SessionRevoke, id, async (tx) => {
       await revokeAccountState(tx, id);
       await recordEvent(tx, caller, {
         action: "revoke",
@@ -432,10 +455,19 @@ export class UserService {
     });
   }
 
-  private inUser<T>(id: string, work: (tx: EntityManager, before: UserEntity) => Promise<T>): Promise<T> {
+  /** Locks the person for a change, once the caller holds the permission wherever they hold a role. */
+  private inUser<T>(
+    caller: Caller,
+    permission: Permission,
+    id: string,
+    work: (tx: EntityManager, before: UserEntity) => Promise<T>,
+  ): Promise<T> {
     return inTransaction(this.ds, async (tx) => {
+      const [exists] = await tx.query(`SELECT 1 FROM app_user WHERE id = $1`, [id]);
+      if (!exists) throw notFound("User", toGlobalId("User", id));
+      await authorizePersonChange(tx, caller, permission, id);
       const before = await tx.findOne(UserEntity, { where: { id }, lock: { mode: "pessimistic_write" } });
-      if (!before) throw notFound("User", id);
+      if (!before) throw notFound("User", toGlobalId("User", id));
       return work(tx, before);
     });
   }

@@ -2,9 +2,10 @@ import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
 import { clientKey, cutOffTokens } from "../tokens/token-cutoffs.js";
 import { writeGrant } from "../../authz/policy-store.js";
-import { accessOf, assertNotAbove, authorize, authorizeProviderWide } from "../../authz/denied.js";
+import { accessOf, assertNotAbove, authorize, authorizeInstallation } from "../../authz/denied.js";
+import { authorizeIn, locateDomain } from "../../authz/domain-ref.js";
 import { Permission } from "../../authz/permissions.js";
-import { restrict } from "../../authz/scope-sql.js";
+import { restrict, scopeCondition } from "../../authz/scope-sql.js";
 import { roleDomainProblem, roleNamed } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
@@ -42,9 +43,8 @@ export class ClientService {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * The clients the caller may read: provider-wide client:read sees them all; client:read for some
-   * operators sees those operators' service accounts only (provider and frontend clients belong to no
-   * operator).
+   * The clients the caller may read: client:read for a provider sees its service accounts and those of its
+   * operators; for an operator, that operator's; frontend clients belong to the installation.
    */
   async list(caller: Caller, filter: ClientFilter | undefined, args: PageArgs): Promise<Connection<Client>> {
     const f = new SqlFilter();
@@ -76,14 +76,13 @@ export class ClientService {
 
   /** The client, if the caller may read it (as in list); null otherwise. */
   async byId(caller: Caller, id: string): Promise<Client | null> {
-    const [row] = await this.ds.query(`SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1`, [id]);
-    if (!row) return null;
-    const client = toClient(row);
-    const access = accessOf(caller);
-    const readable = client.operatorUuid
-      ? access.allows(Permission.ClientRead, client.operatorUuid)
-      : access.providerWide(Permission.ClientRead);
-    return readable ? client : null;
+    const params: unknown[] = [id];
+    const scoped = scopeCondition(accessOf(caller), Permission.ClientRead, "client", "t", params);
+    const [row] = await this.ds.query(
+      `SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1${scoped ? ` AND ${scoped}` : ""}`,
+      params,
+    );
+    return row ? toClient(row) : null;
   }
 
   /** A client-credentials client acting for an operator or a provider, holding a role there. */
@@ -92,27 +91,18 @@ export class ClientService {
     if (!!input.operatorId === !!input.providerId) {
       throw badInput("input.operatorId", "name exactly one of operatorId and providerId");
     }
-    const operatorId = input.operatorId
-      ? expectGlobalId(input.operatorId, "Operator", "input.operatorId")
-      : null;
-    const providerId = input.providerId
-      ? expectGlobalId(input.providerId, "Provider", "input.providerId")
-      : null;
     const role = roleNamed(input.role);
     if (!role) throw badInput("input.role", `unknown role ${input.role}`);
-    const problem = roleDomainProblem(role, operatorId ? "operator" : "provider");
-    if (problem) throw badInput("input.role", problem);
-    if (operatorId) {
-      authorize(caller, Permission.ClientManage, { kind: "Operator", id: input.operatorId!, operatorId });
-    } else authorizeClientChange(caller, null, null);
-    // Nobody creates a service account stronger than themselves where it acts.
-    assertNotAbove(caller, role.name, operatorId, "client:new");
     const secret = newClientSecret();
     return inTransaction(this.ds, async (tx) => {
-      const owner = operatorId
-        ? await tx.query(`SELECT id FROM operator WHERE id = $1`, [operatorId])
-        : await tx.query(`SELECT id FROM provider WHERE id = $1`, [providerId]);
-      if (owner.length === 0) throw notFound(operatorId ? "Operator" : "Provider");
+      const at = await locateDomain(tx, input, "input");
+      const problem = roleDomainProblem(role, at.domain.kind);
+      if (problem) throw badInput("input.role", problem);
+      authorizeIn(caller, Permission.ClientManage, at, "Client");
+      // Nobody creates a service account stronger than themselves where it acts.
+      assertNotAbove(caller, role.name, at.place, "client:new");
+      const operatorId = at.domain.kind === "operator" ? at.domain.operatorId : null;
+      const providerId = at.domain.kind === "provider" ? at.domain.providerId : null;
       const saved = await tx.save(
         tx.create(OidcClientEntity, {
           clientId: newClientId("service_account"),
@@ -132,7 +122,7 @@ export class ClientService {
         changes: { role: { before: null, after: role.name } },
       });
       // Its permissions come from the role, granted where it is bound (authorization's policy lines).
-      await writeGrant(tx, caller, { subject: `client:${saved.id}`, role: role.name, operatorId });
+      await writeGrant(tx, caller, { subject: `client:${saved.id}`, role: role.name, domain: at.domain });
       await changed(tx, saved.clientId);
       return { id: saved.id, clientId: saved.clientId, clientSecret: secret };
     });
@@ -147,8 +137,8 @@ export class ClientService {
       "input.postLogoutRedirectUris",
       false,
     );
-    // Frontend clients belong to the provider.
-    authorizeClientChange(caller, null, null);
+    // Frontend clients belong to the installation: every provider's people sign in through them.
+    authorizeInstallation(caller, Permission.ClientManage, { kind: "Client", id: null });
     return inTransaction(this.ds, async (tx) => {
       const saved = await tx.save(
         tx.create(OidcClientEntity, {
@@ -292,19 +282,29 @@ export class ClientService {
         lock: { mode: "pessimistic_write" },
       });
       if (!before) throw notFound("Client", id);
-      authorizeClientChange(caller, before.operatorId, toGlobalId("Client", id));
+      await authorizeClientChange(tx, caller, before);
       return work(tx, before);
     });
   }
 }
 
-/** client:manage on the client's operator, or provider-wide for the provider's own clients. */
-function authorizeClientChange(caller: Caller, operatorId: string | null, globalId: string | null): void {
-  if (operatorId === null) {
-    authorizeProviderWide(caller, Permission.ClientManage, { kind: "Client", id: globalId });
-  } else {
-    authorize(caller, Permission.ClientManage, { kind: "Client", id: globalId ?? "new", operatorId });
+/**
+ * client:manage where the client belongs: its operator (or that operator's provider), its provider, or,
+ * for frontend clients, installation-wide.
+ */
+async function authorizeClientChange(tx: EntityManager, caller: Caller, c: OidcClientEntity): Promise<void> {
+  const id = toGlobalId("Client", c.id);
+  if (c.operatorId === null && c.providerId === null) {
+    return authorizeInstallation(caller, Permission.ClientManage, { kind: "Client", id });
   }
+  let providerId = c.providerId;
+  if (providerId === null) {
+    const [op] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
+      c.operatorId,
+    ])) as { providerId: string }[];
+    providerId = op!.providerId;
+  }
+  authorize(caller, Permission.ClientManage, { kind: "Client", id, providerId, operatorId: c.operatorId });
 }
 
 /** Every process forgets its cached copy of the client when the transaction commits. */

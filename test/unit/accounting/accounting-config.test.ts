@@ -14,7 +14,23 @@ describe("accounting configuration", () => {
       checkpointIntervalMs: 3_600_000,
       sealIntervalMs: 250,
       failureTally: { windowSeconds: 60, sources: 100 },
+      witness: { file: null, url: null, token: null },
     });
+  });
+
+  it("takes a witness file and an https URL, plain http only to this machine", () => {
+    expect(
+      loadAccountingConfig({
+        ACCOUNTING_WITNESS_FILE: "/var/lib/witness.jsonl",
+        ACCOUNTING_WITNESS_URL: "https://log.example.org/checkpoints",
+      }).witness,
+    ).toEqual({ file: "/var/lib/witness.jsonl", url: "https://log.example.org/checkpoints", token: null });
+    expect(loadAccountingConfig({ ACCOUNTING_WITNESS_URL: "http://127.0.0.1:9/x" }).witness.url).toBe(
+      "http://127.0.0.1:9/x",
+    );
+    expect(() => loadAccountingConfig({ ACCOUNTING_WITNESS_URL: "http://log.example.org/x" })).toThrow(
+      /ACCOUNTING_WITNESS_URL: must be an https:\/\/ URL/,
+    );
   });
 
   it("takes the signing key secret inline or from a file", () => {

@@ -84,7 +84,8 @@ describe("the canonical JSON of an event", () => {
 describe("the chain verifier", () => {
   it("accepts an intact chain with its checkpoints", () => {
     const events = chain(6);
-    const r = verify(events, [checkpointAt(events[2]!), checkpointAt(events[5]!)]);
+    const first = checkpointAt(events[2]!);
+    const r = verify(events, [first, checkpointAt(events[5]!, first)]);
     expect(r).toMatchObject({
       firstSeq: 1,
       lastSeq: 6,
@@ -134,7 +135,8 @@ describe("the chain verifier", () => {
     expect(verify(events, [{ ...good, headHash: events[1]!.hash }]).firstBad?.seq).toBe(3);
     const other = generateKeyPairSync("ed25519");
     expect(
-      verify(events, [checkpointAt(events[2]!, other.privateKey, "0123456789abcdef")]).firstBad?.problem,
+      verify(events, [checkpointAt(events[2]!, null, other.privateKey, "0123456789abcdef")]).firstBad
+        ?.problem,
     ).toMatch(/unknown key/);
   });
 

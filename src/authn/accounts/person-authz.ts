@@ -1,0 +1,55 @@
+import type { EntityManager } from "typeorm";
+import type { Place } from "../../authz/access.js";
+import { accessOf, forbidden, hidden } from "../../authz/denied.js";
+import { parseDomain } from "../../authz/model.js";
+import { Permission } from "../../authz/permissions.js";
+import { toGlobalId } from "../../common/global-id.js";
+import type { Caller } from "../../common/caller.js";
+
+/** Where a person holds roles: the installation, or a place at a provider. */
+type Where = Place | "installation";
+
+/** The domains the person holds a role in, an operator's with its provider. */
+async function whereHeld(tx: EntityManager, userId: string): Promise<Where[]> {
+  const rows = (await tx.query(
+    `SELECT g.v2 AS domain, o.provider_id AS "providerId"
+       FROM casbin_rule g LEFT JOIN operator o ON g.v2 = 'operator:' || o.id
+      WHERE g.ptype = 'g' AND g.v0 = $1`,
+    [`user:${userId}`],
+  )) as { domain: string; providerId: string | null }[];
+  return rows.flatMap((r): Where[] => {
+    const d = parseDomain(r.domain);
+    if (!d) return [];
+    if (d.kind === "provider") return [{ providerId: d.providerId, operatorId: null }];
+    // A grant of an operator that is gone: only installation-wide staff decide about that person.
+    if (d.kind === "operator")
+      return [r.providerId ? { providerId: r.providerId, operatorId: d.operatorId } : "installation"];
+    return ["installation"];
+  });
+}
+
+/**
+ * A person is changed (password, second factor, sessions, disabling, deleting) only by someone holding the
+ * permission wherever that person holds a role: a provider's staff cannot take over another provider's
+ * people or the installation's. Someone holding no role is the installation's. Out of the caller's
+ * user:read reach the person looks missing.
+ */
+export async function authorizePersonChange(
+  tx: EntityManager,
+  caller: Caller,
+  permission: Permission,
+  userId: string,
+): Promise<void> {
+  const access = accessOf(caller);
+  const places = await whereHeld(tx, userId);
+  const holds = (p: Permission, w: Where) =>
+    w === "installation" ? access.installationWide(p) : access.allows(p, w);
+  if (places.length === 0 ? access.installationWide(permission) : places.every((w) => holds(permission, w)))
+    return;
+  const target = { kind: "User", id: toGlobalId("User", userId), operatorId: null };
+  const sees =
+    access.installationWide(Permission.UserRead) || places.some((w) => holds(Permission.UserRead, w));
+  throw sees
+    ? forbidden({ permission, targetKind: "user", targetId: target.id, operatorId: null })
+    : hidden(permission, target);
+}
