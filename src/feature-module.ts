@@ -38,10 +38,12 @@ export type FeatureModule = {
   /** The types of its that node(id) fetches, by GraphQL type name. */
   nodes?: Readonly<Record<string, NodeLoader>>;
   /**
-   * The accounting events each of its mutations writes, as `<target kind>.<action>`: a test fails when
-   * a mutation of the schema declares none (src/accounting/).
+   * The accounting events each of its mutations writes when it succeeds, as `<target kind>.<action>`: a
+   * test walks the schema and fails when a mutation declares none.
    */
-  events?: Readonly<Record<string, readonly string[]>>;
+  events?: Readonly<Record<string, readonly [string, ...string[]]>>;
+  /** Its mutations that write no accounting event, each with the reason. */
+  eventless?: Readonly<Record<string, string>>;
 };
 
 /** Declares a module, keeping its precise type (src/modules.ts derives the context's types from it). */

@@ -33,6 +33,7 @@ export const accountingModule = defineModule({
     FailureTallyEntity,
   ],
   resolvers: [AccountingResolver, AccountingEventResolver, ChainHeadResolver, UsageReportResolver],
+  events: { signChainHeads: ["accounting_checkpoint.sign"] },
   services: ({ ds, log }) => ({
     accounting: new AccountingService(ds, log),
     failures: new FailureTallies(ds),

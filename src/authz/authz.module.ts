@@ -9,6 +9,7 @@ export const authzModule = defineModule({
   name: "authz",
   entities: [CasbinRuleEntity],
   resolvers: [PolicyResolver, AccessExplanationResolver],
+  events: { grantRole: ["role-assignment.grant"], revokeRole: ["role-assignment.revoke"] },
   services: ({ ds, log, options }) => {
     const authz = new Authz(ds, { enforcerCacheSize: options.enforcerCacheSize ?? 10_000 });
     return {

@@ -20,6 +20,17 @@ export const deploymentsModule = defineModule({
     Deployment: (l, id) => l.deploymentById.load(id),
     Service: (l, id) => l.serviceById.load(id),
   },
+  events: {
+    createDeployment: ["deployment.create"],
+    renameDeployment: ["deployment.update"],
+    deleteDeployment: ["deployment.delete"],
+    // With apply: true, the run it queues as well.
+    addService: ["service.create", "run.apply"],
+    configureService: ["service.update", "run.apply"],
+    enableService: ["service.update", "run.apply"],
+    disableService: ["service.update", "run.apply"],
+    removeService: ["service.delete", "run.apply"],
+  },
 });
 
 declare module "../api/context.js" {

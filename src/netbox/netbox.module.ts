@@ -25,6 +25,14 @@ export const netboxModule = defineModule({
   ],
   loaders: createNetboxLoaders,
   services: ({ ds }) => ({ netbox: new NetboxService(ds) }),
+  events: {
+    setNetboxConnection: ["netbox-connection.create", "netbox-connection.update"],
+    removeNetboxConnection: ["netbox-connection.delete"],
+    setNetboxTenantMapping: ["netbox-tenant-mapping.update"],
+    removeNetboxTenantMapping: ["netbox-tenant-mapping.delete"],
+    syncNetbox: ["netbox-sync-run.netbox-sync"],
+  },
+  eventless: { testNetboxConnection: "changes nothing: it tries the connection and reports what it found" },
 });
 
 declare module "../api/context.js" {

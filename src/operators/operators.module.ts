@@ -11,6 +11,14 @@ export const operatorsModule = defineModule({
   loaders: createOperatorLoaders,
   services: ({ ds }) => ({ operators: new OperatorService(ds) }),
   nodes: { Operator: (l, id) => l.operatorById.load(id) },
+  events: {
+    createOperator: ["operator.create"],
+    updateOperator: ["operator.update"],
+    suspendOperator: ["operator.suspend"],
+    resumeOperator: ["operator.resume"],
+    setOperatorQuota: ["operator.update"],
+    setOperatorBespokeInfo: ["operator.update"],
+  },
 });
 
 declare module "../api/context.js" {

@@ -13,6 +13,11 @@ export const providersModule = defineModule({
   loaders: createProviderLoaders,
   services: ({ ds }) => ({ providers: new ProviderService(ds) }),
   nodes: { Provider: (l, id) => l.providerById.load(id) },
+  events: {
+    createProvider: ["provider.create"],
+    setProviderSchemas: ["provider.update"],
+    setProviderBespokeInfo: ["provider.update"],
+  },
 });
 
 declare module "../api/context.js" {

@@ -10,6 +10,7 @@ export const resourcesModule = defineModule({
   resolvers: [ObservedResourceResolver, DeploymentObservedResolver],
   loaders: createObservedResourceLoaders,
   services: ({ ds }) => ({ observedResources: new ObservedResourceService(ds) }),
+  events: { reportResourceState: ["deployment.report"] },
 });
 
 declare module "../api/context.js" {

@@ -13,6 +13,11 @@ export const runsModule = defineModule({
   loaders: createRunLoaders,
   services: ({ ds }) => ({ runs: new RunService(ds) }),
   nodes: { Run: (l, id) => l.runById.load(id) },
+  events: {
+    applyDeployment: ["run.apply"],
+    // A running run's cancel is pending until the worker ends it; a queued one fails its apply at once.
+    cancelRun: ["run.cancel", "run.apply"],
+  },
 });
 
 declare module "../api/context.js" {
