@@ -462,10 +462,10 @@ describe("NetBox over GraphQL and webhooks", () => {
           (await seen(b.gid)).virtualMachines.nodes.map((v: { netboxId: number }) => v.netboxId),
         ).toEqual(tenantOf("virtual-machines", 2));
 
-        // The hook authorization scoping uses: netbox:read narrowed to some operators.
+        // The service narrows a listing to one operator's tenants (Operator.netbox).
         const scoped = await new NetboxService(db.ds, netboxTestConfig()).listObjects(
           systemCaller(),
-          { providerId: own.id, kind: "ip-addresses", scope: new Set([b.id]) },
+          { providerId: own.id, kind: "ip-addresses", operatorId: b.id },
           undefined,
           { first: 100 },
         );
