@@ -7,7 +7,7 @@ import { DEFAULT_LOGIN_LIMITS } from "./authn-config.js";
 import { ClientResolver } from "./clients/client.resolver.js";
 import { ClientService } from "./clients/client.service.js";
 import { OidcClientEntity } from "./clients/oidc-client.entity.js";
-import type { SecretBox } from "./keys/secret-box.js";
+import type { SecretBox } from "../common/secret-box.js";
 import { SigningKeyEntity } from "./keys/signing-key.entity.js";
 import { StableSecretEntity } from "./keys/stable-secret.entity.js";
 import { MeResolver, MembershipResolver } from "./me.resolver.js";

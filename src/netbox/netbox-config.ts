@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { envBool } from "../common/env-bool.js";
-import { SecretBox, SecretBoxError, parseSecretKey } from "./secret-box.js";
+import { type SecretBox, SecretBoxError } from "../common/secret-box.js";
+import { netboxSecretBox, parseSecretKey } from "./secret-box.js";
 
 // Settings of the NetBox sync, from the environment (see src/config.ts for the style).
 const int = (min: number, max: number, fallback: number) =>
@@ -77,7 +78,7 @@ function secretBoxFrom(value: string | undefined, file: string | undefined): Sec
   }
   if (!text) return null;
   try {
-    return new SecretBox(parseSecretKey(text));
+    return netboxSecretBox(parseSecretKey(text));
   } catch (err) {
     if (err instanceof SecretBoxError) throw new NetboxConfigError(`${name}: ${err.message}`);
     throw err;

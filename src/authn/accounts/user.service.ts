@@ -13,7 +13,7 @@ import { inTransaction } from "../../db/transaction.js";
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../../api/connection.js";
 import type { Caller } from "../../common/caller.js";
 import type { Me } from "../authn.types.js";
-import type { SecretBox } from "../keys/secret-box.js";
+import type { SecretBox } from "../../common/secret-box.js";
 import { whoAmI } from "../me.js";
 import { type SessionRow, endSession, revokeAccountState, sessionsOf } from "../oidc/sessions.js";
 import { LoginThrottle } from "./login-throttle.js";
