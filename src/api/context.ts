@@ -2,7 +2,7 @@ import type { Caller } from "../common/caller.js";
 
 /**
  * The application's services, one key per service. Empty here: each feature module adds its own
- * (declaration merging in its `<feature>.module.ts`), so this layer names no feature, and src/services.ts
+ * (declaration merging in its `<feature>.module.ts`), so this layer names no feature, and src/modules.ts
  * checks that the services it builds from the module list are exactly these.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
