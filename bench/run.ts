@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   authz: () => import("./authz.js"),
   accounting: () => import("./accounting.js"),
   hostile: () => import("./hostile.js"),
+  startup: () => import("./startup.js"),
 };
 
 async function main(): Promise<number> {

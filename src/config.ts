@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { ConfigError } from "./common/config-error.js";
 import { envBool } from "./common/env-bool.js";
+import { withSecretFiles } from "./common/secret-file.js";
 import { type AuthnConfig, authnEnv, toAuthnConfig } from "./authn/authn-config.js";
 import { type AuthzConfig, authzEnv, toAuthzConfig } from "./authz/authz-config.js";
 import { type HttpConfig, httpEnv, toHttpConfig } from "./http/http-config.js";
@@ -7,6 +9,7 @@ import { type LimitsConfig, limitsEnv, toLimitsConfig } from "./limits/limits-co
 import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metrics-config.js";
 import { queryLimitsEnv, toQueryLimits } from "./graphql/query-limits-config.js";
 import type { QueryLimits } from "./graphql/query-limits.js";
+import { type ProductionConfig, productionEnv, toProductionConfig } from "./production-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
 
@@ -33,9 +36,10 @@ const schema = z.object({
   ...httpEnv,
   ...limitsEnv,
   ...queryLimitsEnv,
+  ...productionEnv,
 });
 
-export type Config = {
+export type Config = ProductionConfig & {
   port: number;
   host: string;
   publicUrl: string;
@@ -57,16 +61,17 @@ export type Config = {
   limits: LimitsConfig;
 };
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(stripEmpty(env));
+  const parsed = schema.safeParse(stripEmpty(withSecretFiles(env)));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
   return {
+    ...toProductionConfig(e),
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../common/config-error.js";
+import { withSecretFiles } from "../common/secret-file.js";
 import { type FailureTallyConfig, failureTallyEnv, toFailureTallyConfig } from "./failure-tally-config.js";
 import { type WitnessConfig, toWitnessConfig, witnessEnv } from "./witness-config.js";
 
@@ -16,7 +16,6 @@ export const observerOf = (env: NodeJS.ProcessEnv = process.env) =>
 const schema = z.object({
   ACCOUNTING_OBSERVER: z.string().trim().min(1).max(200).default(DEFAULT_OBSERVER),
   ACCOUNTING_SIGNING_KEY_SECRET: z.string().optional(),
-  ACCOUNTING_SIGNING_KEY_SECRET_FILE: z.string().optional(),
   ACCOUNTING_CHECKPOINT_INTERVAL_MS: ms(3_600_000, 1000),
   ACCOUNTING_SEAL_INTERVAL_MS: ms(250, 10),
   ...failureTallyEnv,
@@ -40,7 +39,7 @@ export class AccountingConfigError extends ConfigError {}
 
 export function loadAccountingConfig(env: NodeJS.ProcessEnv = process.env): AccountingConfig {
   const present: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") present[k] = v;
+  for (const [k, v] of Object.entries(withSecretFiles(env))) if (v !== undefined && v !== "") present[k] = v;
   const parsed = schema.safeParse(present);
   const problems = parsed.success
     ? []
@@ -67,25 +66,10 @@ export function loadAccountingConfig(env: NodeJS.ProcessEnv = process.env): Acco
   };
 }
 
-/** The secret itself or a file holding it (a mounted secret), base64 of exactly 32 bytes. */
+/** The secret (or its _FILE's content), base64 of exactly 32 bytes. */
 function signingKeySecret(e: z.infer<typeof schema>): Buffer | null {
-  const name = "ACCOUNTING_SIGNING_KEY_SECRET";
-  if (e.ACCOUNTING_SIGNING_KEY_SECRET && e.ACCOUNTING_SIGNING_KEY_SECRET_FILE) {
-    throw new Error(`${name}: set ${name} or ${name}_FILE, not both`);
-  }
-  let text = e.ACCOUNTING_SIGNING_KEY_SECRET;
-  let source = name;
-  if (e.ACCOUNTING_SIGNING_KEY_SECRET_FILE) {
-    source = `${name}_FILE`;
-    try {
-      text = readFileSync(e.ACCOUNTING_SIGNING_KEY_SECRET_FILE, "utf8");
-    } catch (err) {
-      throw new Error(
-        `${source}: cannot read ${e.ACCOUNTING_SIGNING_KEY_SECRET_FILE}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
+  const source = "ACCOUNTING_SIGNING_KEY_SECRET";
+  const text = e.ACCOUNTING_SIGNING_KEY_SECRET;
   if (text === undefined) return null;
   const trimmed = text.trim();
   const bytes = Buffer.from(trimmed, "base64");

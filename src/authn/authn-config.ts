@@ -5,7 +5,6 @@ const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).
 
 export const authnEnv = {
   AUTH_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
-  AUTH_ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
   AUTH_ACCESS_TOKEN_TTL: seconds(300, 30).pipe(z.number().max(3600)),
   AUTH_REFRESH_TOKEN_TTL: seconds(14 * 86_400, 60),
   AUTH_SESSION_TTL: seconds(14 * 86_400, 60),
@@ -18,9 +17,8 @@ export const authnEnv = {
 type Parsed = z.infer<z.ZodObject<typeof authnEnv>>;
 
 export type AuthnConfig = {
-  /** The key-encryption secret itself, or where to read it; neither set means a generated file. */
+  /** The key-encryption secret (or AUTH_ENCRYPTION_KEY_FILE's content); unset: a generated file in development. */
   encryptionKey: string | undefined;
-  encryptionKeyFile: string | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionTtl: number;
@@ -35,7 +33,6 @@ export type AuthnConfig = {
 export function toAuthnConfig(e: Parsed): AuthnConfig {
   return {
     encryptionKey: e.AUTH_ENCRYPTION_KEY,
-    encryptionKeyFile: e.AUTH_ENCRYPTION_KEY_FILE,
     accessTokenTtl: e.AUTH_ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.AUTH_REFRESH_TOKEN_TTL,
     sessionTtl: e.AUTH_SESSION_TTL,

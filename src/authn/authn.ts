@@ -45,10 +45,14 @@ export const apiAudienceOf = (publicUrl: string) => `${publicUrl}/graphql`;
 
 /** What seals secrets kept in PostgreSQL, from AUTH_ENCRYPTION_KEY(_FILE) or a generated dev key. */
 export function secretBoxFor(config: Config, log: Logger): SecretBox {
-  const secret = resolveEncryptionSecret({ ...config.authn, dataDir: config.dataDir });
-  if (secret.source === "generated" && config.databaseUrl) {
+  const secret = resolveEncryptionSecret({
+    encryptionKey: config.authn.encryptionKey,
+    dataDir: config.dataDir,
+    production: config.production,
+  });
+  if (secret.source === "generated") {
     log.warn(
-      "AUTH_ENCRYPTION_KEY is not set: using a generated key in DATA_DIR; replicas must share one key",
+      "AUTH_ENCRYPTION_KEY is not set: using a generated key in DATA_DIR (development only); replicas must share one key",
     );
   }
   return authnSecretBox(secret.secret);

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { loadConfig } from "../config.js";
+import { ConfigError, loadConfig } from "../config.js";
 import { createDataSource } from "../db/data-source.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
 import { createLogger } from "../logger.js";
@@ -8,6 +8,10 @@ import { createLogger } from "../logger.js";
 export async function withDatabase<T>(work: (ds: DataSource) => Promise<T>, url?: string): Promise<T> {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? "warn");
+  if (config.production && !url && !config.databaseUrl)
+    throw new ConfigError(
+      "DATABASE_URL (or DATABASE_URL_FILE) is required in production (NODE_ENV=production): embedded PostgreSQL is for development only",
+    );
   const embedded =
     url || config.databaseUrl
       ? null

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import "reflect-metadata";
 import { Command } from "commander";
+import { ConfigError } from "../common/config-error.js";
 
 type Register = (program: Command) => void;
 
 // Each group of commands is loaded only when it is the one asked for: a `fedicentral worker` then holds
 // none of the server's modules, and every nixops4 it forks copies a smaller process.
 const GROUPS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import("./serve-command.js")).registerServeCommand,
   db: async () => (await import("./db-commands.js")).registerDbCommands,
   schema: async () => (await import("./schema-commands.js")).registerSchemaCommands,
   provider: async () => (await import("./authn-commands.js")).registerAuthnCommands,
@@ -32,5 +34,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(`fedicentral: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
+  // A missing or wrong setting, whichever area's: exit 2, as the server does.
+  process.exitCode = e instanceof ConfigError ? 2 : 1;
 });

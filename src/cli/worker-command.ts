@@ -1,15 +1,18 @@
 import type { Command } from "commander";
 import { loadAccountingConfig } from "../accounting/accounting-config.js";
 import { startAccountingWorker } from "../accounting/accounting-worker.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError } from "../common/config-error.js";
+import { systemdNotifier } from "../common/systemd-notify.js";
+import { loadConfig } from "../config.js";
 import { createDataSource } from "../db/data-source.js";
-import { pendingMigrations } from "../db/readiness.js";
+import { databaseAnswers, waitForMigrations } from "../db/readiness.js";
 import { createLogger } from "../logger.js";
 import { serveMetrics } from "../metrics/metrics-endpoint.js";
 import { scrapeRegistry } from "../metrics/scrape.js";
-import { NetboxConfigError, loadNetboxConfig } from "../netbox/netbox-config.js";
+import { loadNetboxConfig } from "../netbox/netbox-config.js";
 import { startNetboxWorker } from "../netbox/netbox-worker.js";
-import { RunConfigError, loadRunConfig } from "../runs/run-config.js";
+import { requireNetboxKey, requireProductionSettings } from "../production.js";
+import { loadRunConfig } from "../runs/run-config.js";
 import { startRunWorker } from "../runs/run-worker.js";
 
 /**
@@ -42,9 +45,9 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
     );
     accountingConfig = loadAccountingConfig();
     netboxConfig = loadNetboxConfig();
+    requireProductionSettings(config, accountingConfig);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RunConfigError || e instanceof NetboxConfigError)
-      return exitWith(e.message);
+    if (e instanceof ConfigError) return exitWith(e.message);
     throw e;
   }
   // Embedded PostgreSQL belongs to the one server process that started it.
@@ -55,6 +58,7 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
     );
 
   const log = createLogger(config.logLevel).child({ process: "worker" });
+  const notifier = systemdNotifier(process.env, log);
   const ds = createDataSource({
     url: config.databaseUrl,
     poolSize: config.dbPoolSize,
@@ -75,6 +79,7 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
   }
 
   let stopping = false;
+  let stopWatchdog: (() => void) | undefined;
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
   let worker: ReturnType<typeof startRunWorker> | null = null;
@@ -84,6 +89,8 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "worker shutting down");
+    stopWatchdog?.();
+    await notifier?.stopping();
     try {
       await worker?.stop();
       await accounting?.stop();
@@ -100,19 +107,23 @@ async function runWorkerProcess(concurrencyOption: string | undefined): Promise<
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  // The servers apply migrations; a worker started alongside them waits rather than run on an old schema.
-  let waiting = false;
-  while (!stopping) {
-    const pending = await pendingMigrations(ds).catch(() => ["(no migrations table yet)"]);
-    if (pending.length === 0) break;
-    if (!waiting) log.info({ pending }, "waiting for the server to apply migrations");
-    waiting = true;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  // Migrations are applied by a server or `fedicentral db migrate`; a worker waits rather than run on an
+  // old schema.
+  await waitForMigrations(ds, log, () => stopping);
   if (!stopping) {
+    try {
+      await requireNetboxKey(ds, config, netboxConfig);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      exitWith(e.message);
+      await shutdown("configuration");
+      return;
+    }
     worker = startRunWorker(ds, log, runConfig);
     accounting = startAccountingWorker(ds, log, accountingConfig);
     if (netboxConfig.worker) netbox = startNetboxWorker(ds, log, netboxConfig);
+    await notifier?.ready();
+    stopWatchdog = notifier?.watchdog(() => databaseAnswers(ds, 5000));
   }
   await done;
 }

@@ -1,4 +1,4 @@
-import { DataSource } from "typeorm";
+import { DataSource, MigrationExecutor } from "typeorm";
 import { migrations } from "../../migrations/index.js";
 import type { Logger } from "../logger.js";
 import { entities } from "../modules.js";
@@ -24,10 +24,29 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
   });
 }
 
-/** Applies pending migrations; returns their names. */
+/** Any number for pg_advisory_lock, the same in every version: migrations of one database take turns. */
+const MIGRATION_LOCK = 7_301_905_813;
+
+/**
+ * Applies pending migrations; returns their names. Processes migrating one database at once (replicas
+ * started together) take turns under an advisory lock, held on the connection the migrations run on, so
+ * the first applies them and the others then find nothing left to do.
+ */
 export async function migrate(ds: DataSource): Promise<string[]> {
-  const done = await ds.runMigrations({ transaction: "each" });
-  return done.map((m) => m.name);
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+    try {
+      const executor = new MigrationExecutor(ds, runner);
+      executor.transaction = "each";
+      return (await executor.executePendingMigrations()).map((m) => m.name);
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** SQL that would bring the database in line with the entities; empty when migrations match the code. */

@@ -1,8 +1,41 @@
 import type { DataSource } from "typeorm";
+import type { Logger } from "../logger.js";
 
 /** Names of migrations the code knows but the database has not applied. */
 export async function pendingMigrations(ds: DataSource): Promise<string[]> {
   const rows: { name: string }[] = await ds.query(`SELECT name FROM migrations`);
   const applied = new Set(rows.map((r) => r.name));
   return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !applied.has(n));
+}
+
+/**
+ * Waits until every migration the code knows is applied (by `fedicentral db migrate` or another process),
+ * looking once a second; returns early when `stopped` says so.
+ */
+export async function waitForMigrations(
+  ds: DataSource,
+  log: Logger,
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  let waiting = false;
+  while (!stopped()) {
+    const pending = await pendingMigrations(ds).catch(() => ["(no migrations table yet)"]);
+    if (pending.length === 0) return;
+    if (!waiting) log.info({ pending }, "waiting for migrations (fedicentral db migrate)");
+    waiting = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Whether the database answers a trivial query within `timeoutMs`. */
+export async function databaseAnswers(ds: DataSource, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([ds.query("SELECT 1").then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

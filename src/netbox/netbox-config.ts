@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { ConfigError } from "../common/config-error.js";
 import { envBool } from "../common/env-bool.js";
 import { type SecretBox, SecretBoxError } from "../common/secret-box.js";
+import { withSecretFiles } from "../common/secret-file.js";
 import { netboxSecretBox, parseSecretKey } from "./secret-box.js";
 
 // Settings of the NetBox sync, from the environment (see src/config.ts for the style).
@@ -10,7 +11,6 @@ const int = (min: number, max: number, fallback: number) =>
 
 const schema = z.object({
   NETBOX_SECRET_KEY: z.string().optional(),
-  NETBOX_SECRET_KEY_FILE: z.string().optional(),
   NETBOX_SYNC_WORKER: envBool.default(true),
   NETBOX_POLL_MS: int(10, 3_600_000, 1000),
   NETBOX_SYNC_CONCURRENCY: int(1, 16, 2),
@@ -39,11 +39,11 @@ export type NetboxConfig = {
   refetchConcurrency: number;
 };
 
-export class NetboxConfigError extends Error {}
+export class NetboxConfigError extends ConfigError {}
 
 export function loadNetboxConfig(env: NodeJS.ProcessEnv = process.env): NetboxConfig {
   const present: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") present[k] = v;
+  for (const [k, v] of Object.entries(withSecretFiles(env))) if (v !== undefined && v !== "") present[k] = v;
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -51,7 +51,7 @@ export function loadNetboxConfig(env: NodeJS.ProcessEnv = process.env): NetboxCo
   }
   const e = parsed.data;
   return {
-    secretBox: secretBoxFrom(e.NETBOX_SECRET_KEY, e.NETBOX_SECRET_KEY_FILE),
+    secretBox: secretBoxFrom(e.NETBOX_SECRET_KEY),
     worker: e.NETBOX_SYNC_WORKER,
     pollMs: e.NETBOX_POLL_MS,
     concurrency: e.NETBOX_SYNC_CONCURRENCY,
@@ -63,24 +63,13 @@ export function loadNetboxConfig(env: NodeJS.ProcessEnv = process.env): NetboxCo
   };
 }
 
-function secretBoxFrom(value: string | undefined, file: string | undefined): SecretBox | null {
-  if (value && file) {
-    throw new NetboxConfigError("set NETBOX_SECRET_KEY or NETBOX_SECRET_KEY_FILE, not both");
-  }
-  const name = file ? "NETBOX_SECRET_KEY_FILE" : "NETBOX_SECRET_KEY";
-  let text = value;
-  if (file) {
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      throw new NetboxConfigError(`${name}: cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
+/** NETBOX_SECRET_KEY (or its _FILE's content) as the box that seals NetBox tokens and webhook secrets. */
+function secretBoxFrom(text: string | undefined): SecretBox | null {
   if (!text) return null;
   try {
     return netboxSecretBox(parseSecretKey(text));
   } catch (err) {
-    if (err instanceof SecretBoxError) throw new NetboxConfigError(`${name}: ${err.message}`);
+    if (err instanceof SecretBoxError) throw new NetboxConfigError(`NETBOX_SECRET_KEY: ${err.message}`);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConfigError } from "../common/config-error.js";
 
 // Settings of the run gateway, from the environment (see src/config.ts for the style).
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -60,7 +61,7 @@ export type RunConfig = {
   dirRetentionMs: number;
 };
 
-export class RunConfigError extends Error {}
+export class RunConfigError extends ConfigError {}
 
 export function loadRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
   const present: Record<string, string> = {};

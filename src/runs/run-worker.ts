@@ -18,6 +18,7 @@ import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
 import { runEnded } from "./run-metrics.js";
 import { type RunConfig, loadRunConfig } from "./run-config.js";
 import { sweepRunDirs } from "./run-dirs.js";
+import { variableOrFile } from "../common/secret-file.js";
 import { RunLogWriter } from "./run-log.js";
 import {
   ACTIVE_STATES,
@@ -69,7 +70,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
   // Named variables of ours (e.g. credentials for resource providers) first; explicit ones win.
   const nixops4Env: Record<string, string> = {};
   for (const name of [...config.passEnv, ...config.secretEnv]) {
-    const value = process.env[name];
+    const value = variableOrFile(process.env, name);
     if (value !== undefined) nixops4Env[name] = value;
   }
   Object.assign(nixops4Env, env);

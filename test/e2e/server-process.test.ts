@@ -1,6 +1,5 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -8,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
 import { Client } from "pg";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { CLI, MAIN, type Proc, freePort, spawnNode, waitReady } from "../support/processes.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 
-const MAIN = "dist/src/main.js";
-const CLI = "dist/src/cli/main.js";
-
-/** A provider-admin service account made with the command line, as an operator of the service would. */
+/**
+ * A provider-admin service account made with the command line, as an operator of the service would: of the
+ * provider the demo seeds fill (providers are tenants: another provider's admin would see none of it).
+ */
 async function adminClient(env: Record<string, string>): Promise<{ id: string; secret: string }> {
   const cli = async (...args: string[]) => {
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args, "--json"], {
@@ -21,14 +21,14 @@ async function adminClient(env: Record<string, string>): Promise<{ id: string; s
     });
     return JSON.parse(stdout);
   };
-  await cli("provider", "create", "--name", "E2E Hosting", "--slug", "e2e");
+  await cli("provider", "create", "--name", "Demo Hosting", "--slug", "demo");
   const created = await cli(
     "client",
     "create",
     "--name",
     "e2e",
     "--provider",
-    "e2e",
+    "demo",
     "--role",
     "provider-admin",
   );
@@ -49,49 +49,9 @@ async function tokenFrom(base: string, client: { id: string; secret: string }): 
   return (await oidc.clientCredentialsGrant(config, { scope: "api" })).access_token;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-type Proc = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-function startProcess(env: Record<string, string>): Proc {
-  let out = "";
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_LEVEL: "info",
-      AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitReady(base: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (proc.child.exitCode !== null) throw new Error(`server exited early:\n${proc.output()}`);
-    try {
-      const res = await fetch(`${base}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server not ready:\n${proc.output()}`);
-}
+/** The built server with the test encryption key and info logs, unless env says otherwise. */
+const startProcess = (env: Record<string, string>): Proc =>
+  spawnNode(MAIN, [], { LOG_LEVEL: "info", AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
 
 const query = (base: string, q: string, token?: string) =>
   fetch(`${base}/graphql`, {

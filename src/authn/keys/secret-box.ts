@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigError } from "../../common/config-error.js";
 import { SecretBox } from "../../common/secret-box.js";
 
 /**
@@ -10,24 +11,22 @@ import { SecretBox } from "../../common/secret-box.js";
 export const authnSecretBox = (secret: string): SecretBox =>
   SecretBox.derived(secret, "AUTH_ENCRYPTION_KEY (or AUTH_ENCRYPTION_KEY_FILE)");
 
-export type EncryptionSecretSource = { secret: string; source: "env" | "file" | "generated" };
+export type EncryptionSecretSource = { secret: string; source: "env" | "generated" };
 
 /**
- * The key-encryption secret: from AUTH_ENCRYPTION_KEY, else the file AUTH_ENCRYPTION_KEY_FILE names, else
- * (for development) a random one kept in DATA_DIR. Replicas must share it, so production sets one.
+ * The key-encryption secret: AUTH_ENCRYPTION_KEY (or its _FILE), else, in development only, a random one
+ * kept in DATA_DIR. Production never generates one: losing that file would lose every key sealed under it.
  */
 export function resolveEncryptionSecret(opts: {
   encryptionKey: string | undefined;
-  encryptionKeyFile: string | undefined;
   dataDir: string;
+  production: boolean;
 }): EncryptionSecretSource {
   if (opts.encryptionKey) return { secret: opts.encryptionKey, source: "env" };
-  if (opts.encryptionKeyFile) {
-    const secret = readFileSync(opts.encryptionKeyFile, "utf8").trim();
-    if (secret.length < 32) {
-      throw new Error(`AUTH_ENCRYPTION_KEY_FILE ${opts.encryptionKeyFile} must hold at least 32 characters`);
-    }
-    return { secret, source: "file" };
+  if (opts.production) {
+    throw new ConfigError(
+      "AUTH_ENCRYPTION_KEY (or AUTH_ENCRYPTION_KEY_FILE) is required in production (NODE_ENV=production)",
+    );
   }
   const file = path.join(opts.dataDir, "auth-encryption-key");
   if (!existsSync(file)) {
