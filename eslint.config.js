@@ -62,7 +62,7 @@ export default tseslint.config(
     ["src/graphql/**", "src/server.ts", "src/serve.ts", "src/main.ts", "src/config.ts", "src/cli/**"],
     [],
   ),
-  layer(["src/modules.ts", "src/db/data-source.ts"], [GRAPHQL]),
+  layer(["src/modules.ts"], [GRAPHQL]),
   layer(["src/common/**"], [ANY_OF_THE_PROJECT]),
   {
     files: ["test/**", "bench/**", "src/cli/**", "seeds/**"],

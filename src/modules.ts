@@ -35,8 +35,8 @@ export const modules = [
 type Module = (typeof modules)[number];
 const declared: readonly FeatureModule[] = modules;
 
-/** The one list of mapped tables; migrations are checked against exactly these. */
-export const entities = declared.flatMap((m) => m.entities ?? []);
+/** Every module's tables (src/entities.ts lists them for the DataSource without loading the modules). */
+export const moduleEntities = declared.flatMap((m) => m.entities ?? []);
 
 /** Every module's resolvers, for the schema (src/graphql/schema.ts). */
 export const resolvers = declared.flatMap((m) => m.resolvers ?? []);

@@ -1,30 +1,16 @@
 import { defineModule } from "../feature-module.js";
-import { LoginThrottleEntity } from "./accounts/login-throttle.entity.js";
-import { UserEntity } from "./accounts/user.entity.js";
+import { authnEntities } from "./authn.entities.js";
 import { UserResolver } from "./accounts/user.resolver.js";
 import { UserService } from "./accounts/user.service.js";
 import { DEFAULT_LOGIN_LIMITS } from "./authn-config.js";
 import { ClientResolver } from "./clients/client.resolver.js";
 import { ClientService } from "./clients/client.service.js";
-import { OidcClientEntity } from "./clients/oidc-client.entity.js";
 import type { SecretBox } from "../common/secret-box.js";
-import { SigningKeyEntity } from "./keys/signing-key.entity.js";
-import { StableSecretEntity } from "./keys/stable-secret.entity.js";
 import { MeResolver, MembershipResolver } from "./me.resolver.js";
-import { OidcPayloadEntity } from "./oidc/oidc-payload.entity.js";
-import { TokenCutoffEntity } from "./tokens/token-cutoff.entity.js";
 
 export const authnModule = defineModule({
   name: "authn",
-  entities: [
-    OidcPayloadEntity,
-    SigningKeyEntity,
-    StableSecretEntity,
-    UserEntity,
-    LoginThrottleEntity,
-    TokenCutoffEntity,
-    OidcClientEntity,
-  ],
+  entities: authnEntities,
   resolvers: [MeResolver, MembershipResolver, UserResolver, ClientResolver],
   events: {
     confirmTotpEnrolment: ["user.update"],

@@ -1,13 +1,13 @@
 import { defineModule } from "../feature-module.js";
+import { authzEntities } from "./authz.entities.js";
 import { Authz } from "./authz.js";
-import { CasbinRuleEntity } from "./casbin-rule.entity.js";
 import { DenialRecorder } from "./denied.js";
 import { AccessExplanationResolver, PolicyResolver } from "./policy.resolver.js";
 import { PolicyService } from "./policy.service.js";
 
 export const authzModule = defineModule({
   name: "authz",
-  entities: [CasbinRuleEntity],
+  entities: authzEntities,
   resolvers: [PolicyResolver, AccessExplanationResolver],
   events: { grantRole: ["role-assignment.grant"], revokeRole: ["role-assignment.revoke"] },
   services: ({ ds, log, options }) => {

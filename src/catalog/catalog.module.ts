@@ -1,12 +1,12 @@
 import { defineModule } from "../feature-module.js";
+import { catalogEntities } from "./catalog.entities.js";
 import { CatalogResolver } from "./catalog.resolver.js";
 import { CatalogService } from "./catalog.service.js";
-import { ServiceTypeEntity } from "./service-type.entity.js";
 import { createCatalogLoaders } from "./service-type.loaders.js";
 
 export const catalogModule = defineModule({
   name: "catalog",
-  entities: [ServiceTypeEntity],
+  entities: catalogEntities,
   resolvers: [CatalogResolver],
   loaders: createCatalogLoaders,
   services: ({ ds }) => ({ catalog: new CatalogService(ds) }),

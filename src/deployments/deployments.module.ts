@@ -1,15 +1,14 @@
 import { defineModule } from "../feature-module.js";
+import { deploymentsEntities } from "./deployments.entities.js";
 import { DeploymentConfigService } from "./deployment-config.service.js";
-import { DeploymentEntity } from "./deployment.entity.js";
 import { createDeploymentLoaders } from "./deployment.loaders.js";
 import { DeploymentResolver } from "./deployment.resolver.js";
 import { DeploymentService } from "./deployment.service.js";
-import { ServiceEntity } from "./service.entity.js";
 import { ServiceResolver } from "./service.resolver.js";
 
 export const deploymentsModule = defineModule({
   name: "deployments",
-  entities: [DeploymentEntity, ServiceEntity],
+  entities: deploymentsEntities,
   resolvers: [DeploymentResolver, ServiceResolver],
   loaders: createDeploymentLoaders,
   services: ({ ds }) => ({

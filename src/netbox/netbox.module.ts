@@ -1,9 +1,6 @@
 import { defineModule } from "../feature-module.js";
-import { NetboxConnectionEntity } from "./netbox-connection.entity.js";
-import { NetboxObjectEntity } from "./netbox-object.entity.js";
+import { netboxEntities } from "./netbox.entities.js";
 import { NETBOX_OBJECT_RESOLVERS } from "./netbox-objects.resolver.js";
-import { NetboxSyncRunEntity } from "./netbox-sync-run.entity.js";
-import { NetboxTenantMappingEntity } from "./netbox-tenant-mapping.entity.js";
 import { createNetboxLoaders } from "./netbox.loaders.js";
 import {
   NetboxConnectionResolver,
@@ -15,7 +12,7 @@ import { NetboxService } from "./netbox.service.js";
 
 export const netboxModule = defineModule({
   name: "netbox",
-  entities: [NetboxConnectionEntity, NetboxObjectEntity, NetboxSyncRunEntity, NetboxTenantMappingEntity],
+  entities: netboxEntities,
   resolvers: [
     NetboxResolver,
     NetboxConnectionResolver,

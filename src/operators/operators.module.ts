@@ -1,12 +1,12 @@
 import { defineModule } from "../feature-module.js";
-import { OperatorEntity } from "./operator.entity.js";
+import { operatorsEntities } from "./operators.entities.js";
 import { createOperatorLoaders } from "./operator.loaders.js";
 import { OperatorResolver } from "./operator.resolver.js";
 import { OperatorService } from "./operator.service.js";
 
 export const operatorsModule = defineModule({
   name: "operators",
-  entities: [OperatorEntity],
+  entities: operatorsEntities,
   resolvers: [OperatorResolver],
   loaders: createOperatorLoaders,
   services: ({ ds }) => ({ operators: new OperatorService(ds) }),

@@ -1,14 +1,12 @@
 import { defineModule } from "../feature-module.js";
-import { CoreServiceEntity } from "./core-service.entity.js";
-import { ProviderEntity } from "./provider.entity.js";
+import { providersEntities } from "./providers.entities.js";
 import { createProviderLoaders } from "./provider.loaders.js";
 import { ProviderResolver } from "./provider.resolver.js";
 import { ProviderService } from "./provider.service.js";
-import { ResourceProviderEntity } from "./resource-provider.entity.js";
 
 export const providersModule = defineModule({
   name: "providers",
-  entities: [ProviderEntity, ResourceProviderEntity, CoreServiceEntity],
+  entities: providersEntities,
   resolvers: [ProviderResolver],
   loaders: createProviderLoaders,
   services: ({ ds }) => ({ providers: new ProviderService(ds) }),

@@ -1,12 +1,12 @@
 import { defineModule } from "../feature-module.js";
-import { ObservedResourceEntity } from "./observed-resource.entity.js";
+import { resourcesEntities } from "./resources.entities.js";
 import { createObservedResourceLoaders } from "./observed-resource.loaders.js";
 import { DeploymentObservedResolver, ObservedResourceResolver } from "./observed-resource.resolver.js";
 import { ObservedResourceService } from "./observed-resource.service.js";
 
 export const resourcesModule = defineModule({
   name: "resources",
-  entities: [ObservedResourceEntity],
+  entities: resourcesEntities,
   resolvers: [ObservedResourceResolver, DeploymentObservedResolver],
   loaders: createObservedResourceLoaders,
   services: ({ ds }) => ({ observedResources: new ObservedResourceService(ds) }),

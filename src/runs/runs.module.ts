@@ -1,14 +1,13 @@
 import { defineModule } from "../feature-module.js";
+import { runsEntities } from "./runs.entities.js";
 import { RunEventsResolver, RunLogChunkResolver } from "./run-events.resolver.js";
-import { RunLogChunkEntity } from "./run-log-chunk.entity.js";
-import { RunEntity } from "./run.entity.js";
 import { createRunLoaders } from "./run.loaders.js";
 import { DeploymentRunsResolver, RunResolver } from "./run.resolver.js";
 import { RunService } from "./run.service.js";
 
 export const runsModule = defineModule({
   name: "runs",
-  entities: [RunEntity, RunLogChunkEntity],
+  entities: runsEntities,
   resolvers: [RunResolver, DeploymentRunsResolver, RunEventsResolver, RunLogChunkResolver],
   loaders: createRunLoaders,
   services: ({ ds }) => ({ runs: new RunService(ds) }),
