@@ -23,6 +23,7 @@ let
     "AUTH_ENCRYPTION_KEY"
     "ACCOUNTING_SIGNING_KEY_SECRET"
     "NETBOX_SECRET_KEY"
+    "ACCOUNTING_WITNESS_TOKEN"
   ];
   allowedSecrets = fixedSecrets ++ (if cfg.settings.NIXOPS4_SECRET_ENV == null then [ ] else cfg.settings.NIXOPS4_SECRET_ENV);
 
@@ -87,6 +88,8 @@ let
     ACCOUNTING_OBSERVER = str;
     ACCOUNTING_FAILURE_WINDOW_SECONDS = ints.between 1 86400;
     ACCOUNTING_FAILURE_SOURCES = ints.positive;
+    ACCOUNTING_WITNESS_FILE = str;
+    ACCOUNTING_WITNESS_URL = str;
   };
 
   render =

@@ -11,6 +11,7 @@ export const SECRET_VARIABLES = [
   "AUTH_ENCRYPTION_KEY",
   "ACCOUNTING_SIGNING_KEY_SECRET",
   "NETBOX_SECRET_KEY",
+  "ACCOUNTING_WITNESS_TOKEN",
 ] as const;
 
 /** Each file is read once (the first loader to ask, at start); the process keeps what it held then. */
