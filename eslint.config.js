@@ -1,6 +1,21 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const GRAPHQL = {
+  group: ["**/graphql/*", "./graphql/*"],
+  message:
+    "Only the composition root (src/server.ts, main.ts, config.ts, src/cli) uses src/graphql; build on src/api.",
+};
+const COMPOSITION = {
+  group: ["**/modules.js", "./modules.js"],
+  message: "The module list is for the composition root (server, main, cli, src/graphql) alone.",
+};
+const ANY_OF_THE_PROJECT = { group: ["../*"], message: "src/common imports nothing of the project." };
+const layer = (files, patterns) => ({
+  files,
+  rules: { "no-restricted-imports": patterns.length ? ["error", { patterns }] : "off" },
+});
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".data/**", "coverage/**"] },
   js.configs.recommended,
@@ -33,6 +48,22 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
     },
   },
+  {
+    // A feature module adds its loaders to the request context's by extending its interface (declaration merging).
+    files: ["src/**/*.module.ts"],
+    rules: {
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
+    },
+  },
+  // Layers: dependencies point down. Each block names what its files may not import (a file gets the
+  // rule of the last block matching it).
+  layer(["src/**/*.ts"], [GRAPHQL, COMPOSITION]),
+  layer(
+    ["src/graphql/**", "src/server.ts", "src/serve.ts", "src/main.ts", "src/config.ts", "src/cli/**"],
+    [],
+  ),
+  layer(["src/modules.ts"], [GRAPHQL]),
+  layer(["src/common/**"], [ANY_OF_THE_PROJECT]),
   {
     files: ["test/**", "bench/**", "src/cli/**", "seeds/**"],
     rules: { "no-console": "off" },

@@ -13,7 +13,7 @@ import { setRecordingForBenchmark } from "../src/accounting/recording.js";
 import { sealPending } from "../src/accounting/sealer.js";
 import { publicKeyMap } from "../src/accounting/signing.js";
 import { verifyExportFile } from "../src/accounting/verify-export.js";
-import type { Principal } from "../src/authn/principal.js";
+import type { Principal } from "../src/common/principal.js";
 import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
 import { COUNTED_NOT_LIMITED } from "./support/limits.js";

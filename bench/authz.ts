@@ -3,7 +3,7 @@ import os from "node:os";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { DataSource } from "typeorm";
-import type { Principal } from "../src/authn/principal.js";
+import type { Principal } from "../src/common/principal.js";
 import { Authz } from "../src/authz/authz.js";
 import { operatorDomain } from "../src/authz/model.js";
 import { Permission } from "../src/authz/permissions.js";

@@ -7,13 +7,13 @@ import { Worker } from "node:worker_threads";
 import { UserService } from "../src/authn/accounts/user.service.js";
 import { DEFAULT_LOGIN_LIMITS } from "../src/authn/authn-config.js";
 import { ClientService } from "../src/authn/clients/client.service.js";
-import { SecretBox } from "../src/authn/keys/secret-box.js";
 import { toGlobalId } from "../src/common/global-id.js";
-import { systemCaller } from "../src/graphql/context.js";
+import { systemCaller } from "../src/common/caller.js";
 import { type Attack, type AttackContext, ATTACKS, verdictOf } from "./support/hostile-attacks.js";
 import { createBenchDatabase, type BenchDatabase } from "./support/database.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";
 import { signInForm } from "./support/sign-in-form.js";
+import { authnSecretBox } from "../src/authn/keys/secret-box.js";
 
 /**
  * The worst request of each kind a hostile client was seen to send (the hardening issue), 4 at once for a
@@ -226,7 +226,7 @@ async function seed(db: BenchDatabase): Promise<Fixture> {
   const panel = await clients.createPublicClient(systemCaller(), { name: "Panel", redirectUris: [REDIRECT] });
   const panelClient = await clients.byId(systemCaller(), panel);
   const email = `victim-${slug}@people.example`;
-  await new UserService(db.ds, new SecretBox(ENCRYPTION_KEY), DEFAULT_LOGIN_LIMITS).create(systemCaller(), {
+  await new UserService(db.ds, authnSecretBox(ENCRYPTION_KEY), DEFAULT_LOGIN_LIMITS).create(systemCaller(), {
     email,
     displayName: "Victim",
     password: PASSWORD,

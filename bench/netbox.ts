@@ -4,14 +4,14 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { toGlobalId } from "../src/common/global-id.js";
-import { systemCaller } from "../src/graphql/context.js";
+import { systemCaller } from "../src/common/caller.js";
 import { createLogger } from "../src/logger.js";
 import { loadNetboxConfig } from "../src/netbox/netbox-config.js";
 import { NetboxService } from "../src/netbox/netbox.service.js";
-import { SecretBox } from "../src/netbox/secret-box.js";
 import { claimSyncRun, enqueueSync, executeSyncRun } from "../src/netbox/sync-runner.js";
 import { createBenchDatabase } from "./support/database.js";
 import { progress } from "./support/progress.js";
+import { netboxSecretBox } from "../src/netbox/secret-box.js";
 
 /**
  * A full NetBox sync of 200 sites, 10,000 devices, 100,000 interfaces, 50,000 IP addresses and 2,000 VMs
@@ -38,7 +38,7 @@ export async function run(): Promise<Record<string, unknown>> {
   progress(`fake NetBox 4.6 at ${ready.url}: ${JSON.stringify(ready.sizes)}`);
   const db = await createBenchDatabase({ poolSize: 4 });
   try {
-    const config = { ...loadNetboxConfig({}), secretBox: new SecretBox(randomBytes(32)) };
+    const config = { ...loadNetboxConfig({}), secretBox: netboxSecretBox(randomBytes(32)) };
     const [provider] = await db.ds.query(
       `INSERT INTO provider (slug, name, contact_email) VALUES ('bench', 'Bench', 'ops@bench.example') RETURNING id`,
     );

@@ -8,7 +8,7 @@ import { ClientService } from "../src/authn/clients/client.service.js";
 import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
 import { COUNTED_NOT_LIMITED } from "./support/limits.js";
-import { systemCaller } from "../src/graphql/context.js";
+import { systemCaller } from "../src/common/caller.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";

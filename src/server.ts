@@ -9,8 +9,8 @@ import { dbOf } from "./db/db.js";
 import { pendingMigrations } from "./db/readiness.js";
 import { requestScope } from "./db/request-scope.js";
 import { createApolloServer } from "./graphql/apollo.js";
-import type { RequestContext } from "./graphql/context.js";
-import { createLoaders } from "./graphql/loaders.js";
+import type { RequestContext } from "./api/context.js";
+import { createLoaders, createServices } from "./modules.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import { queryGate } from "./graphql/query-limits.js";
@@ -26,11 +26,10 @@ import { scrapeRegistry } from "./metrics/scrape.js";
 import { netboxWebhookRouter } from "./netbox/netbox-webhook.js";
 import { addressOf, apiRefusal, limitRequests, oauthRefusal } from "./limits/rate-limit-http.js";
 import { createRateLimits } from "./limits/rate-limits.js";
-import { createServices } from "./services.js";
 import { Access } from "./authz/access.js";
 import { httpAuthorizer } from "./authz/http-authorizer.js";
 import { watchPolicies } from "./authz/watcher.js";
-import type { Principal } from "./authn/principal.js";
+import type { Principal } from "./common/principal.js";
 
 /** Ways for tests and benchmarks to drive the server; production passes none. */
 export type ServerSeams = {

@@ -5,7 +5,7 @@ import type { DataSource } from "typeorm";
 import { Permission } from "../authz/permissions.js";
 import { fromGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
 import { PROVIDER_CHAIN } from "./chain.js";

@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Public, Requires } from "../authz/rules.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { AccountingEventFilter, ChainPinInput } from "./accounting.inputs.js";
 import {

@@ -6,8 +6,8 @@ import { DomainError, badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { type Db, dbOf } from "../db/db.js";
 import { SqlFilter, listPage } from "../db/list-page.js";
-import type { Connection, PageArgs } from "../graphql/connection.js";
-import type { Caller } from "../graphql/context.js";
+import type { Connection, PageArgs } from "../api/connection.js";
+import type { Caller } from "../common/caller.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
 import type { AccountingEventFilter, ChainPinInput } from "./accounting.inputs.js";
 import {

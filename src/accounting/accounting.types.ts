@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { toGlobalId } from "../common/global-id.js";
-import { ConnectionType } from "../graphql/connection.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { ConnectionType } from "../api/connection.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { PROVIDER_CHAIN } from "./chain.js";
 
 export enum AccountingEventType {

@@ -1,7 +1,7 @@
 import { sign } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { isoTime } from "../db/sql.js";
 import {
   CHECKPOINT_VERSION,

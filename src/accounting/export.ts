@@ -7,7 +7,7 @@ import { stringify } from "csv-stringify/sync";
 import type { DataSource } from "typeorm";
 import type { Db } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { type Checkpoint, PROVIDER_CHAIN, type SealedEvent } from "./chain.js";
 import { checkpointsBetween } from "./checkpoints.js";
 import { EVENT_DOC_COLUMNS_JSON_TEXT, SEAL_COLUMNS } from "./event-sql.js";

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { OTHER_SOURCES, UNKNOWN_SOURCE } from "./failure-source.js";
 import { recordEvent } from "./record-event.js";
 

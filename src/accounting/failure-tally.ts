@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { EVENT_LIMITS as MAX, capText } from "./event-limits.js";
 import { OTHER_SOURCES, clientAddress, sourceSql } from "./failure-source.js";
 import { type FailureTallyConfig, failureTallyConfigOf } from "./failure-tally-config.js";

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { observerOf } from "./accounting-config.js";
 import type { Initiator } from "./accounting-event.entity.js";
 import { EVENT_LIMITS as MAX, capChanges, capText } from "./event-limits.js";

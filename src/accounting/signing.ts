@@ -1,20 +1,18 @@
-// The Ed25519 keys that sign checkpoints. The private key lives in the database encrypted with
-// AES-256-GCM under ACCOUNTING_SIGNING_KEY_SECRET (bound to its key id), so every replica can sign and a
-// database dump alone cannot; public keys are published as a JWKS.
+// The Ed25519 keys that sign checkpoints. The private key lives in the database sealed (AES-256-GCM,
+// src/common/secret-box.ts) under ACCOUNTING_SIGNING_KEY_SECRET and bound to its key id, so every replica
+// can sign and a database dump alone cannot; public keys are published as a JWKS.
 
 import {
   type KeyObject,
-  createCipheriv,
-  createDecipheriv,
   createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  randomBytes,
 } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { type Db, dbOf } from "../db/db.js";
-import { type Caller, systemCaller } from "../graphql/context.js";
+import { type Caller, systemCaller } from "../common/caller.js";
+import { SecretBox } from "../common/secret-box.js";
 import { recordEvent } from "./record-event.js";
 
 export type Signer = { keyId: string; privateKey: KeyObject };
@@ -131,24 +129,14 @@ export async function rotateSigningKey(
   });
 }
 
-function seal(secret: Buffer, keyId: string, plain: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", secret, iv);
-  cipher.setAAD(Buffer.from(keyId));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return ["v1", iv, cipher.getAuthTag(), body]
-    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
-    .join(".");
-}
+// Each private key is sealed under ACCOUNTING_SIGNING_KEY_SECRET, bound to its key id.
+const boxOf = (secret: Buffer) => new SecretBox({ key: secret, setting: "ACCOUNTING_SIGNING_KEY_SECRET" });
+
+const seal = (secret: Buffer, keyId: string, plain: Buffer): string => boxOf(secret).seal(plain, keyId);
 
 function open(secret: Buffer, keyId: string, sealed: string): KeyObject {
-  const [version, iv, tag, body] = sealed.split(".");
   try {
-    if (version !== "v1" || !iv || !tag || !body) throw new Error("unknown format");
-    const decipher = createDecipheriv("aes-256-gcm", secret, Buffer.from(iv, "base64url"));
-    decipher.setAAD(Buffer.from(keyId));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    const der = Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]);
+    const der = boxOf(secret).open(sealed, keyId);
     return createPrivateKey({ key: der, format: "der", type: "pkcs8" });
   } catch {
     throw new SigningKeyError(

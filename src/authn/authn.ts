@@ -9,13 +9,14 @@ import type { UserService } from "./accounts/user.service.js";
 import { AuthFailure, RequestAuthenticator } from "./bearer.js";
 import { CLIENTS_CHANGED_CHANNEL, ClientStore } from "./clients/client-store.js";
 import { KeyRing } from "./keys/key-ring.js";
-import { SecretBox, resolveEncryptionSecret } from "./keys/secret-box.js";
+import type { SecretBox } from "../common/secret-box.js";
+import { authnSecretBox, resolveEncryptionSecret } from "./keys/secret-box.js";
 import { KEYS_CHANGED_CHANNEL, SigningKeys } from "./keys/signing-keys.js";
 import { stableSecret } from "./keys/stable-secrets.js";
 import { purgeExpired } from "./oidc/adapter.js";
 import { createProvider } from "./oidc/provider.js";
 import { interactionRoutes } from "./pages/interactions.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../common/principal.js";
 import { TokenCutoffs, purgeTokenCutoffs } from "./tokens/token-cutoffs.js";
 
 export type Authn = {
@@ -54,7 +55,7 @@ export function secretBoxFor(config: Config, log: Logger): SecretBox {
       "AUTH_ENCRYPTION_KEY is not set: using a generated key in DATA_DIR (development only); replicas must share one key",
     );
   }
-  return new SecretBox(secret.secret);
+  return authnSecretBox(secret.secret);
 }
 
 /** Builds the authentication side of the server: provider, sign-in pages, request authentication. */

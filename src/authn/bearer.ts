@@ -3,7 +3,7 @@ import { EmbeddedJWK, calculateJwkThumbprint, errors as joseErrors, jwtVerify, t
 import type { DataSource } from "typeorm";
 import { API_SCOPE, type ServiceAccountClaims } from "./clients/client-store.js";
 import type { KeyRing } from "./keys/key-ring.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../common/principal.js";
 import { type TokenCutoffs, keysOf } from "./tokens/token-cutoffs.js";
 
 export const REALM = "fedicentral";

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { Provider } from "../providers/provider.types.js";
 import { Me, Membership, TotpEnrolment } from "./authn.types.js";

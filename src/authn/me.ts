@@ -3,7 +3,7 @@ import { operatorOfDomain, providerOfDomain } from "../authz/model.js";
 import { domainKindOf } from "../authz/policy.types.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Me, type Membership, PrincipalKind } from "./authn.types.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../common/principal.js";
 
 /**
  * Who the caller is and the roles it holds. Roles are authorization's policy lines (casbin_rule `g`

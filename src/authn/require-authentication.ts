@@ -9,7 +9,7 @@ import {
 } from "graphql";
 import { AUTHZ_EXTENSION, type AuthzRule } from "../authz/rules.js";
 import { DomainError } from "../common/errors.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import { AuthFailure } from "./bearer.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { Principal } from "../authn/principal.js";
+import type { Principal } from "../common/principal.js";
 import { dbOf } from "../db/db.js";
 import { Access, type Place } from "./access.js";
 import { EnforcerCache, explainWith } from "./enforcer-cache.js";

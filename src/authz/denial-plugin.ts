@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 
 /** Collects a request's refusals while it runs and writes them before its response goes out. */
 export function recordRequestDenials(): ApolloServerPlugin<RequestContext> {

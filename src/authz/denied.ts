@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
 import { DomainError } from "../common/errors.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { Access, type Place } from "./access.js";
 import { withTargetOperators } from "./denial-target.js";
@@ -43,8 +43,15 @@ export const forbidden = (denial: Omit<Denial, "reason">, why?: string) =>
 
 export const unauthenticated = () => new DomainError("UNAUTHENTICATED", "authentication required");
 
-/** The caller's access; a caller without one (built outside a request) may do nothing. */
-export const accessOf = (caller: Caller): Access => caller.access ?? Access.anonymous();
+const SYSTEM = Access.system();
+const NOTHING = Access.anonymous();
+
+/**
+ * The caller's access. The caller type declares it opaquely (it lives below this layer), so only an
+ * Access counts; the service's own work (systemCaller) may do everything; anyone else nothing.
+ */
+export const accessOf = (caller: Caller): Access =>
+  caller.access instanceof Access ? caller.access : caller.systemActor !== undefined ? SYSTEM : NOTHING;
 
 // Which permission lets a caller see an object of each kind: seeing it, it gets FORBIDDEN, not NOT_FOUND.
 const READ_OF: Record<string, Permission> = {

@@ -1,6 +1,6 @@
 import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { Place } from "./access.js";
 import { authorize, authorizeInstallation } from "./denied.js";
 import { type Domain, INSTALLATION } from "./model.js";

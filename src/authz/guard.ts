@@ -6,7 +6,7 @@ import {
   defaultFieldResolver,
 } from "graphql";
 import { DomainError } from "../common/errors.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
 import { targetOfArgs } from "./denial-target.js";
 import type { Place } from "./access.js";

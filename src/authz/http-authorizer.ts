@@ -1,9 +1,9 @@
 import type { Request } from "express";
 import type { DataSource } from "typeorm";
 import type { HttpAuthorizer } from "../accounting/accounting-http.js";
-import type { Principal } from "../authn/principal.js";
+import type { Principal } from "../common/principal.js";
 import { dbOf } from "../db/db.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { Authz } from "./authz.js";
 import type { DenialRecorder } from "./denied.js";
 

@@ -1,4 +1,4 @@
-import type { Principal } from "../authn/principal.js";
+import type { Principal } from "../common/principal.js";
 import { Permission } from "./permissions.js";
 
 /**

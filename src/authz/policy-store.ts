@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { type Domain, domainName } from "./model.js";
 
 /** One role held by one subject in one domain. */

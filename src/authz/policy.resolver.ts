@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { Provider } from "../providers/provider.types.js";
 import { Permission } from "./permissions.js";

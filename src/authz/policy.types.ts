@@ -1,5 +1,5 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
-import { ConnectionType } from "../graphql/connection.js";
+import { ConnectionType } from "../api/connection.js";
 import { operatorOfDomain, parseDomain, providerOfDomain } from "./model.js";
 import type { AssignmentRow } from "./policy-store.js";
 

@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, Query, Resolver } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
 import { ServiceType, ServiceTypeConnection } from "./service-type.types.js";
 
 @Resolver(() => ServiceType)

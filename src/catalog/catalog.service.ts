@@ -1,8 +1,8 @@
 import type { DataSource } from "typeorm";
 import { dbOf } from "../db/db.js";
 import { listPage, SqlFilter } from "../db/list-page.js";
-import type { Connection, PageArgs } from "../graphql/connection.js";
-import type { Caller } from "../graphql/context.js";
+import type { Connection, PageArgs } from "../api/connection.js";
+import type { Caller } from "../common/caller.js";
 import { SERVICE_TYPE_COLUMNS } from "./service-type.loaders.js";
 import { type ServiceType, toServiceType } from "./service-type.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";

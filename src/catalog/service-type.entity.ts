@@ -1,6 +1,8 @@
 import { Column, Entity, Index } from "typeorm";
 import { CreatedAt, UuidPrimary, EMPTY_JSON } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
+@ConflictOn("service_type_slug_key", "slug", "a service type with this slug exists already")
 @Entity({ name: "service_type" })
 export class ServiceTypeEntity {
   @UuidPrimary() id: string;

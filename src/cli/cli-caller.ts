@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { type Caller, systemCaller } from "../graphql/context.js";
+import { type Caller, systemCaller } from "../common/caller.js";
 
 /** Who runs this command, for the accounting trail: the OS user (and, under sudo, who called sudo). */
 export function commandLineActor(): string {

@@ -11,6 +11,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import("./serve-command.js")).registerServeCommand,
   db: async () => (await import("./db-commands.js")).registerDbCommands,
   schema: async () => (await import("./schema-commands.js")).registerSchemaCommands,
+  sql: async () => (await import("./sql-commands.js")).registerSqlCommands,
   provider: async () => (await import("./authn-commands.js")).registerAuthnCommands,
   operator: async () => (await import("./authn-commands.js")).registerAuthnCommands,
   user: async () => (await import("./authn-commands.js")).registerAuthnCommands,

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import type { Logger } from "../logger.js";
 
 /**
  * Tells systemd (a `Type=notify` unit) how the process is doing: READY=1 once it serves, STOPPING=1 when
@@ -14,8 +13,14 @@ export type SystemdNotifier = {
   watchdog(healthy: () => Promise<boolean>): () => void;
 };
 
+/** Where notification trouble is reported: the process's logger (common names no type of the project). */
+type ErrorLog = {
+  error(details: object, message: string): void;
+  warn(details: object | string, message?: string): void;
+};
+
 /** Null when not started by systemd with a notify socket (development, tests, plain shells). */
-export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): SystemdNotifier | null {
+export function systemdNotifier(env: NodeJS.ProcessEnv, log: ErrorLog): SystemdNotifier | null {
   const socket = env.NOTIFY_SOCKET;
   if (!socket) return null;
   const send = (message: string) =>

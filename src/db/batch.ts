@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { PageRequest } from "../graphql/connection.js";
+import type { PageRequest } from "../api/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
 import type { SortKey } from "./sort-key.js";

@@ -1,7 +1,7 @@
 import { DataSource, MigrationExecutor } from "typeorm";
 import { migrations } from "../../migrations/index.js";
 import type { Logger } from "../logger.js";
-import { entities } from "./entities.js";
+import { entities } from "../entities.js";
 import { QueryLogger } from "./query-logger.js";
 
 export type DataSourceOptions = { url: string; poolSize?: number; log: Logger; applicationName?: string };

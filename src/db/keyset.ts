@@ -1,5 +1,5 @@
 import { badInput } from "../common/errors.js";
-import type { PageRequest } from "../graphql/connection.js";
+import type { PageRequest } from "../api/connection.js";
 import type { SortKey } from "./sort-key.js";
 
 /**

@@ -1,4 +1,4 @@
-import { type Connection, type PageArgs, pageRequest, toConnection } from "../graphql/connection.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../api/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
 import type { SortKey } from "./sort-key.js";

@@ -4,7 +4,7 @@ import { Permission } from "../authz/permissions.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import { buildStagedConfig, loadDeployedConfig, type DeploymentConfig } from "./deployment-config.js";
 import { ConfigurationKind } from "./deployment.types.js";
 

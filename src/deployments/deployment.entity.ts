@@ -1,7 +1,9 @@
 import { JoinColumn, ManyToOne, type Relation, Column, Entity, Index } from "typeorm";
 import { OperatorEntity } from "../operators/operator.entity.js";
 import { CreatedAt, UpdatedAt, UuidPrimary } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
+@ConflictOn("deployment_operator_name_key", "name", "the operator has a deployment with this name already")
 @Entity({ name: "deployment" })
 @Index("deployment_operator_name_key", ["operatorId", "name"], { unique: true })
 export class DeploymentEntity {

@@ -6,6 +6,7 @@ import { isoTime } from "../db/sql.js";
 import { byIdLoader, childCountLoader, childPageLoader } from "../db/batch.js";
 import { toDeployment, toService } from "./deployment.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
+import { sql } from "../db/named-sql.js";
 
 export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
   t.deployed_generation AS "deployedGeneration", ${isoTime("t.deployed_at")} AS "deployedAt",
@@ -16,6 +17,9 @@ export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.servi
   t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
+const DEPLOYMENT_BY_ID = sql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);
+const SERVICE_BY_ID = sql("deployments.serviceById", `SELECT ${SERVICE_COLUMNS} FROM service t`);
+
 /**
  * Scoped by the caller's access. Services of a deployment need no scope of their own: a deployment is
  * only ever handed out in scope, and its services share its permission (deployment:read).
@@ -23,15 +27,10 @@ export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.servi
 export function createDeploymentLoaders(db: Db, access: Access) {
   const deployments = rowScope(access, Permission.DeploymentRead, "deployment");
   return {
-    deploymentById: byIdLoader(
-      db,
-      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`,
-      toDeployment,
-      deployments,
-    ),
+    deploymentById: byIdLoader(db, DEPLOYMENT_BY_ID, toDeployment, deployments),
     serviceById: byIdLoader(
       db,
-      `SELECT ${SERVICE_COLUMNS} FROM service t`,
+      SERVICE_BY_ID,
       toService,
       rowScope(access, Permission.DeploymentRead, "service"),
     ),

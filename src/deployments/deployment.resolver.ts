@@ -14,10 +14,10 @@ import {
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
-import { childConnection } from "../graphql/child-connection.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { childConnection } from "../api/child-connection.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { Operator } from "../operators/operator.types.js";
 import { CreateDeploymentInput } from "./deployment.inputs.js";
 import {

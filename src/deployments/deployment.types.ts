@@ -1,8 +1,8 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { toGlobalId } from "../common/global-id.js";
-import { ConnectionType } from "../graphql/connection.js";
-import { Node } from "../graphql/node.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { ConnectionType } from "../api/connection.js";
+import { Node } from "../api/node.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 
 export enum ConfigurationKind {
   STAGED = "STAGED",

@@ -2,7 +2,10 @@ import { JoinColumn, ManyToOne, type Relation, Check, Column, Entity, Index } fr
 import { DeploymentEntity } from "./deployment.entity.js";
 import { ServiceTypeEntity } from "../catalog/service-type.entity.js";
 import { CreatedAt, UpdatedAt, UuidPrimary, EMPTY_JSON } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
+@ConflictOn("service_deployment_type_key", "serviceType", "the deployment has a service of this type already")
+@ConflictOn("service_domain_key", "domain", "this domain is used by another service")
 @Entity({ name: "service" })
 @Index("service_deployment_type_key", ["deploymentId", "serviceTypeId"], { unique: true })
 @Index("service_domain_key", ["domain"], { unique: true })

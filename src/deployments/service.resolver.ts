@@ -4,7 +4,7 @@ import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { ServiceType } from "../catalog/service-type.types.js";
 import { notFound } from "../common/errors.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import { AddServiceInput, ConfigureServiceInput } from "./deployment.inputs.js";
 import { Deployment, Service } from "./deployment.types.js";
 

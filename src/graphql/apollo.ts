@@ -7,7 +7,7 @@ import { requireAuthentication } from "../authn/require-authentication.js";
 import { recordRequestDenials } from "../authz/denial-plugin.js";
 import { DomainError } from "../common/errors.js";
 import type { Logger } from "../logger.js";
-import type { RequestContext } from "./context.js";
+import type { RequestContext } from "../api/context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
 import { refuseUnstorableText } from "./input-text.js";

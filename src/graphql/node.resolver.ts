@@ -3,22 +3,12 @@ import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { fromGlobalId } from "../common/global-id.js";
 import { badInput } from "../common/errors.js";
-import { MAX_PAGE_SIZE } from "./connection.js";
-import type { RequestContext } from "./context.js";
-import type { Loaders } from "./loaders.js";
-import { Node } from "./node.js";
+import { MAX_PAGE_SIZE } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { Node } from "../api/node.js";
+import { nodeLoaders } from "../modules.js";
 
-type NodeLoader = (l: Loaders, id: string) => Promise<Node | null>;
-
-// Types fetchable by node(id). Each one's own read permission is enforced per object by authz.
-const nodeLoaders: Record<string, NodeLoader> = {
-  Provider: (l, id) => l.providerById.load(id),
-  Operator: (l, id) => l.operatorById.load(id),
-  Deployment: (l, id) => l.deploymentById.load(id),
-  Service: (l, id) => l.serviceById.load(id),
-  ServiceType: (l, id) => l.serviceTypeById.load(id),
-  Run: (l, id) => l.runById.load(id),
-};
+// Types fetchable by node(id) are those the modules declare; each object is loaded within the caller's scope.
 
 @Resolver()
 export class NodeResolver {
@@ -41,6 +31,6 @@ export class NodeResolver {
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<Node | null> {
   const parsed = fromGlobalId(globalId);
-  const load = parsed && nodeLoaders[parsed.type];
-  return load && parsed ? load(ctx.loaders, parsed.id) : null;
+  const load = parsed && Object.hasOwn(nodeLoaders, parsed.type) ? nodeLoaders[parsed.type] : undefined;
+  return load && parsed ? ((await load(ctx.loaders, parsed.id)) as Node | null) : null;
 }

@@ -16,7 +16,7 @@ import {
   isInterfaceType,
   isObjectType,
 } from "graphql";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./connection.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../api/connection.js";
 import { FIELD_COSTS, type FieldCost } from "./field-costs.js";
 
 type Variables = Record<string, unknown> | undefined;

@@ -8,17 +8,19 @@ import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { DataSource } from "typeorm";
 import { WebSocketServer } from "ws";
-import type { Principal } from "../authn/principal.js";
+import type { Principal } from "../common/principal.js";
+import { Access } from "../authz/access.js";
 import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
 import type { Logger } from "../logger.js";
 import { RunEventSource } from "../runs/run-events.js";
 import type { SubscriptionContext } from "../runs/run-events.resolver.js";
-import type { Services } from "../services.js";
+import type { Services } from "../api/context.js";
 import { maskUnexpected } from "./apollo.js";
-import type { Caller, RequestContext } from "./context.js";
+import type { RequestContext } from "../api/context.js";
+import type { Caller } from "../common/caller.js";
 import type { QueryGate } from "./query-limits.js";
-import { createLoaders } from "./loaders.js";
+import { createLoaders } from "../modules.js";
 import { requestIdOf } from "../http/request-id.js";
 
 /**
@@ -90,7 +92,8 @@ export function attachSubscriptions(
     opts.contextFor ??
     (async (caller: Caller): Promise<RequestContext> => ({
       ...caller,
-      loaders: createLoaders(db),
+      access: undefined,
+      loaders: createLoaders(db, Access.anonymous()),
       services: opts.services,
     }));
   const connectionOf = (

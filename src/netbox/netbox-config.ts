@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ConfigError } from "../common/config-error.js";
 import { envBool } from "../common/env-bool.js";
+import { type SecretBox, SecretBoxError } from "../common/secret-box.js";
 import { withSecretFiles } from "../common/secret-file.js";
-import { SecretBox, SecretBoxError, parseSecretKey } from "./secret-box.js";
+import { netboxSecretBox, parseSecretKey } from "./secret-box.js";
 
 // Settings of the NetBox sync, from the environment (see src/config.ts for the style).
 const int = (min: number, max: number, fallback: number) =>
@@ -66,7 +67,7 @@ export function loadNetboxConfig(env: NodeJS.ProcessEnv = process.env): NetboxCo
 function secretBoxFrom(text: string | undefined): SecretBox | null {
   if (!text) return null;
   try {
-    return new SecretBox(parseSecretKey(text));
+    return netboxSecretBox(parseSecretKey(text));
   } catch (err) {
     if (err instanceof SecretBoxError) throw new NetboxConfigError(`NETBOX_SECRET_KEY: ${err.message}`);
     throw err;

@@ -2,7 +2,7 @@ import type { Db } from "../db/db.js";
 import { type NetboxKind, isNetboxKind } from "./kinds.js";
 import { NetboxClient, type NetboxClientOptions } from "./netbox-client.js";
 import type { NetboxConfig } from "./netbox-config.js";
-import type { SecretBox } from "./secret-box.js";
+import type { SecretBox } from "../common/secret-box.js";
 import type { Watermark } from "./sync-engine.js";
 
 /** A problem with the stored connection itself (missing, undecryptable). */
@@ -71,7 +71,7 @@ export async function openConnection(
 export function unseal(box: SecretBox | null, sealed: string, context: string): string {
   if (!box) throw new SyncSetupError("NETBOX_SECRET_KEY is not set: the stored NetBox token cannot be read");
   try {
-    return box.open(sealed, context);
+    return box.openText(sealed, context);
   } catch (e) {
     throw new SyncSetupError(`cannot read the stored NetBox token: ${(e as Error).message}`);
   }

@@ -3,13 +3,12 @@
 import { Args, Ctx, FieldResolver, Resolver, Root, Arg } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { Operator } from "../operators/operator.types.js";
 import type { NetboxKind } from "./kinds.js";
 import { NetboxObjectFilter } from "./netbox.inputs.js";
-import { netboxScope } from "./netbox.resolver.js";
 import {
   NetboxCluster,
   NetboxDevice,
@@ -41,13 +40,7 @@ const children = (
   kind: NetboxKind,
   filter: NetboxObjectFilter,
   page: PageArgs,
-) =>
-  ctx.services.netbox.listObjects(
-    ctx,
-    { providerId: parent.providerId, kind, scope: netboxScope(ctx, parent.providerId) },
-    filter,
-    page,
-  );
+) => ctx.services.netbox.listObjects(ctx, { providerId: parent.providerId, kind }, filter, page);
 
 @Resolver(() => NetboxObject)
 export class NetboxObjectFieldsResolver {
@@ -131,7 +124,7 @@ export class NetboxPrefixResolver {
     // Every mirrored prefix has one (mirror-row.ts requires it).
     return ctx.services.netbox.listObjects(
       ctx,
-      { providerId: p.providerId, kind: "ip-addresses", scope: netboxScope(ctx, p.providerId), vrf: p.vrfId },
+      { providerId: p.providerId, kind: "ip-addresses", vrf: p.vrfId },
       { withinPrefix: p.prefix! },
       page,
     );
@@ -255,9 +248,12 @@ export class OperatorNetboxFieldsResolver {
     filter: NetboxObjectFilter,
     page: PageArgs,
   ) {
-    // Only this operator's tenants, whatever else the caller may read.
-    const scope = new Set([o.operatorUuid]);
-    return ctx.services.netbox.listObjects(ctx, { providerId: o.providerUuid, kind, scope }, filter, page);
+    return ctx.services.netbox.listObjects(
+      ctx,
+      { providerId: o.providerUuid, kind, operatorId: o.operatorUuid },
+      filter,
+      page,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import type { DataSource } from "typeorm";
 import { FailureTallies } from "../accounting/failure-tally.js";
 import { dbOf } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { type NetboxKind, kindOfModel, kindOfObjectType } from "./kinds.js";
 import { extractMirrorRow } from "./mirror-row.js";

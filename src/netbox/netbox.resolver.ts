@@ -1,16 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
-import { accessOf } from "../authz/denied.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId, fromGlobalId } from "../common/global-id.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
 import { Operator } from "../operators/operator.types.js";
 import { Provider } from "../providers/provider.types.js";
 import type { NetboxKind } from "./kinds.js";
 import { NetboxConnectionInput, NetboxObjectFilter, NetboxSyncRunFilter } from "./netbox.inputs.js";
-import type { OperatorScope } from "./netbox.service.js";
 import {
   NETBOX_TYPE_NAMES,
   NetboxKindValue,
@@ -21,19 +19,6 @@ import {
 import { NetboxSyncModeValue, NetboxSyncRun, NetboxSyncRunConnection } from "./sync-run.types.js";
 import { NetboxConnection, NetboxConnectionTest, NetboxTenantMapping } from "./connection.types.js";
 
-/**
- * The operators whose tenants' objects of this provider's mirror a caller may read with netbox:read: "all"
- * with the permission for the provider (or installation-wide), else the operators it holds it for
- * (src/authz/access.ts). A context without an Access may read nothing, as everywhere else (accessOf);
- * background work carries Access.system().
- */
-export function netboxScope(ctx: RequestContext, providerId: string): OperatorScope {
-  const access = accessOf(ctx);
-  if (access.allows(Permission.NetboxRead, { providerId, operatorId: null })) return "all";
-  const reach = access.reach(Permission.NetboxRead);
-  return reach === "all" ? "all" : reach.operators;
-}
-
 const NETBOX_TYPES = new Set(Object.values(NETBOX_TYPE_NAMES));
 
 @Resolver()
@@ -41,7 +26,6 @@ export class NetboxResolver {
   @Query(() => NetboxConnection, { nullable: true, description: "The provider's NetBox connection, if any." })
   @Requires(Permission.NetboxRead)
   netboxConnection(@Ctx() ctx: RequestContext, @Arg("providerId", () => ID) providerId: string) {
-    if (netboxScope(ctx, expectGlobalId(providerId, "Provider", "providerId")) !== "all") return null;
     return ctx.services.netbox.connection(ctx, providerId);
   }
 
@@ -140,7 +124,7 @@ export class NetboxResolver {
   @Requires(Permission.NetboxRead)
   async netboxSyncRun(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string) {
     const run = await ctx.loaders.netboxSyncRunById.load(expectGlobalId(id, "NetboxSyncRun", "id"));
-    return run && netboxScope(ctx, run.providerId) === "all" ? run : null;
+    return run && ctx.services.netbox.mayReadProvider(ctx, run.providerId) ? run : null;
   }
 
   @Query(() => NetboxObjectConnection, {
@@ -161,7 +145,6 @@ export class NetboxResolver {
       {
         providerId: expectGlobalId(providerId, "Provider", "providerId"),
         kind: kind as unknown as NetboxKind,
-        scope: netboxScope(ctx, expectGlobalId(providerId, "Provider", "providerId")),
       },
       filter ?? undefined,
       page,
@@ -175,15 +158,10 @@ export class NetboxResolver {
     if (!parsed || !NETBOX_TYPES.has(parsed.type)) return null;
     const obj = await ctx.loaders.netboxObjectById.load(parsed.id);
     if (!obj) return null;
-    const scope = netboxScope(ctx, obj.providerId);
-    if (scope === "all") return obj;
-    const tenantId = obj.kind === NetboxKindValue.TENANT ? obj.netboxId : obj.tenantId;
-    if (tenantId === null) return null;
-    const operatorId = await ctx.loaders.netboxOperatorOfTenant.load({
-      providerId: obj.providerId,
-      tenantId,
-    });
-    return operatorId !== null && scope.has(operatorId) ? obj : null;
+    const visible = await ctx.services.netbox.mayReadObject(ctx, obj, (tenant) =>
+      ctx.loaders.netboxOperatorOfTenant.load(tenant),
+    );
+    return visible ? obj : null;
   }
 }
 

@@ -8,8 +8,8 @@ import { expectGlobalId, toGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import { SqlFilter, listPage } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
-import type { Connection, PageArgs } from "../graphql/connection.js";
-import type { Caller } from "../graphql/context.js";
+import type { Connection, PageArgs } from "../api/connection.js";
+import type { Caller } from "../common/caller.js";
 import { NETBOX_KINDS, type NetboxKind } from "./kinds.js";
 import { NetboxError, type NetboxListKind, tokenFormat } from "./netbox-client.js";
 import { type NetboxConfig, loadNetboxConfig } from "./netbox-config.js";
@@ -46,6 +46,22 @@ import { integerKey } from "../db/sort-key.js";
 /** Whose objects a read may return: everything, or the objects of these operators' tenants. */
 export type OperatorScope = "all" | ReadonlySet<string>;
 
+/**
+ * The operators whose tenants' objects of this provider's mirror a caller may read with netbox:read: "all"
+ * with the permission for the provider (or installation-wide), else the operators it holds it for. A
+ * caller without an Access may read nothing, as everywhere else (accessOf); background work everything.
+ */
+function readScope(caller: Caller, providerId: string): OperatorScope {
+  const access = accessOf(caller);
+  if (access.allows(Permission.NetboxRead, { providerId, operatorId: null })) return "all";
+  const reach = access.reach(Permission.NetboxRead);
+  return reach === "all" ? "all" : reach.operators;
+}
+
+/** One operator's tenants only, whatever else the caller may read; nothing without netbox:read for it. */
+const operatorScope = (caller: Caller, place: { providerId: string; operatorId: string }): OperatorScope =>
+  new Set(accessOf(caller).allows(Permission.NetboxRead, place) ? [place.operatorId] : []);
+
 /** Takes the provider's sync lock for this transaction; false while a sync of the provider runs. */
 const SYNC_IDLE = `SELECT pg_try_advisory_xact_lock(hashtextextended('fedicentral.netbox-sync:' || $1::text, 0)) AS idle`;
 
@@ -60,8 +76,10 @@ export class NetboxService {
     this.config = config ?? loadNetboxConfig();
   }
 
-  async connection(_caller: Caller, providerGlobalId: string): Promise<NetboxConnection | null> {
+  /** The provider's connection: for its staff (netbox:read for the provider); null for anyone else. */
+  async connection(caller: Caller, providerGlobalId: string): Promise<NetboxConnection | null> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    if (!this.mayReadProvider(caller, providerId)) return null;
     const [row] = await dbOf(this.ds).query(
       `SELECT ${CONNECTION_COLUMNS} FROM netbox_connection c JOIN provider p ON p.id = c.provider_id
         WHERE c.provider_id = $1`,
@@ -427,25 +445,50 @@ export class NetboxService {
     });
   }
 
+  /** Whether the caller may read the provider's own NetBox data (connection, sync runs): its staff. */
+  mayReadProvider(caller: Caller, providerId: string): boolean {
+    return readScope(caller, providerId) === "all";
+  }
+
   /**
-   * One page of the mirror, in NetBox id order. `scope` limits it to the objects of some operators'
-   * tenants (netbox_tenant_operator); authorization passes the caller's scope of netbox:read.
+   * Whether the caller may read one mirrored object: the provider's staff may, operators only the objects
+   * of their tenants. `operatorOfTenant` is the request's batched lookup (netbox_tenant_operator).
+   */
+  async mayReadObject(
+    caller: Caller,
+    obj: NetboxObjectRow,
+    operatorOfTenant: (tenant: { providerId: string; tenantId: number }) => Promise<string | null>,
+  ): Promise<boolean> {
+    const scope = readScope(caller, obj.providerId);
+    if (scope === "all") return true;
+    const tenantId = obj.kind === "tenants" ? obj.netboxId : obj.tenantId;
+    if (tenantId === null) return false;
+    const operatorId = await operatorOfTenant({ providerId: obj.providerId, tenantId });
+    return operatorId !== null && scope.has(operatorId);
+  }
+
+  /**
+   * One page of the mirror, in NetBox id order, of the objects the caller may read (mayReadObject);
+   * `operatorId` narrows it to that operator's tenants' objects.
    */
   listObjects(
-    _caller: Caller,
-    where: { providerId: string; kind: NetboxKind; scope: OperatorScope; vrf?: number | null },
+    caller: Caller,
+    where: { providerId: string; kind: NetboxKind; vrf?: number | null; operatorId?: string },
     filter: NetboxObjectFilter | undefined,
     args: PageArgs,
   ): Promise<Connection<NetboxObjectRow>> {
     const f = objectFilter(where.providerId, where.kind, filter ?? {});
     // A prefix's addresses are those in its own VRF (null: the global table), as NetBox counts them.
     if (where.vrf !== undefined) f.add((p) => `t.vrf_id IS NOT DISTINCT FROM ${p}::integer`, where.vrf);
-    if (where.scope !== "all") {
+    const scope = where.operatorId
+      ? operatorScope(caller, { providerId: where.providerId, operatorId: where.operatorId })
+      : readScope(caller, where.providerId);
+    if (scope !== "all") {
       const tenantColumn = where.kind === "tenants" ? "t.netbox_id" : "t.tenant_id";
       f.add(
         (p) => `EXISTS (SELECT 1 FROM netbox_tenant_operator l WHERE l.provider_id = t.provider_id
                   AND l.netbox_tenant_id = ${tenantColumn} AND l.operator_id = ANY(${p}::uuid[]))`,
-        [...where.scope],
+        [...scope],
       );
     }
     return listPage(dbOf(this.ds), {

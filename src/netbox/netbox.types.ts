@@ -1,8 +1,8 @@
 import { type ClassType, Field, Int, InterfaceType, ObjectType, registerEnumType } from "type-graphql";
 import { toGlobalId } from "../common/global-id.js";
-import { ConnectionType } from "../graphql/connection.js";
-import { Node } from "../graphql/node.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { ConnectionType } from "../api/connection.js";
+import { Node } from "../api/node.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import type { NetboxKind } from "./kinds.js";
 
 // GraphQL names in capitals, database values as NetBox's endpoints name them.

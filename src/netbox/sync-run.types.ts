@@ -1,9 +1,9 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { Initiator } from "../accounting/accounting-event.entity.js";
 import { toGlobalId } from "../common/global-id.js";
-import { ConnectionType } from "../graphql/connection.js";
-import { Node } from "../graphql/node.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { ConnectionType } from "../api/connection.js";
+import { Node } from "../api/node.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { NetboxKindValue } from "./netbox.types.js";
 
 export enum NetboxSyncModeValue {

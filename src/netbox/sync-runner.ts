@@ -5,7 +5,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { initiatorOf, recordEvent } from "../accounting/record-event.js";
 import { type Db, dbOf } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
-import { type Caller, systemCaller } from "../graphql/context.js";
+import { type Caller, systemCaller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { returnedRows } from "../runs/run-state.js";
 import { type KindCounts, zeroCounts } from "./mirror-writer.js";

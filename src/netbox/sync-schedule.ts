@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import { initiatorOf, recordEvent } from "../accounting/record-event.js";
 import { dbOf } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
-import { systemCaller } from "../graphql/context.js";
+import { systemCaller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { returnedRows } from "../runs/run-state.js";
 import { LOCK_KEY, RUNNER_LOST } from "./sync-runner.js";

@@ -1,10 +1,22 @@
 import { JoinColumn, ManyToOne, type Relation, Check, Column, Entity, Index } from "typeorm";
 import { ProviderEntity } from "../providers/provider.entity.js";
 import { CreatedAt, UpdatedAt, UuidPrimary, EMPTY_JSON } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
 export const OPERATOR_STATUSES = ["active", "suspended"] as const;
 export type OperatorStatusValue = (typeof OPERATOR_STATUSES)[number];
 
+@ConflictOn(
+  "operator_provider_slug_key",
+  "slug",
+  "an operator with this slug exists already at this provider",
+)
+@ConflictOn("operator_dns_zone_key", "dnsZone", "this DNS zone belongs to another operator")
+@ConflictOn(
+  "operator_dns_zone_disjoint",
+  "dnsZone",
+  "this DNS zone is inside or above the zone of another operator",
+)
 @Entity({ name: "operator" })
 @Index("operator_provider_slug_key", ["providerId", "slug"], { unique: true })
 @Index("operator_name_id_idx", ["name", "id"])

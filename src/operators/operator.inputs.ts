@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 
 @InputType()
 export class QuotaInput {

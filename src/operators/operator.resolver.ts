@@ -3,10 +3,10 @@ import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { DeploymentConnection } from "../deployments/deployment.types.js";
-import { childConnection } from "../graphql/child-connection.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { childConnection } from "../api/child-connection.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { Provider } from "../providers/provider.types.js";
 import { CreateOperatorInput, QuotaInput, UpdateOperatorInput } from "./operator.inputs.js";
 import {

@@ -1,6 +1,8 @@
 import { Column, Entity, Index } from "typeorm";
 import { CreatedAt, UpdatedAt, UuidPrimary, EMPTY_JSON } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
+@ConflictOn("provider_slug_key", "slug", "a provider with this slug exists already")
 @Entity({ name: "provider" })
 export class ProviderEntity {
   @UuidPrimary() id: string;

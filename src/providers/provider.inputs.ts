@@ -1,5 +1,5 @@
 import { Field, InputType } from "type-graphql";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 
 @InputType()
 export class CreateProviderInput {

@@ -2,9 +2,9 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
 import { CoreService, Provider, ProviderConnection, ResourceProvider } from "./provider.types.js";
 

@@ -2,9 +2,9 @@ import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { toGlobalId } from "../common/global-id.js";
-import { Node } from "../graphql/node.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
-import { ConnectionType } from "../graphql/connection.js";
+import { Node } from "../api/node.js";
+import { JSONObjectScalar } from "../api/scalars.js";
+import { ConnectionType } from "../api/connection.js";
 
 export enum ComponentType {
   VIRTUALISATION = "virtualisation",

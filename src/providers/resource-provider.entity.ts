@@ -1,6 +1,7 @@
 import { JoinColumn, ManyToOne, type Relation, Check, Column, Entity, Index } from "typeorm";
 import { ProviderEntity } from "./provider.entity.js";
 import { CreatedAt, UuidPrimary, EMPTY_JSON } from "../db/columns.js";
+import { ConflictOn } from "../db/conflicts.js";
 
 export const COMPONENT_TYPES = [
   "virtualisation",
@@ -13,6 +14,11 @@ export const COMPONENT_TYPES = [
 ] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
+@ConflictOn(
+  "resource_provider_provider_type_impl_key",
+  "implementation",
+  "this resource provider exists already",
+)
 @Entity({ name: "resource_provider" })
 @Index("resource_provider_provider_type_impl_key", ["providerId", "componentType", "implementation"], {
   unique: true,

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { ResourceStatusValue } from "./observed-resource.types.js";
 
 @InputType({ description: "One resource as a resource provider found it." })

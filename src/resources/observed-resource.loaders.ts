@@ -2,20 +2,29 @@ import DataLoader from "dataloader";
 import type { Db } from "../db/db.js";
 import { type DesiredState, deployedServicesOf, toObservedResource } from "./observed-resource.service.js";
 import type { ObservedResource } from "./observed-resource.types.js";
+import { sql } from "../db/named-sql.js";
 
-export function createObservedResourceLoaders(db: Db) {
-  return {
-    /** Every reported resource of a deployment, by kind and name; orphaned when its service is gone. */
-    observedResourcesByDeployment: new DataLoader<string, ObservedResource[]>(async (ids) => {
-      const rows = await db.query(
-        `SELECT t.id, t.deployment_id AS "deploymentId", t.kind, t.name, t.status, t.outputs, t.generation,
+const OBSERVED_BY_DEPLOYMENT = sql(
+  "resources.observedByDeployment",
+  `SELECT t.id, t.deployment_id AS "deploymentId", t.kind, t.name, t.status, t.outputs, t.generation,
                 t.observed_at AS "observedAt", t.updated_at AS "reportedAt", t.service_id AS "serviceId",
                 (t.service_id IS NOT NULL AND s.id IS NULL) AS orphaned
            FROM observed_resource t
            LEFT JOIN service s ON s.id = t.service_id AND s.deployment_id = t.deployment_id
           WHERE t.deployment_id = ANY($1::uuid[]) ORDER BY t.kind, t.name`,
-        [ids],
-      );
+);
+const DESIRED_STATE_BY_DEPLOYMENT = sql(
+  "resources.desiredStateByDeployment",
+  `SELECT id, staged_generation AS staged, deployed_generation AS deployed,
+                deployed_config -> 'services' AS services
+           FROM deployment WHERE id = ANY($1::uuid[])`,
+);
+
+export function createObservedResourceLoaders(db: Db) {
+  return {
+    /** Every reported resource of a deployment, by kind and name; orphaned when its service is gone. */
+    observedResourcesByDeployment: new DataLoader<string, ObservedResource[]>(async (ids) => {
+      const rows = await db.query(OBSERVED_BY_DEPLOYMENT, [ids]);
       const byDeployment = new Map<string, ObservedResource[]>();
       for (const row of rows) {
         const r = toObservedResource(row as Parameters<typeof toObservedResource>[0]);
@@ -28,9 +37,7 @@ export function createObservedResourceLoaders(db: Db) {
     /** Generations and the services of the deployed configuration (not the whole document). */
     desiredStateByDeployment: new DataLoader<string, DesiredState | null>(async (ids) => {
       const rows = await db.query<{ id: string; staged: number; deployed: number | null; services: unknown }>(
-        `SELECT id, staged_generation AS staged, deployed_generation AS deployed,
-                deployed_config -> 'services' AS services
-           FROM deployment WHERE id = ANY($1::uuid[])`,
+        DESIRED_STATE_BY_DEPLOYMENT,
         [ids],
       );
       const found = new Map(

@@ -4,7 +4,7 @@ import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { reloadDeployment } from "../deployments/deployment.resolver.js";
 import { Deployment, Service } from "../deployments/deployment.types.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import { ResourceStateInput } from "./observed-resource.inputs.js";
 import { computeDrift } from "./observed-resource.service.js";
 import { DeploymentDrift, ObservedResource } from "./observed-resource.types.js";

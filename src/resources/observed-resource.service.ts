@@ -6,7 +6,7 @@ import { badInput, notFound } from "../common/errors.js";
 import { expectGlobalId, fromGlobalId, toGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
 import { inTransaction } from "../db/transaction.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
 import type { ResourceStateInput } from "./observed-resource.inputs.js";
 import {
   type DeploymentDrift,

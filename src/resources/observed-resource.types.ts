@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import type { ResourceStatus } from "./observed-resource.entity.js";
 
 // GraphQL names in capitals, database values in lower case.

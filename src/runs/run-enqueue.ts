@@ -8,7 +8,8 @@ import { DomainError, notFound } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Db, dbOf } from "../db/db.js";
 import { buildStagedConfig } from "../deployments/deployment-config.js";
-import type { Caller } from "../graphql/context.js";
+import type { Caller } from "../common/caller.js";
+import { sql } from "../db/named-sql.js";
 
 /** JSON with object keys sorted, so that equal configurations hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -47,6 +48,16 @@ export function serialized(db: Db): Db {
 
 export type EnqueueTarget = { deploymentId: string; operatorId: string };
 
+const RUN_BY_IDEMPOTENCY_KEY = sql(
+  "runs.enqueue.byIdempotencyKey",
+  `SELECT id, config_hash AS "configHash" FROM run WHERE deployment_id = $1 AND idempotency_key = $2`,
+);
+const INSERT_RUN = sql(
+  "runs.enqueue.insert",
+  `INSERT INTO run (deployment_id, action, state, config, config_hash, generation, initiator, request_id, idempotency_key)
+     VALUES ($1, 'apply', 'queued', $2, $3, $4, $5, $6, $7) RETURNING id`,
+);
+
 /**
  * Freezes the deployment's staged configuration, as this transaction sees it, into a queued run and
  * records the pending apply. The caller has checked that it may apply this deployment and holds a lock
@@ -68,28 +79,24 @@ export async function enqueueRun(
   if (!config) throw notFound("Deployment", toGlobalId("Deployment", deploymentId));
   const hash = configHash(config);
   if (idempotencyKey !== null) {
-    const [existing] = await db.query<{ id: string; configHash: string }>(
-      `SELECT id, config_hash AS "configHash" FROM run WHERE deployment_id = $1 AND idempotency_key = $2`,
-      [deploymentId, idempotencyKey],
-    );
+    const [existing] = await db.query<{ id: string; configHash: string }>(RUN_BY_IDEMPOTENCY_KEY, [
+      deploymentId,
+      idempotencyKey,
+    ]);
     if (existing) {
       if (existing.configHash === hash) return existing.id;
       throw idempotencyConflict();
     }
   }
-  const [row] = await db.query<{ id: string }>(
-    `INSERT INTO run (deployment_id, action, state, config, config_hash, generation, initiator, request_id, idempotency_key)
-     VALUES ($1, 'apply', 'queued', $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [
-      deploymentId,
-      JSON.stringify(config),
-      hash,
-      config.deployment.generation,
-      JSON.stringify(initiatorOf(caller)),
-      caller.requestId,
-      idempotencyKey,
-    ],
-  );
+  const [row] = await db.query<{ id: string }>(INSERT_RUN, [
+    deploymentId,
+    JSON.stringify(config),
+    hash,
+    config.deployment.generation,
+    JSON.stringify(initiatorOf(caller)),
+    caller.requestId,
+    idempotencyKey,
+  ]);
   const runId = (row as { id: string }).id;
   await recordEvent(tx, caller, {
     action: "apply",

@@ -3,7 +3,7 @@ import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { DomainError, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
-import type { RequestContext } from "../graphql/context.js";
+import type { RequestContext } from "../api/context.js";
 import type { RunEvent, RunEventSource, RunLogChunkEvent } from "./run-events.js";
 import { RunEventUnion, RunLogChunk } from "./run-events.types.js";
 import { PRINTABLE_LOG_DESCRIPTION, printableLog } from "./printable-log.js";

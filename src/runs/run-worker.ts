@@ -11,7 +11,7 @@ import { recordEvent } from "../accounting/record-event.js";
 import { dbOf } from "../db/db.js";
 import { sharedNotifications } from "../db/notifications.js";
 import { inTransaction, isUniqueViolation } from "../db/transaction.js";
-import { systemCaller } from "../graphql/context.js";
+import { systemCaller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { type Nixops4Result, type Nixops4Run, startNixops4 } from "./nixops4-process.js";
 import { RUN_CHANNEL, parseRunNotification } from "./run-channels.js";
@@ -30,6 +30,7 @@ import {
   transitionRun,
 } from "./run-state.js";
 import { MIN_SECRET_LENGTH, SecretMasker } from "./secret-mask.js";
+import { sql } from "../db/named-sql.js";
 
 export type RunWorkerOptions = Partial<RunConfig> & {
   /** Names the worker in run.worker_id; defaults to host:pid:random. */
@@ -60,6 +61,37 @@ type ActiveRun = {
 export const WORKER_LOST_REASON = "worker lost";
 export const WORKER_STOPPED_REASON = "the worker stopped";
 const SWEEP_EVERY_MS = 3_600_000;
+
+const STALE_RUNS = sql(
+  "runs.worker.stale",
+  `SELECT id FROM run WHERE state = ANY($1::text[]) AND heartbeat_at < now() - $2 * interval '1 millisecond'`,
+);
+const HEARTBEAT = sql(
+  "runs.worker.heartbeat",
+  `UPDATE run SET heartbeat_at = now()
+            WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[]) RETURNING id, state`,
+);
+const OWN_RUNS = sql(
+  "runs.worker.ownRuns",
+  `SELECT id, state FROM run WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[])`,
+);
+const PICK_QUEUED = sql(
+  "runs.worker.pickQueued",
+  `SELECT q.id FROM run q
+            WHERE q.state = 'queued'
+              AND NOT EXISTS (SELECT 1 FROM run a WHERE a.deployment_id = q.deployment_id
+                                AND a.state = ANY($1::text[]))
+              AND NOT EXISTS (SELECT 1 FROM run o WHERE o.deployment_id = q.deployment_id
+                                AND o.state = 'queued' AND o.seq < q.seq)
+            ORDER BY q.seq LIMIT 1
+            FOR UPDATE OF q SKIP LOCKED`,
+);
+const MARK_DEPLOYED = sql(
+  "runs.worker.deployed",
+  `UPDATE deployment d SET deployed_config = r.config, deployed_generation = r.generation,
+                  deployed_at = r.finished_at, updated_at = now()
+             FROM run r WHERE r.id = $1 AND d.id = r.deployment_id`,
+);
 
 export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptions = {}): RunWorker {
   const { workerId: givenId, env, listen = true, ...overrides } = opts;
@@ -147,10 +179,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
 
   /** Marks runs whose heartbeat is too old as errored; they are never retried. */
   async function reap(): Promise<void> {
-    const stale = await db.query<{ id: string }>(
-      `SELECT id FROM run WHERE state = ANY($1::text[]) AND heartbeat_at < now() - $2 * interval '1 millisecond'`,
-      [ACTIVE_STATES, config.lostAfterMs],
-    );
+    const stale = await db.query<{ id: string }>(STALE_RUNS, [ACTIVE_STATES, config.lostAfterMs]);
     for (const { id } of stale) {
       const reaped = await inTransaction(ds, async (tx) => {
         const done = await transitionRun(
@@ -178,18 +207,9 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     let rows: { id: string; state: RunState }[];
     if (Date.now() - lastHeartbeat >= config.heartbeatMs) {
       lastHeartbeat = Date.now();
-      rows = returnedRows(
-        await db.query(
-          `UPDATE run SET heartbeat_at = now()
-            WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[]) RETURNING id, state`,
-          [ids, workerId, ACTIVE_STATES],
-        ),
-      );
+      rows = returnedRows(await db.query(HEARTBEAT, [ids, workerId, ACTIVE_STATES]));
     } else {
-      rows = await db.query(
-        `SELECT id, state FROM run WHERE id = ANY($1::uuid[]) AND worker_id = $2 AND state = ANY($3::text[])`,
-        [ids, workerId, ACTIVE_STATES],
-      );
+      rows = await db.query(OWN_RUNS, [ids, workerId, ACTIVE_STATES]);
     }
     const states = new Map(rows.map((r) => [r.id, r.state]));
     for (const id of ids) {
@@ -219,14 +239,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       const claimed = await transitionRun(
         db,
         {
-          pickSql: `SELECT q.id FROM run q
-            WHERE q.state = 'queued'
-              AND NOT EXISTS (SELECT 1 FROM run a WHERE a.deployment_id = q.deployment_id
-                                AND a.state = ANY($1::text[]))
-              AND NOT EXISTS (SELECT 1 FROM run o WHERE o.deployment_id = q.deployment_id
-                                AND o.state = 'queued' AND o.seq < q.seq)
-            ORDER BY q.seq LIMIT 1
-            FOR UPDATE OF q SKIP LOCKED`,
+          pickSql: PICK_QUEUED,
           params: [ACTIVE_STATES],
         },
         ["queued"],
@@ -329,12 +342,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
       }
       if (to === "succeeded") {
         // What this run applied is now what is deployed: in the same transaction as the state change.
-        await tx.query(
-          `UPDATE deployment d SET deployed_config = r.config, deployed_generation = r.generation,
-                  deployed_at = r.finished_at, updated_at = now()
-             FROM run r WHERE r.id = $1 AND d.id = r.deployment_id`,
-          [claimed.id],
-        );
+        await tx.query(MARK_DEPLOYED, [claimed.id]);
       }
       await recordEnd(tx, done, to, reason);
       return true;

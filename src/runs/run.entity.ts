@@ -3,8 +3,10 @@ import type { Initiator } from "../accounting/accounting-event.entity.js";
 import { CreatedAt, UpdatedAt, UuidPrimary } from "../db/columns.js";
 import { DeploymentEntity } from "../deployments/deployment.entity.js";
 import type { RunState } from "./run-state.js";
+import { ConflictOn } from "../db/conflicts.js";
 
 /** One nixops4 run of a deployment, with the exact configuration it was handed (frozen at enqueue time). */
+@ConflictOn("run_one_active_per_deployment", "deploymentId", "the deployment has an active run already")
 @Entity({ name: "run" })
 // The database itself refuses a second active run of one deployment (nixops4 has no lock of its own).
 @Index("run_one_active_per_deployment", ["deploymentId"], {

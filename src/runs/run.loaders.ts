@@ -5,6 +5,7 @@ import { Permission } from "../authz/permissions.js";
 import { rowScope, scopeCondition } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { type Run, toRun } from "./run.types.js";
+import { sql } from "../db/named-sql.js";
 
 export const RUN_COLUMNS = `t.id, t.seq, t.deployment_id AS "deploymentId", t.action, t.state, t.generation,
   t.config_hash AS "configHash", t.initiator, t.request_id AS "requestId", t.queued_at AS "queuedAt",
@@ -12,13 +13,16 @@ export const RUN_COLUMNS = `t.id, t.seq, t.deployment_id AS "deploymentId", t.ac
   t.heartbeat_at AS "heartbeatAt", t.exit_code AS "exitCode", t.signal, t.reason,
   t.log_omitted_bytes AS "logOmittedBytes"`;
 
+const RUN_BY_ID = sql("runs.byId", `SELECT ${RUN_COLUMNS} FROM run t`);
+const RUN_CONFIG_BY_ID = sql("runs.configById", `SELECT t.id, t.config FROM run t`);
+
 /** Scoped by the caller's access (run:read): out-of-scope runs load as missing. */
 export function createRunLoaders(db: Db, access: Access) {
   const runs = rowScope(access, Permission.RunRead, "run");
   return {
-    runById: byIdLoader(db, `SELECT ${RUN_COLUMNS} FROM run t`, toRun, runs),
+    runById: byIdLoader(db, RUN_BY_ID, toRun, runs),
     /** The frozen configuration, loaded only when asked for (it can be large). */
-    runConfigById: byIdLoader(db, `SELECT t.id, t.config FROM run t`, (r) => r.config as object, runs),
+    runConfigById: byIdLoader(db, RUN_CONFIG_BY_ID, (r) => r.config as object, runs),
     lastRunByDeployment: new DataLoader<string, Run | null>(async (ids) => {
       const params: unknown[] = [ids];
       const scoped = scopeCondition(access, Permission.RunRead, "run", "t", params);

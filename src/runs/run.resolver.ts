@@ -17,9 +17,9 @@ import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { Deployment } from "../deployments/deployment.types.js";
-import { PageArgs } from "../graphql/connection.js";
-import type { RequestContext } from "../graphql/context.js";
-import { JSONObjectScalar } from "../graphql/scalars.js";
+import { PageArgs } from "../api/connection.js";
+import type { RequestContext } from "../api/context.js";
+import { JSONObjectScalar } from "../api/scalars.js";
 import { Run, RunConnection, RunLogPage, RunProgress, RunStateValue } from "./run.types.js";
 
 @InputType()

@@ -4,12 +4,12 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { verifyPassword } from "../../src/authn/accounts/passwords.js";
 import { secretDigest } from "../../src/authn/clients/client-secrets.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
 const CLI = "dist/src/cli/main.js";
 const CLI_INITIATOR = (command: string) => ({
@@ -219,7 +219,7 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
         .sort(),
     ).toEqual([...rotated.kids].sort());
     const rows = await db.ds.query(`SELECT kid, private_jwk_sealed FROM signing_key`);
-    const box = new SecretBox(TEST_ENCRYPTION_KEY);
+    const box = authnSecretBox(TEST_ENCRYPTION_KEY);
     for (const r of rows) {
       expect(r.private_jwk_sealed).not.toContain('"d"');
       expect(JSON.parse(box.open(r.private_jwk_sealed, `signing_key:${r.kid}`).toString()).d).toEqual(

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { recordEvent } from "../../src/accounting/record-event.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { enqueueSync } from "../../src/netbox/sync-runner.js";
 import { startFakeNetbox } from "../fakes/netbox/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";

@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { ClientService } from "../../src/authn/clients/client.service.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";

@@ -12,7 +12,7 @@ import { parsePublicKeys } from "../../src/accounting/signing.js";
 import { verifyExportFile } from "../../src/accounting/verify-export.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { createDataSource } from "../../src/db/data-source.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { NetboxService } from "../../src/netbox/netbox.service.js";
 import { makeV1Token } from "../fakes/netbox/index.js";

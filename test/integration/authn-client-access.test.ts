@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ClientService } from "../../src/authn/clients/client.service.js";
-import type { Principal } from "../../src/authn/principal.js";
+import type { Principal } from "../../src/common/principal.js";
 import { Access } from "../../src/authz/access.js";
 import { Permission } from "../../src/authz/permissions.js";
 import { roleNamed } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { type Caller, systemCaller } from "../../src/graphql/context.js";
+import { type Caller, systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { as, gql, startTestServer, type TestServer } from "../support/server.js";

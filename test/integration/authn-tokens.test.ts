@@ -3,10 +3,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { SignJWT, calculateJwkThumbprint, exportJWK } from "jose";
 import * as oidc from "openid-client";
 import { ClientService } from "../../src/authn/clients/client.service.js";
-import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { SigningKeys } from "../../src/authn/keys/signing-keys.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import {
   type ServiceAccount,
@@ -17,6 +16,7 @@ import {
 } from "../support/oidc.js";
 import { type TestServer, gql, startTestServer, withToken } from "../support/server.js";
 import { TEST_ENCRYPTION_KEY, mintAccessToken } from "../support/tokens.js";
+import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
 const ME = `{ me { kind id name clientId scopes memberships { role domainKind } } }`;
 
@@ -194,7 +194,7 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
   });
 
   it("refuses tokens of a removed key at once, and keeps verifying retired ones until they expire", async () => {
-    const keys = new SigningKeys(db.ds, new SecretBox(TEST_ENCRYPTION_KEY));
+    const keys = new SigningKeys(db.ds, authnSecretBox(TEST_ENCRYPTION_KEY));
     const oldToken = await clientCredentialsToken(server, sa);
     const oldKid = JSON.parse(Buffer.from(oldToken.split(".")[0]!, "base64url").toString()).kid as string;
     await keys.rotate(systemCaller(), 3600);

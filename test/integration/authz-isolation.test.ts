@@ -4,7 +4,7 @@ import { Permission as P } from "../../src/authz/permissions.js";
 import { ClientService } from "../../src/authn/clients/client.service.js";
 import { ROLES } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { emitClosedTallies } from "../../src/accounting/failure-tally-flush.js";
 import { toGlobalId } from "../../src/common/global-id.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { NetboxService } from "../../src/netbox/netbox.service.js";
 import { type NetboxWorker, startNetboxWorker } from "../../src/netbox/netbox-worker.js";
@@ -462,10 +462,10 @@ describe("NetBox over GraphQL and webhooks", () => {
           (await seen(b.gid)).virtualMachines.nodes.map((v: { netboxId: number }) => v.netboxId),
         ).toEqual(tenantOf("virtual-machines", 2));
 
-        // The hook authorization scoping uses: netbox:read narrowed to some operators.
+        // The service narrows a listing to one operator's tenants (Operator.netbox).
         const scoped = await new NetboxService(db.ds, netboxTestConfig()).listObjects(
           systemCaller(),
-          { providerId: own.id, kind: "ip-addresses", scope: new Set([b.id]) },
+          { providerId: own.id, kind: "ip-addresses", operatorId: b.id },
           undefined,
           { first: 100 },
         );

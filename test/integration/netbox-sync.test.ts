@@ -1,7 +1,7 @@
 // The NetBox sync against the fake NetBox over real HTTP, into the test's own PostgreSQL database.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { dbOf } from "../../src/db/db.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { RUNNER_LOST, claimSyncRun, enqueueSync, executeSyncRun } from "../../src/netbox/sync-runner.js";
 import { enqueueDueSyncs, reapLostSyncRuns } from "../../src/netbox/sync-schedule.js";

@@ -116,6 +116,16 @@ describe("keyset connections, filters and node(id)", () => {
     expect(res.data!.nodes).toEqual([{ id: first.id }, null, null]);
   });
 
+  it("answers null for a global id whose type names a property every object has", async () => {
+    const uuid = "00000000-0000-4000-8000-000000000000";
+    const ids = ["constructor", "toString", "__proto__", "hasOwnProperty"].map((type) =>
+      Buffer.from(`${type}:${uuid}`).toString("base64url"),
+    );
+    const res = await gql(server, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.nodes).toEqual([null, null, null, null]);
+  });
+
   it("refuses queries nested deeper than the limit", async () => {
     const deep = `{ operators { nodes { deployments { nodes { operator { deployments { nodes { operator { deployments { nodes { services { nodes { deployment { name } } } } } } } } } } } } } }`;
     const res = await gql(server, deep);

@@ -4,7 +4,7 @@ import { expect } from "@jest/globals";
 import type { DataSource } from "typeorm";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { dbOf } from "../../src/db/db.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { createLogger } from "../../src/logger.js";
 import { NETBOX_KINDS, type NetboxKind } from "../../src/netbox/kinds.js";
 import { extractMirrorRow } from "../../src/netbox/mirror-row.js";
@@ -13,16 +13,16 @@ import type { NetboxConfig } from "../../src/netbox/netbox-config.js";
 import type { NetboxConnectionInput } from "../../src/netbox/netbox.inputs.js";
 import { NetboxService } from "../../src/netbox/netbox.service.js";
 import type { NetboxKindValue } from "../../src/netbox/netbox.types.js";
-import { SecretBox } from "../../src/netbox/secret-box.js";
 import { claimSyncRun, enqueueSync, executeSyncRun } from "../../src/netbox/sync-runner.js";
 import type { FakeNetbox } from "../fakes/netbox/index.js";
+import { netboxSecretBox } from "../../src/netbox/secret-box.js";
 
 /** The key tests seal tokens with (also exported to the server's environment by the tests that need it). */
 export const TEST_SECRET_KEY = "6a".repeat(32);
 
 export function netboxTestConfig(over: Partial<NetboxConfig> = {}): NetboxConfig {
   return {
-    secretBox: new SecretBox(Buffer.from(TEST_SECRET_KEY, "hex")),
+    secretBox: netboxSecretBox(Buffer.from(TEST_SECRET_KEY, "hex")),
     worker: false,
     pollMs: 50,
     concurrency: 2,

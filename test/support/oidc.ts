@@ -3,15 +3,15 @@ import { type APIRequestContext, type APIResponse, request } from "playwright-co
 import { UserService } from "../../src/authn/accounts/user.service.js";
 import { DEFAULT_LOGIN_LIMITS } from "../../src/authn/authn-config.js";
 import { ClientService } from "../../src/authn/clients/client.service.js";
-import { SecretBox } from "../../src/authn/keys/secret-box.js";
 import { type Domain, INSTALLATION } from "../../src/authz/model.js";
 import { writeGrant } from "../../src/authz/policy-store.js";
 import { roleNamed } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { inTransaction } from "../../src/db/transaction.js";
-import { systemCaller } from "../../src/graphql/context.js";
+import { systemCaller } from "../../src/common/caller.js";
 import type { TestServer } from "./server.js";
 import { TEST_ENCRYPTION_KEY } from "./tokens.js";
+import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
 // openid-client against the test server: it speaks plain http on 127.0.0.1.
 const insecure = { execute: [oidc.allowInsecureRequests] };
@@ -56,7 +56,7 @@ export async function publicClient(server: TestServer, redirectUris: string[], p
 }
 
 export function userService(server: TestServer, limits = DEFAULT_LOGIN_LIMITS): UserService {
-  return new UserService(server.ds, new SecretBox(TEST_ENCRYPTION_KEY), limits);
+  return new UserService(server.ds, authnSecretBox(TEST_ENCRYPTION_KEY), limits);
 }
 
 /**

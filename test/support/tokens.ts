@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { importJWK, type JWK, SignJWT } from "jose";
 import type { DataSource } from "typeorm";
-import { SecretBox } from "../../src/authn/keys/secret-box.js";
+import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
 /** The key-encryption secret every test server uses, so tests can sign tokens with the server's keys. */
 export const TEST_ENCRYPTION_KEY = "fedicentral-test-encryption-key-0123456789";
@@ -35,7 +35,7 @@ export async function mintAccessToken(ds: DataSource, publicUrl: string, o: Mint
   );
   if (!row) throw new Error(`no signing key ${o.kid ?? alg}`);
   const jwk = JSON.parse(
-    new SecretBox(TEST_ENCRYPTION_KEY).open(row.sealed, `signing_key:${row.kid}`).toString(),
+    authnSecretBox(TEST_ENCRYPTION_KEY).open(row.sealed, `signing_key:${row.kid}`).toString(),
   ) as JWK;
   const now = Math.floor(Date.now() / 1000);
   const exp = now + (o.expiresIn ?? 300);

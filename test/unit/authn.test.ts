@@ -13,9 +13,10 @@ import {
 } from "../../src/authn/accounts/totp.js";
 import { AuthFailure } from "../../src/authn/bearer.js";
 import { newClientSecret, secretDigest, secretMatches } from "../../src/authn/clients/client-secrets.js";
-import { SecretBox, SecretBoxError } from "../../src/authn/keys/secret-box.js";
+import { SecretBoxError } from "../../src/common/secret-box.js";
 import { html, esc } from "../../src/authn/pages/html.js";
 import { loadConfig } from "../../src/config.js";
+import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
 describe("authentication building blocks", () => {
   it("runs at most a fixed number of password hashes at once, however many sign-ins arrive", async () => {
@@ -34,14 +35,14 @@ describe("authentication building blocks", () => {
   });
 
   it("seals secrets so that only the same key and the same label open them", () => {
-    const box = new SecretBox("k".repeat(32));
+    const box = authnSecretBox("k".repeat(32));
     const sealed = box.seal("private key", "signing_key:a");
     expect(sealed).not.toContain("private");
     expect(box.open(sealed, "signing_key:a").toString()).toBe("private key");
     expect(() => box.open(sealed, "signing_key:b")).toThrow(SecretBoxError);
-    expect(() => new SecretBox("x".repeat(32)).open(sealed, "signing_key:a")).toThrow(/AUTH_ENCRYPTION_KEY/);
+    expect(() => authnSecretBox("x".repeat(32)).open(sealed, "signing_key:a")).toThrow(/AUTH_ENCRYPTION_KEY/);
     expect(box.seal("same", "l")).not.toBe(box.seal("same", "l"));
-    expect(() => new SecretBox("short")).toThrow();
+    expect(() => authnSecretBox("short")).toThrow();
   });
 
   it("accepts a client secret by its digest, the previous one only until its overlap ends", () => {

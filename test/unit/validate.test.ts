@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { DomainError } from "../../src/common/errors.js";
 import { expectGlobalId, fromGlobalId, toGlobalId } from "../../src/common/global-id.js";
 import * as v from "../../src/common/validate.js";
-import { decodeCursor, encodeCursor, pageRequest } from "../../src/graphql/connection.js";
+import { decodeCursor, encodeCursor, pageRequest } from "../../src/api/connection.js";
 
 const codeOf = (f: () => unknown) => {
   try {

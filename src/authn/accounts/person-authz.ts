@@ -1,10 +1,10 @@
 import type { EntityManager } from "typeorm";
 import type { Place } from "../../authz/access.js";
 import { accessOf, forbidden, hidden } from "../../authz/denied.js";
-import { parseDomain } from "../../authz/model.js";
+import { type Domain, parseDomain } from "../../authz/model.js";
 import { Permission } from "../../authz/permissions.js";
 import { toGlobalId } from "../../common/global-id.js";
-import type { Caller } from "../../graphql/context.js";
+import type { Caller } from "../../common/caller.js";
 
 /** Where a person holds roles: the installation, or a place at a provider. */
 type Where = Place | "installation";
@@ -52,4 +52,36 @@ export async function authorizePersonChange(
   throw sees
     ? forbidden({ permission, targetKind: "user", targetId: target.id, operatorId: null })
     : hidden(permission, target);
+}
+
+/** Where a role of this domain puts its holder; an operator that is gone leaves the installation. */
+async function placeOf(tx: EntityManager, domain: Domain): Promise<Where> {
+  if (domain.kind === "installation") return "installation";
+  if (domain.kind === "provider") return { providerId: domain.providerId, operatorId: null };
+  const [op] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
+    domain.operatorId,
+  ])) as { providerId: string }[];
+  return op ? { providerId: op.providerId, operatorId: domain.operatorId } : "installation";
+}
+
+/**
+ * A new person is the domain's of the role they start with, and without one the installation's (as
+ * authorizePersonChange counts them): creating one needs user:manage there.
+ */
+export async function authorizeNewPerson(
+  tx: EntityManager,
+  caller: Caller,
+  role: Domain | null,
+): Promise<void> {
+  const access = accessOf(caller);
+  const where = role ? await placeOf(tx, role) : "installation";
+  const permission = Permission.UserManage;
+  if (where === "installation" ? access.installationWide(permission) : access.allows(permission, where))
+    return;
+  throw forbidden({
+    permission,
+    targetKind: "user",
+    targetId: null,
+    operatorId: where === "installation" ? null : where.operatorId,
+  });
 }

@@ -1,7 +1,9 @@
 import { Column, Entity, Index } from "typeorm";
 import { CreatedAt, UpdatedAt, UuidPrimary } from "../../db/columns.js";
+import { ConflictOn } from "../../db/conflicts.js";
 
 /** A person who signs in. "user" is a reserved word in PostgreSQL, hence the table name. */
+@ConflictOn("app_user_email_key", "email", "a user with this email exists already")
 @Entity({ name: "app_user" })
 @Index("app_user_email_key", ["email"], { unique: true })
 @Index("app_user_display_name_id_idx", ["displayName", "id"])

@@ -10,10 +10,10 @@ import * as v from "../../common/validate.js";
 import { keysetSql } from "../../db/keyset.js";
 import { type Grant, writeGrant } from "../../authz/policy-store.js";
 import { inTransaction } from "../../db/transaction.js";
-import { type Connection, type PageArgs, pageRequest, toConnection } from "../../graphql/connection.js";
-import type { Caller } from "../../graphql/context.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../../api/connection.js";
+import type { Caller } from "../../common/caller.js";
 import type { Me } from "../authn.types.js";
-import type { SecretBox } from "../keys/secret-box.js";
+import type { SecretBox } from "../../common/secret-box.js";
 import { whoAmI } from "../me.js";
 import { type SessionRow, endSession, revokeAccountState, sessionsOf } from "../oidc/sessions.js";
 import { LoginThrottle } from "./login-throttle.js";
@@ -29,7 +29,7 @@ import {
 import { USER_COLUMNS, type User, type UserFilter, toUser } from "./user.types.js";
 import { UserEntity } from "./user.entity.js";
 import { textKey, uuidKey } from "../../db/sort-key.js";
-import { authorizePersonChange } from "./person-authz.js";
+import { authorizeNewPerson, authorizePersonChange } from "./person-authz.js";
 
 export type CreateUserValues = { email: string; displayName: string; password?: string | null };
 
@@ -115,13 +115,17 @@ export class UserService {
     return row ? toUser(row) : null;
   }
 
-  /** A new user; with `grant`, holding that role from the start (the same transaction). */
+  /**
+   * A new user; with `grant`, holding that role from the start (the same transaction). The caller needs
+   * user:manage where the person will belong (authorizeNewPerson).
+   */
   async create(caller: Caller, input: CreateUserValues, grant?: Omit<Grant, "subject">): Promise<string> {
     const email = v.email(input.email, "input.email").toLowerCase();
     const displayName = v.name(input.displayName, "input.displayName");
     const passwordHash =
       input.password != null ? await this.newPasswordHash(input.password, "input.password") : null;
     return inTransaction(this.ds, async (tx) => {
+      await authorizeNewPerson(tx, caller, grant?.domain ?? null);
       const saved = await tx.save(tx.create(UserEntity, { email, displayName, passwordHash }));
       await recordEvent(tx, caller, {
         action: "create",

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType } from "type-graphql";
 import { toGlobalId } from "../../common/global-id.js";
-import { ConnectionType } from "../../graphql/connection.js";
+import { ConnectionType } from "../../api/connection.js";
 
 @ObjectType({ description: "A person who signs in.", simpleResolvers: true })
 export class User {

@@ -3,8 +3,8 @@ import { Permission } from "../../authz/permissions.js";
 import { Requires } from "../../authz/rules.js";
 import { notFound } from "../../common/errors.js";
 import { expectGlobalId } from "../../common/global-id.js";
-import { PageArgs } from "../../graphql/connection.js";
-import type { RequestContext } from "../../graphql/context.js";
+import { PageArgs } from "../../api/connection.js";
+import type { RequestContext } from "../../api/context.js";
 import { Operator } from "../../operators/operator.types.js";
 import { Provider } from "../../providers/provider.types.js";
 import {

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { toGlobalId } from "../../common/global-id.js";
-import { ConnectionType } from "../../graphql/connection.js";
+import { ConnectionType } from "../../api/connection.js";
 
 export enum ClientKind {
   SERVICE_ACCOUNT = "service_account",

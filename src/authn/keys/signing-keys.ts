@@ -1,8 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
-import { type Caller, systemCaller } from "../../graphql/context.js";
-import type { SecretBox } from "./secret-box.js";
+import { type Caller, systemCaller } from "../../common/caller.js";
+import type { SecretBox } from "../../common/secret-box.js";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
-import type { SecretBox } from "./secret-box.js";
+import type { SecretBox } from "../../common/secret-box.js";
 
 /**
  * A secret every replica must share and that must survive restarts (cookie signing keys, the DPoP nonce

@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { DataSource } from "typeorm";
 import { type EventInput, recordEvent } from "../../accounting/record-event.js";
-import type { Caller } from "../../graphql/context.js";
+import type { Caller } from "../../common/caller.js";
 import type { Logger } from "../../logger.js";
 import { serviceAccountOf } from "../clients/client-store.js";
 import { requestIdOf } from "../../http/request-id.js";

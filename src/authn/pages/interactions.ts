@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, Router } from "express";
 import type Provider from "oidc-provider";
 import { errors } from "oidc-provider";
-import type { Caller } from "../../graphql/context.js";
+import type { Caller } from "../../common/caller.js";
 import type { Logger } from "../../logger.js";
 import type { UserService } from "../accounts/user.service.js";
 import { PAGE_HEADERS } from "./html.js";

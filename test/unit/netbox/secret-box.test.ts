@@ -4,17 +4,18 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { NetboxConfigError, loadNetboxConfig } from "../../../src/netbox/netbox-config.js";
-import { SecretBox, SecretBoxError, parseSecretKey } from "../../../src/netbox/secret-box.js";
+import { netboxSecretBox, parseSecretKey } from "../../../src/netbox/secret-box.js";
+import { SecretBoxError } from "../../../src/common/secret-box.js";
 
 describe("SecretBox (AES-256-GCM)", () => {
-  const box = new SecretBox(randomBytes(32));
+  const box = netboxSecretBox(randomBytes(32));
 
   it("seals and opens, with a fresh IV each time", () => {
     const a = box.seal("nbt_abcdefghijkl.0123456789", "netbox_connection.token:p1");
     const b = box.seal("nbt_abcdefghijkl.0123456789", "netbox_connection.token:p1");
     expect(a).not.toEqual(b);
     expect(a).not.toContain("0123456789");
-    expect(box.open(a, "netbox_connection.token:p1")).toBe("nbt_abcdefghijkl.0123456789");
+    expect(box.openText(a, "netbox_connection.token:p1")).toBe("nbt_abcdefghijkl.0123456789");
   });
 
   it("refuses another record's context, a tampered value, and another key", () => {
@@ -23,7 +24,7 @@ describe("SecretBox (AES-256-GCM)", () => {
     const parts = sealed.split(".");
     parts[4] = Buffer.from("other!").toString("base64url");
     expect(() => box.open(parts.join("."), "netbox_connection.token:p1")).toThrow(/corrupt/);
-    const other = new SecretBox(randomBytes(32));
+    const other = netboxSecretBox(randomBytes(32));
     expect(() => other.open(sealed, "netbox_connection.token:p1")).toThrow(
       `sealed with another key (${box.keyId}); this server has key ${other.keyId}`,
     );
@@ -62,7 +63,7 @@ describe("loadNetboxConfig", () => {
       writeFileSync(file, `${hex}\n`);
       const fromEnv = loadNetboxConfig({ NETBOX_SECRET_KEY: hex }).secretBox!;
       const fromFile = loadNetboxConfig({ NETBOX_SECRET_KEY_FILE: file }).secretBox!;
-      expect(fromFile.open(fromEnv.seal("t", "c"), "c")).toBe("t");
+      expect(fromFile.openText(fromEnv.seal("t", "c"), "c")).toBe("t");
       expect(() => loadNetboxConfig({ NETBOX_SECRET_KEY: hex, NETBOX_SECRET_KEY_FILE: file })).toThrow(
         /not both/,
       );

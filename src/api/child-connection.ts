@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { ChildPageKey } from "../db/batch.js";
-import { type Connection, type PageArgs, pageRequest, toConnection } from "./connection.js";
+import { type Connection, type PageArgs, pageRequest, toConnection } from "../api/connection.js";
 
 /** A nested connection served by a batched page loader and a batched count loader. */
 export async function childConnection<T>(

@@ -1,0 +1,29 @@
+import { defineModule } from "../feature-module.js";
+import { operatorsEntities } from "./operators.entities.js";
+import { createOperatorLoaders } from "./operator.loaders.js";
+import { OperatorResolver } from "./operator.resolver.js";
+import { OperatorService } from "./operator.service.js";
+
+export const operatorsModule = defineModule({
+  name: "operators",
+  entities: operatorsEntities,
+  resolvers: [OperatorResolver],
+  loaders: createOperatorLoaders,
+  services: ({ ds }) => ({ operators: new OperatorService(ds) }),
+  nodes: { Operator: (l, id) => l.operatorById.load(id) },
+  events: {
+    createOperator: ["operator.create"],
+    updateOperator: ["operator.update"],
+    suspendOperator: ["operator.suspend"],
+    resumeOperator: ["operator.resume"],
+    setOperatorQuota: ["operator.update"],
+    setOperatorBespokeInfo: ["operator.update"],
+  },
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    operators: OperatorService;
+  }
+  interface Loaders extends ReturnType<typeof createOperatorLoaders> {}
+}

@@ -1,0 +1,26 @@
+import { defineModule } from "../feature-module.js";
+import { providersEntities } from "./providers.entities.js";
+import { createProviderLoaders } from "./provider.loaders.js";
+import { ProviderResolver } from "./provider.resolver.js";
+import { ProviderService } from "./provider.service.js";
+
+export const providersModule = defineModule({
+  name: "providers",
+  entities: providersEntities,
+  resolvers: [ProviderResolver],
+  loaders: createProviderLoaders,
+  services: ({ ds }) => ({ providers: new ProviderService(ds) }),
+  nodes: { Provider: (l, id) => l.providerById.load(id) },
+  events: {
+    createProvider: ["provider.create"],
+    setProviderSchemas: ["provider.update"],
+    setProviderBespokeInfo: ["provider.update"],
+  },
+});
+
+declare module "../api/context.js" {
+  interface Services {
+    providers: ProviderService;
+  }
+  interface Loaders extends ReturnType<typeof createProviderLoaders> {}
+}
