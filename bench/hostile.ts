@@ -62,7 +62,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ctx = await contextFor(server.url, fixture);
     // The baseline is a server that has been serving: well-behaved traffic for a while (its heap grown to
     // what load needs) and a person signed in (a password hash's memory), then the RSS is taken.
-    await warmUp(server.url, ctx, fixture, WARM_UP_SECONDS);
+    await warmUp(server.url, fixture, WARM_UP_SECONDS);
     const rss = sampleRss(server.pid);
     await new Promise((r) => setTimeout(r, 300));
     const rssBaseline = rss.current();
@@ -156,6 +156,7 @@ type Fixture = {
   runId: string;
   foreignDeploymentId: string;
   viewer: { clientId: string; clientSecret: string };
+  reader: { clientId: string; clientSecret: string };
   admin: { clientId: string; clientSecret: string };
   panelClientId: string;
   user: { email: string };
@@ -218,6 +219,12 @@ async function seed(db: BenchDatabase): Promise<Fixture> {
     role: "operator-viewer",
     operatorId: toGlobalId("Operator", a),
   });
+  // A well-behaved client of its own (its own rate limit), for the warm-up.
+  const reader = await clients.createServiceAccount(systemCaller(), {
+    name: "panel reader",
+    role: "operator-viewer",
+    operatorId: toGlobalId("Operator", a),
+  });
   const admin = await clients.createServiceAccount(systemCaller(), {
     name: "hostile admin",
     role: "provider-admin",
@@ -239,6 +246,7 @@ async function seed(db: BenchDatabase): Promise<Fixture> {
     runId: toGlobalId("Run", run!.id),
     foreignDeploymentId: toGlobalId("Deployment", dbId),
     viewer,
+    reader,
     admin,
     panelClientId: panelClient!.clientId,
     user: { email },
@@ -246,20 +254,8 @@ async function seed(db: BenchDatabase): Promise<Fixture> {
 }
 
 async function contextFor(url: string, f: Fixture): Promise<AttackContext> {
-  const token = async (c: { clientId: string; clientSecret: string }) => {
-    const res = await fetch(`${url}/oidc/token`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64")}`,
-      },
-      body: "grant_type=client_credentials&scope=api",
-    });
-    if (!res.ok) throw new Error(`token for ${c.clientId}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
-  const adminToken = await token(f.admin);
-  const viewerToken = await token(f.viewer);
+  const adminToken = await tokenOf(url, f.admin);
+  const viewerToken = await tokenOf(url, f.viewer);
   // A NetBox connection with a webhook secret, so a bad signature is checked, not merely unconfigured.
   const set = await send(url, {
     path: "/graphql",
@@ -294,10 +290,28 @@ async function contextFor(url: string, f: Fixture): Promise<AttackContext> {
   };
 }
 
+/** A client-credentials token from the server's token endpoint. */
+async function tokenOf(url: string, c: { clientId: string; clientSecret: string }): Promise<string> {
+  const res = await fetch(`${url}/oidc/token`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64")}`,
+    },
+    body: "grant_type=client_credentials&scope=api",
+  });
+  if (!res.ok) throw new Error(`token for ${c.clientId}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /** Reads at CONCURRENCY for the given seconds, a token issued, and one successful sign-in. */
-async function warmUp(url: string, ctx: AttackContext, f: Fixture, seconds: number): Promise<void> {
+async function warmUp(url: string, f: Fixture, seconds: number): Promise<void> {
   const until = performance.now() + seconds * 1000;
-  const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.viewerToken}` };
+  const headers = {
+    "content-type": "application/json",
+    authorization: `Bearer ${await tokenOf(url, f.reader)}`,
+  };
+  let limited = 0;
   // Small reads and larger ones, as a panel would send them.
   const reads = [
     { path: "/graphql", headers, body: JSON.stringify({ query: "{ me { id name } }" }) },
@@ -313,7 +327,9 @@ async function warmUp(url: string, ctx: AttackContext, f: Fixture, seconds: numb
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < until) {
         const res = await send(url, reads[Math.floor(Math.random() * reads.length)]!);
-        if (res.status !== 200) throw new Error(`warm-up read answered ${res.status}`);
+        // Past its rate limit a client is told to wait, as in production; anything else is a bench fault.
+        if (res.status === 429) limited++;
+        else if (res.status !== 200) throw new Error(`warm-up read answered ${res.status}`);
       }
     }),
   );
@@ -324,7 +340,7 @@ async function warmUp(url: string, ctx: AttackContext, f: Fixture, seconds: numb
     body: new URLSearchParams({ csrf: form.csrf, email: f.user.email, password: PASSWORD }).toString(),
   });
   if (signedIn.status >= 400) throw new Error(`warm-up sign-in answered ${signedIn.status}`);
-  progress(`warmed up: reads for ${seconds} s, a sign-in (${signedIn.status})`);
+  progress(`warmed up: reads for ${seconds} s (${limited} rate-limited), a sign-in (${signedIn.status})`);
 }
 
 /** Sends the attack from CONCURRENCY loops for the given seconds; how each answer counted. */
