@@ -7,6 +7,7 @@ import {
   FormBrowser,
   authorizeThroughForms,
   formOf,
+  loginForm,
   oauthError,
   publicClient,
   publicConfig,
@@ -154,20 +155,8 @@ describe("people sign in: authorization code + PKCE through the login and consen
   });
 
   it("answers 400 to sign-in fields holding NUL, and never 500 to such a client id", async () => {
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid api",
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: "S256",
-    });
-    const first = await browser.follow(await browser.get(url.href), REDIRECT);
-    if ("redirect" in first) throw new Error("expected the login page");
-    const { csrf, actions } = formOf(await first.page.text());
-    const login = new URL(
-      actions.find((a) => a.endsWith("/login"))!,
-      server.url,
-    ).href;
-    const nul = await browser.post(login, { csrf, email: `${ada.email}\u0000`, password: "x" });
+    const { csrf, action } = await loginForm(server, config, REDIRECT, browser);
+    const nul = await browser.post(action, { csrf, email: `${ada.email}\u0000`, password: "x" });
     expect(nul.status()).toBe(400);
     expect(await nul.text()).toContain("cannot be stored");
     for (const form of <Record<string, string>[]>[
