@@ -29,7 +29,8 @@ import {
   type RoleAssignment,
   toRoleAssignment,
 } from "./policy.types.js";
-import { ROLES, roleDomainProblem, roleNamed } from "./roles.js";
+import type { RoleCatalogue } from "./catalogue.js";
+import { ROLES, roleDomainProblem } from "./roles.js";
 import { integerKey } from "../db/sort-key.js";
 import { restrict } from "./scope-sql.js";
 import { sql } from "../db/named-sql.js";
@@ -41,6 +42,7 @@ export class PolicyService {
   constructor(
     private readonly ds: DataSource,
     private readonly authz: Authz,
+    private readonly catalogue: RoleCatalogue,
   ) {}
 
   /** The roles, with the permissions the role policy lines in the database give them. */
@@ -136,7 +138,7 @@ export class PolicyService {
    */
   private async authorizeChange(tx: EntityManager, caller: Caller, input: RoleGrantInput): Promise<Grant> {
     const subject = checkSubject(input.subject, "input.subject");
-    const role = roleNamed(input.role);
+    const role = this.catalogue.role(input.role);
     if (!role)
       throw badInput(
         "input.role",
@@ -148,7 +150,7 @@ export class PolicyService {
     const operatorField = at.domain.kind === "operator" || role.domains.includes("operator");
     if (problem) throw badInput(operatorField ? "input.operatorId" : "input.providerId", problem);
     authorizeIn(caller, Permission.PolicyManage, at, "Policy");
-    assertNotAbove(caller, role.name, at.place, subject);
+    assertNotAbove(caller, role, at.place, subject);
     return { subject, role: role.name, domain: at.domain };
   }
 }

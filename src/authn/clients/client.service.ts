@@ -6,7 +6,8 @@ import { accessOf, assertNotAbove, authorize, authorizeInstallation } from "../.
 import { authorizeIn, locateDomain } from "../../authz/domain-ref.js";
 import { Permission } from "../../authz/permissions.js";
 import { restrict, scopeCondition } from "../../authz/scope-sql.js";
-import { roleDomainProblem, roleNamed } from "../../authz/roles.js";
+import type { RoleCatalogue } from "../../authz/catalogue.js";
+import { roleDomainProblem } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
@@ -59,7 +60,10 @@ const VISIBLE = sqlTemplate<"scope">(
 
 /** Service accounts and frontend clients: creation, secret rotation, disable/enable, delete. */
 export class ClientService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly catalogue: RoleCatalogue,
+  ) {}
 
   /**
    * The clients the caller may read: client:read for a provider sees its service accounts and those of its
@@ -106,7 +110,7 @@ export class ClientService {
     if (!!input.operatorId === !!input.providerId) {
       throw badInput("input.operatorId", "name exactly one of operatorId and providerId");
     }
-    const role = roleNamed(input.role);
+    const role = this.catalogue.role(input.role);
     if (!role) throw badInput("input.role", `unknown role ${input.role}`);
     const secret = newClientSecret();
     return inTransaction(this.ds, async (tx) => {
@@ -115,7 +119,7 @@ export class ClientService {
       if (problem) throw badInput("input.role", problem);
       authorizeIn(caller, Permission.ClientManage, at, "Client");
       // Nobody creates a service account stronger than themselves where it acts.
-      assertNotAbove(caller, role.name, at.place, "client:new");
+      assertNotAbove(caller, role, at.place, "client:new");
       const operatorId = at.domain.kind === "operator" ? at.domain.operatorId : null;
       const providerId = at.domain.kind === "provider" ? at.domain.providerId : null;
       const saved = await tx.save(
