@@ -6,10 +6,6 @@ SELECT t.id, t.provider_id AS "providerId", t.slug, t.name, t.contact_email AS "
   t.quota_memory_gib AS "quotaMemoryGib", t.status, t.bespoke_info AS "bespokeInfo",
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM operator t WHERE t.id = ANY($1::uuid[]){{scope}};
 
--- operators.domains
-SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
-           WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1;
-
 -- operators.list.count
 SELECT count(*)::int AS n FROM operator t {{where}};
 
@@ -44,3 +40,7 @@ SELECT o.quota_storage_gib AS "quotaStorage", o.quota_vcpus AS "quotaVcpus", o.q
        LEFT JOIN deployment d ON d.operator_id = o.id
        LEFT JOIN service s ON s.deployment_id = d.id AND s.enabled
       WHERE o.id = $1 GROUP BY o.id;
+
+-- operators.serviceOutsideZone
+SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
+           WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1;

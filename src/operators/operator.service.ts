@@ -29,8 +29,8 @@ import { assertWithinQuota } from "./quota.js";
 import { textKey, timestampKey, uuidKey } from "../db/sort-key.js";
 import { sql } from "../db/named-sql.js";
 
-const DOMAINS = sql(
-  "operators.domains",
+const SERVICE_OUTSIDE_ZONE = sql(
+  "operators.serviceOutsideZone",
   `SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
            WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1`,
 );
@@ -128,7 +128,7 @@ export class OperatorService {
     if (input.dnsZone != null) patch.dnsZone = v.dnsName(input.dnsZone, "input.dnsZone");
     return this.change(caller, id, "update", Permission.OperatorUpdate, async (tx, before) => {
       if (patch.dnsZone && patch.dnsZone !== before.dnsZone) {
-        const [outside] = await tx.query(DOMAINS, [id, patch.dnsZone]);
+        const [outside] = await tx.query(SERVICE_OUTSIDE_ZONE, [id, patch.dnsZone]);
         if (outside)
           throw badInput("input.dnsZone", `service domain ${outside.domain} would fall outside the new zone`);
       }
