@@ -16,6 +16,7 @@ import { createBenchDatabase } from "./support/database.js";
 import { firstDifference } from "./support/diff.js";
 import { load, type LoadFigures } from "./support/load.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";
+import { catalogue } from "../src/grants.js";
 
 /**
  * Authorization at scale: 10,000 operators, 50,000 users, 100,000 role grants. The p99 of one permission
@@ -217,7 +218,7 @@ type Pair = { subject: string; operatorId: string; providerId: string };
 
 /** One permission check at a time, timed one by one: warm (enforcer cached) and cold (loaded from SQL). */
 async function measureChecks(ds: DataSource) {
-  const authz = new Authz(ds, { enforcerCacheSize: OPERATORS + 10 });
+  const authz = new Authz(ds, { enforcerCacheSize: OPERATORS + 10, readOf: catalogue.readOf });
   const pairs = (await ds.query(
     `SELECT g.v0 AS subject, o.id AS "operatorId", o.provider_id AS "providerId" FROM casbin_rule g
        JOIN operator o ON o.id = substr(g.v2, 10)::uuid

@@ -14,6 +14,7 @@ import { createBenchDatabase, type BenchDatabase } from "./support/database.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";
 import { signInForm } from "./support/sign-in-form.js";
 import { authnSecretBox } from "../src/authn/keys/secret-box.js";
+import { catalogue } from "../src/grants.js";
 
 /**
  * The worst request of each kind a hostile client was seen to send (the hardening issue), 4 at once for a
@@ -213,7 +214,7 @@ async function seed(db: BenchDatabase): Promise<Fixture> {
     ).join(", ");
     await q(`INSERT INTO run_log_chunk (run_id, seq, byte_offset, stream, data) VALUES ${values}`, rows);
   }
-  const clients = new ClientService(db.ds);
+  const clients = new ClientService(db.ds, catalogue);
   const viewer = await clients.createServiceAccount(systemCaller(), {
     name: "hostile viewer",
     role: "operator-viewer",

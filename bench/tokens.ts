@@ -14,6 +14,7 @@ import { startServer } from "../src/server.js";
 import { createBenchDatabase } from "./support/database.js";
 import { type LoadFigures, load } from "./support/load.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";
+import { catalogue } from "../src/grants.js";
 
 /**
  * Client-credentials tokens per second at 16 connections: fedicentral (clients in PostgreSQL, every
@@ -50,7 +51,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const [provider] = await db.ds.query(
       `INSERT INTO provider (slug, name, contact_email) VALUES ('bench', 'Bench', 'ops@bench.example') RETURNING id`,
     );
-    const sa = await new ClientService(db.ds).createServiceAccount(systemCaller(), {
+    const sa = await new ClientService(db.ds, catalogue).createServiceAccount(systemCaller(), {
       name: "bench",
       role: "provider-viewer",
       providerId: toGlobalId("Provider", provider.id),

@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import type { Access } from "./authz/access.js";
+import type { ModuleGrants, RoleCatalogue } from "./authz/catalogue.js";
 import type { Db } from "./db/db.js";
 import type { Logger } from "./logger.js";
 
@@ -9,6 +10,8 @@ export type ServiceDeps = {
   ds: DataSource;
   log: Logger;
   options: ServiceOptions;
+  /** The permissions, roles and read permissions the modules declare. */
+  catalogue: RoleCatalogue;
   /**
    * A service of a module listed earlier: the module list is in dependency order, and a service used
    * before its module is listed stops the process at start.
@@ -21,7 +24,8 @@ export type NodeLoader = (loaders: Loaders, id: string) => Promise<object | null
 
 /**
  * One feature: everything it brings to the application, in its own folder. The application's central
- * lists (entities, resolvers, loaders, services, node types, mutations' accounting events) are derived
+ * lists (entities, resolvers, loaders, services, node types, mutations' accounting events, permissions
+ * and their grants) are derived
  * from the module list in src/modules.ts; a module adds its services and loaders to the request context's
  * types by declaration merging (src/api/context.ts).
  */
@@ -44,6 +48,11 @@ export type FeatureModule = {
   events?: Readonly<Record<string, readonly [string, ...string[]]>>;
   /** Its mutations that write no accounting event, each with the reason. */
   eventless?: Readonly<Record<string, string>>;
+  /**
+   * The permissions it owns with the roles granted each, and its node kinds' read permissions (in
+   * `<feature>.grants.ts`): the role catalogue is derived from these (src/authz/catalogue.ts).
+   */
+  grants?: ModuleGrants;
 };
 
 /** Declares a module, keeping its precise type (src/modules.ts derives the context's types from it). */

@@ -6,6 +6,7 @@ import { authzModule } from "./authz/authz.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
 import { deploymentsModule } from "./deployments/deployments.module.js";
 import type { Access } from "./authz/access.js";
+import { type RoleCatalogue, buildCatalogue } from "./authz/catalogue.js";
 import type { Db } from "./db/db.js";
 import type { FeatureModule, NodeLoader, ServiceDeps } from "./feature-module.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -38,6 +39,9 @@ const declared: readonly FeatureModule[] = modules;
 /** Every module's tables (src/entities.ts lists them for the DataSource without loading the modules). */
 export const moduleEntities = declared.flatMap((m) => m.entities ?? []);
 
+/** Every permission, each role with the permissions the modules grant it, the node kinds' read permissions. */
+export const catalogue: RoleCatalogue = buildCatalogue(declared);
+
 /** Every module's resolvers, for the schema (src/graphql/schema.ts). */
 export const resolvers = declared.flatMap((m) => m.resolvers ?? []);
 
@@ -59,6 +63,7 @@ export function createServices(ds: DataSource, opts: ServiceOptions & { log?: Lo
     ds,
     log: opts.log ?? createLogger("silent"),
     options: opts,
+    catalogue,
     use(name) {
       const service = built[name];
       if (!service) throw new Error(`the service ${name} is used before its module is listed`);

@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { AccountingConfig } from "./accounting/accounting-config.js";
 import { ConfigError } from "./common/config-error.js";
 import type { Config } from "./config.js";
+import { sql } from "./db/named-sql.js";
 import type { NetboxConfig } from "./netbox/netbox-config.js";
 
 // What production mode refuses to start without: a lost key loses data (everything sealed under it) or
@@ -31,6 +32,11 @@ export function requireProductionSettings(
   if (problems.length) throw new ConfigError(problems.join("\n"));
 }
 
+const ANY_NETBOX_CONNECTION = sql(
+  "production.anyNetboxConnection",
+  `SELECT EXISTS (SELECT 1 FROM netbox_connection) AS present`,
+);
+
 /** Once migrated: NetBox tokens and webhook secrets are sealed under NETBOX_SECRET_KEY as soon as one exists. */
 export async function requireNetboxKey(
   ds: DataSource,
@@ -38,7 +44,7 @@ export async function requireNetboxKey(
   netbox: Pick<NetboxConfig, "secretBox">,
 ): Promise<void> {
   if (!config.production || netbox.secretBox) return;
-  const [row] = (await ds.query(`SELECT EXISTS (SELECT 1 FROM netbox_connection) AS present`)) as {
+  const [row] = (await ds.query(ANY_NETBOX_CONNECTION)) as {
     present: boolean;
   }[];
   if (row?.present)

@@ -13,6 +13,7 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportScope, recordExport, writ
 import { sealPending } from "./sealer.js";
 import { listPublicKeys, toJwk } from "./signing.js";
 import { requestIdOf } from "../http/request-id.js";
+import { sql } from "../db/named-sql.js";
 
 export type HttpDecision =
   { allow: true; caller: Caller } | { allow: false; status: 401 | 403; message: string };
@@ -38,6 +39,8 @@ const allowAll: HttpAuthorizer = async (req) => ({
   allow: true,
   caller: anonymousCaller(req, String(req.res?.locals.requestId ?? "")),
 });
+
+const OPERATOR_EXISTS = sql("accounting.http.operatorExists", `SELECT 1 FROM operator WHERE id = $1`);
 
 export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: HttpAuthorizer }): Router {
   const { ds, log } = opts;
@@ -84,7 +87,7 @@ export function accountingHttp(opts: { ds: DataSource; log: Logger; authorize?: 
         return;
       }
       if (operatorId) {
-        const [exists] = await dbOf(ds).query(`SELECT 1 FROM operator WHERE id = $1`, [operatorId]);
+        const [exists] = await dbOf(ds).query(OPERATOR_EXISTS, [operatorId]);
         if (!exists) {
           res.status(404).json({ error: "operator not found", field: "operator" });
           return;

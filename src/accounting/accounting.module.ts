@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { accountingGrants } from "./accounting.grants.js";
 import { accountingEntities } from "./accounting.entities.js";
 import {
   AccountingEventResolver,
@@ -11,6 +12,7 @@ import { FailureTallies } from "./failure-tally.js";
 
 export const accountingModule = defineModule({
   name: "accounting",
+  grants: accountingGrants,
   entities: accountingEntities,
   resolvers: [AccountingResolver, AccountingEventResolver, ChainHeadResolver, UsageReportResolver],
   events: { signChainHeads: ["accounting_checkpoint.sign"] },

@@ -5,7 +5,7 @@ import { restrict } from "../authz/scope-sql.js";
 import { DomainError, badInput, notFound } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { type Db, dbOf } from "../db/db.js";
-import { SqlFilter, listPage } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
 import { type AccountingConfig, loadAccountingConfig } from "./accounting-config.js";
@@ -29,9 +29,22 @@ import { verifyChain } from "./verify-chain.js";
 import { integerKey, timestampKey } from "../db/sort-key.js";
 import { type Witness, createWitness } from "./witness.js";
 import { type Logger, createLogger } from "../logger.js";
+import { sql } from "../db/named-sql.js";
 
 const EVENT_FROM = `accounting_event e LEFT JOIN accounting_seal s ON s.event_id = e.id`;
 const EVENT_COLUMNS = `${EVENT_DOC_COLUMNS}, ${CHAIN_OF_EVENT} AS chain, ${SEAL_COLUMNS}`;
+
+const CHAIN_HEADS = sql(
+  "accounting.chainHeads",
+  `SELECT c.chain, c.seq::text AS seq, c.head_hash AS "headHash",
+              to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
+              (SELECT row_to_json(x) FROM (SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
+                 WHERE k.chain = c.chain ORDER BY k.seq DESC, k.id DESC LIMIT 1) x) AS checkpoint,
+              o.provider_id AS "providerId"
+         FROM accounting_chain c LEFT JOIN operator o ON o.id::text = c.chain ORDER BY c.chain = '${PROVIDER_CHAIN}' DESC, c.chain`,
+);
+
+const EVENT_LIST = listSql("accounting.events", EVENT_FROM, EVENT_COLUMNS);
 
 /** The auditor's side of accounting: events, chains, verification, usage, and checkpoints on demand. */
 export class AccountingService {
@@ -72,8 +85,7 @@ export class AccountingService {
       f.add((p) => `(e.initiator->>'id' = ${p} OR e.initiator->>'name' = ${p})`, filter.initiator);
     if (filter?.targetKind) f.add((p) => `e.target_kind = ${p}`, filter.targetKind);
     return listPage(dbOf(this.ds), {
-      from: EVENT_FROM,
-      columns: EVENT_COLUMNS,
+      sql: EVENT_LIST,
       filter: f,
       // Newest first; the microsecond time text is the cursor, so paging never skips an event.
       order: [timestampKey("e.occurred_at"), integerKey("e.id")],
@@ -107,14 +119,7 @@ export class AccountingService {
       updatedAt: string;
       checkpoint: Record<string, unknown> | null;
       providerId: string | null;
-    }>(
-      `SELECT c.chain, c.seq::text AS seq, c.head_hash AS "headHash",
-              to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
-              (SELECT row_to_json(x) FROM (SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
-                 WHERE k.chain = c.chain ORDER BY k.seq DESC, k.id DESC LIMIT 1) x) AS checkpoint,
-              o.provider_id AS "providerId"
-         FROM accounting_chain c LEFT JOIN operator o ON o.id::text = c.chain ORDER BY c.chain = '${PROVIDER_CHAIN}' DESC, c.chain`,
-    );
+    }>(CHAIN_HEADS);
     const visible = (operatorId: string | null, providerId: string | null) =>
       operatorId === null || providerId === null
         ? access.installationWide(Permission.AccountingRead)
@@ -199,6 +204,11 @@ export class AccountingService {
   }
 }
 
+const PROVIDER_OF_OPERATOR = sql(
+  "accounting.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+
 /** accounting:read for the operator (for it or its provider); NOT_FOUND when missing or out of reach. */
 async function authorizeOperator(
   db: Db,
@@ -206,10 +216,7 @@ async function authorizeOperator(
   globalId: string,
   operatorId: string,
 ): Promise<void> {
-  const [op] = await db.query<{ providerId: string }>(
-    `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
-    [operatorId],
-  );
+  const [op] = await db.query<{ providerId: string }>(PROVIDER_OF_OPERATOR, [operatorId]);
   if (!op) throw notFound("Operator", globalId);
   authorize(caller, Permission.AccountingRead, {
     kind: "Operator",

@@ -2,6 +2,7 @@
 // the rows are never parsed into objects and serialised again here (that was most of an export's time).
 
 import pg from "pg";
+import { sqlTemplate } from "../db/named-sql.js";
 import { isoTime } from "../db/sql.js";
 import { isoMicros } from "./event-sql.js";
 import type { ChainRange } from "./export.js";
@@ -51,6 +52,20 @@ const CHECKPOINT_LINE = jsonObject([
   ["signature", json("k.signature")],
 ]);
 
+const CHAIN_LINES = sqlTemplate<"chain" | "between">(
+  "accounting.export.chainLines",
+  `COPY (
+    SELECT line FROM (
+      SELECT s.seq, 0 AS kind, 0::bigint AS id, ${EVENT_LINE} AS line
+        FROM accounting_seal s JOIN accounting_event e ON e.id = s.event_id
+       WHERE s.chain = {{chain}} AND s.seq {{between}}
+      UNION ALL
+      SELECT k.seq, 1, k.id, ${CHECKPOINT_LINE}
+        FROM accounting_checkpoint k WHERE k.chain = {{chain}} AND k.seq {{between}}
+    ) l ORDER BY seq, kind, id
+  ) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`,
+);
+
 /**
  * COPY of one stretch of a chain as JSON lines: every event, each followed by the checkpoints at its
  * seq. CSV with a quote and a delimiter no JSON text contains (to_json escapes every control character)
@@ -59,16 +74,7 @@ const CHECKPOINT_LINE = jsonObject([
 export function chainLinesCopy(range: ChainRange): string {
   const chain = pg.escapeLiteral(range.chain);
   const between = `BETWEEN ${Math.trunc(range.fromSeq)} AND ${Math.trunc(range.toSeq)}`;
-  return `COPY (
-    SELECT line FROM (
-      SELECT s.seq, 0 AS kind, 0::bigint AS id, ${EVENT_LINE} AS line
-        FROM accounting_seal s JOIN accounting_event e ON e.id = s.event_id
-       WHERE s.chain = ${chain} AND s.seq ${between}
-      UNION ALL
-      SELECT k.seq, 1, k.id, ${CHECKPOINT_LINE}
-        FROM accounting_checkpoint k WHERE k.chain = ${chain} AND k.seq ${between}
-    ) l ORDER BY seq, kind, id
-  ) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+  return CHAIN_LINES.fill({ chain, between });
 }
 
 /** Counts the lines in a COPY chunk (one per record). */

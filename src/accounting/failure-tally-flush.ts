@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Caller } from "../common/caller.js";
 import { OTHER_SOURCES, UNKNOWN_SOURCE } from "./failure-source.js";
+import { sql } from "../db/named-sql.js";
 import { recordEvent } from "./record-event.js";
 
 // A window is emitted this long after it closed: counting is one short statement, done well before.
@@ -19,28 +20,31 @@ type Tally = {
   requestId: string | null;
 };
 
+const CUTOFF = `COALESCE($1::timestamptz, now() - make_interval(secs => ${CLOSE_GRACE_SECONDS}))`;
+const ANY_CLOSED = sql(
+  "accounting.failureTally.anyClosed",
+  `SELECT EXISTS (SELECT 1 FROM accounting_failure_tally WHERE window_end <= ${CUTOFF}) AS any`,
+);
+const TAKE_CLOSED = sql(
+  "accounting.failureTally.takeClosed",
+  `DELETE FROM accounting_failure_tally WHERE window_end <= ${CUTOFF}
+       RETURNING window_start AS "windowStart", window_end AS "windowEnd", source, action,
+                 target_kind AS "targetKind", target_id AS "targetId", reason, attempts,
+                 user_agent AS "userAgent", request_id AS "requestId"`,
+);
+
 /**
  * Turns every failure tally whose window has closed (or closed by `closedBy`) into one accounting event
  * carrying its count, deleting it in the same transaction: of several processes doing this at once, the
  * one whose DELETE takes a row emits it, the others find it gone. Returns how many it emitted.
  */
 export async function emitClosedTallies(ds: DataSource, opts: { closedBy?: Date } = {}): Promise<number> {
-  const cutoff = `COALESCE($1::timestamptz, now() - make_interval(secs => ${CLOSE_GRACE_SECONDS}))`;
   // The common case, nothing due, costs one indexed read and no transaction.
-  const [due]: { any: boolean }[] = await ds.query(
-    `SELECT EXISTS (SELECT 1 FROM accounting_failure_tally WHERE window_end <= ${cutoff}) AS any`,
-    [opts.closedBy ?? null],
-  );
+  const [due]: { any: boolean }[] = await ds.query(ANY_CLOSED, [opts.closedBy ?? null]);
   if (!due?.any) return 0;
   return ds.transaction(async (tx) => {
     // TypeORM answers a DELETE … RETURNING with [rows, count].
-    const [tallies]: [Tally[], number] = await tx.query(
-      `DELETE FROM accounting_failure_tally WHERE window_end <= ${cutoff}
-       RETURNING window_start AS "windowStart", window_end AS "windowEnd", source, action,
-                 target_kind AS "targetKind", target_id AS "targetId", reason, attempts,
-                 user_agent AS "userAgent", request_id AS "requestId"`,
-      [opts.closedBy ?? null],
-    );
+    const [tallies]: [Tally[], number] = await tx.query(TAKE_CLOSED, [opts.closedBy ?? null]);
     tallies.sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime() || order(a, b));
     for (const t of tallies) {
       await recordEvent(tx, callerOf(t), {

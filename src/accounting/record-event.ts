@@ -4,6 +4,7 @@ import { observerOf } from "./accounting-config.js";
 import type { Initiator } from "./accounting-event.entity.js";
 import { EVENT_LIMITS as MAX, capChanges, capText } from "./event-limits.js";
 import { isRecording } from "./recording.js";
+import { sql } from "../db/named-sql.js";
 
 export type EventInput = {
   action: string;
@@ -33,6 +34,13 @@ export function initiatorOf(caller: Caller): Initiator {
 
 let observer: string | undefined;
 
+const EVENT_INSERT = sql(
+  "accounting.event.insert",
+  `INSERT INTO accounting_event (event_type, action, outcome, initiator, target_kind, target_id, operator_id,
+                                   reason, request_id, observer, changes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+);
+
 /**
  * Appends one accounting event inside the caller's transaction: it exists iff the change commits. The
  * sealer links it into its chain (the operator's, or the provider-wide one) once it has committed. Every
@@ -41,25 +49,20 @@ let observer: string | undefined;
 export async function recordEvent(tx: EntityManager, caller: Caller, e: EventInput): Promise<void> {
   if (!isRecording()) return;
   // Plain SQL: TypeORM's insert builder costs several times the insert itself on this hot path.
-  await tx.query(
-    `INSERT INTO accounting_event (event_type, action, outcome, initiator, target_kind, target_id, operator_id,
-                                   reason, request_id, observer, changes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      e.eventType ?? "activity",
-      capText(e.action, MAX.action),
-      e.outcome ?? "success",
-      JSON.stringify(initiatorWithAttempts(caller, e.attempts)),
-      capText(e.targetKind, MAX.targetKind),
-      // Empty text is stored as null, so that a CSV export (where both are an empty cell) stays exact.
-      capText(e.targetId || null, MAX.targetId),
-      e.operatorId,
-      capText(e.reason || null, MAX.reason),
-      capText(caller.requestId || null, MAX.requestId),
-      (observer ??= observerOf()),
-      e.changes ? JSON.stringify(capChanges(e.changes)) : null,
-    ],
-  );
+  await tx.query(EVENT_INSERT, [
+    e.eventType ?? "activity",
+    capText(e.action, MAX.action),
+    e.outcome ?? "success",
+    JSON.stringify(initiatorWithAttempts(caller, e.attempts)),
+    capText(e.targetKind, MAX.targetKind),
+    // Empty text is stored as null, so that a CSV export (where both are an empty cell) stays exact.
+    capText(e.targetId || null, MAX.targetId),
+    e.operatorId,
+    capText(e.reason || null, MAX.reason),
+    capText(caller.requestId || null, MAX.requestId),
+    (observer ??= observerOf()),
+    e.changes ? JSON.stringify(capChanges(e.changes)) : null,
+  ]);
 }
 
 // Only a summary carries the count: events of one attempt keep the shape (and hashes) they always had.

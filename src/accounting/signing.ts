@@ -14,6 +14,7 @@ import { type Db, dbOf } from "../db/db.js";
 import { type Caller, systemCaller } from "../common/caller.js";
 import { SecretBox } from "../common/secret-box.js";
 import { recordEvent } from "./record-event.js";
+import { sql } from "../db/named-sql.js";
 
 export type Signer = { keyId: string; privateKey: KeyObject };
 
@@ -48,18 +49,21 @@ export const toJwk = (k: Pick<PublicKeyInfo, "keyId" | "publicKey">): Jwk => ({
 export const toPem = (k: Pick<PublicKeyInfo, "publicKey">): string =>
   publicKeyFromRaw(k.publicKey).export({ format: "pem", type: "spki" }).toString();
 
+const LIST = sql(
+  "accounting.signingKey.list",
+  `SELECT key_id AS "keyId", public_key AS "publicKey", encrypted_private_key AS sealed, active,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+            to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "retiredAt"
+       FROM accounting_signing_key ORDER BY active DESC, created_at DESC`,
+);
+
 /**
  * The keys, active first, then newest first. With the secret, only keys this service really holds: their
  * private half decrypts under it and matches the public half. A key row added behind the service's back
  * (by whoever can write the database but lacks the secret) is then neither published nor trusted.
  */
 export async function listPublicKeys(db: Db, secret: Buffer | null): Promise<PublicKeyInfo[]> {
-  const rows = await db.query<PublicKeyInfo & { sealed: string }>(
-    `SELECT key_id AS "keyId", public_key AS "publicKey", encrypted_private_key AS sealed, active,
-            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-            to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "retiredAt"
-       FROM accounting_signing_key ORDER BY active DESC, created_at DESC`,
-  );
+  const rows = await db.query<PublicKeyInfo & { sealed: string }>(LIST);
   return rows.filter((r) => secret === null || holds(secret, r)).map(({ sealed: _, ...k }) => k);
 }
 
@@ -77,14 +81,35 @@ export async function publicKeyMap(db: Db, secret: Buffer | null): Promise<Map<s
   return new Map(keys.map((k) => [k.keyId, publicKeyFromRaw(k.publicKey)]));
 }
 
+const ACTIVE = sql(
+  "accounting.signingKey.active",
+  `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
+);
+
 /** The active key, decrypted; the first call on a fresh database creates it. */
 export async function activeSigner(ds: DataSource, secret: Buffer): Promise<Signer> {
-  const [row] = await dbOf(ds).query<{ keyId: string; sealed: string }>(
-    `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
-  );
+  const [row] = await dbOf(ds).query<{ keyId: string; sealed: string }>(ACTIVE);
   if (row) return { keyId: row.keyId, privateKey: open(secret, row.keyId, row.sealed) };
   return rotateSigningKey(ds, secret, systemCaller(), false);
 }
+
+const LOCK = sql(
+  "accounting.signingKey.lock",
+  `SELECT pg_advisory_xact_lock(hashtext('fedicentral_accounting_signing_key'))`,
+);
+const ACTIVE_FOR_ROTATION = sql(
+  "accounting.signingKey.activeForRotation",
+  `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
+);
+const RETIRE = sql(
+  "accounting.signingKey.retire",
+  `UPDATE accounting_signing_key SET active = false, retired_at = now() WHERE active RETURNING key_id AS "keyId"`,
+);
+const SIGNING_KEY_INSERT = sql(
+  "accounting.signingKey.insert",
+  `INSERT INTO accounting_signing_key (key_id, public_key, encrypted_private_key, active)
+       VALUES ($1, $2, $3, true)`,
+);
 
 /**
  * Makes a new active key and retires the old one (kept, so its checkpoints still verify). With
@@ -98,25 +123,17 @@ export async function rotateSigningKey(
 ): Promise<Signer> {
   return ds.transaction(async (tx) => {
     const db = dbOf(tx);
-    await db.query(`SELECT pg_advisory_xact_lock(hashtext('fedicentral_accounting_signing_key'))`);
+    await db.query(LOCK);
     if (!retireActive) {
-      const [row] = await db.query<{ keyId: string; sealed: string }>(
-        `SELECT key_id AS "keyId", encrypted_private_key AS sealed FROM accounting_signing_key WHERE active`,
-      );
+      const [row] = await db.query<{ keyId: string; sealed: string }>(ACTIVE_FOR_ROTATION);
       if (row) return { keyId: row.keyId, privateKey: open(secret, row.keyId, row.sealed) };
     }
     const { publicKey, privateKey } = generateKeyPairSync("ed25519");
     const raw = publicKey.export({ format: "jwk" }).x!;
     const keyId = keyIdOf(Buffer.from(raw, "base64url"));
     const der = privateKey.export({ format: "der", type: "pkcs8" });
-    const retired = await db.query<{ keyId: string }>(
-      `UPDATE accounting_signing_key SET active = false, retired_at = now() WHERE active RETURNING key_id AS "keyId"`,
-    );
-    await db.query(
-      `INSERT INTO accounting_signing_key (key_id, public_key, encrypted_private_key, active)
-       VALUES ($1, $2, $3, true)`,
-      [keyId, raw, seal(secret, keyId, der)],
-    );
+    const retired = await db.query<{ keyId: string }>(RETIRE);
+    await db.query(SIGNING_KEY_INSERT, [keyId, raw, seal(secret, keyId, der)]);
     await recordEvent(tx, caller, {
       action: retired.length ? "rotate" : "create",
       eventType: "control",

@@ -1,4 +1,5 @@
 import type { Db } from "../db/db.js";
+import { sql } from "../db/named-sql.js";
 
 export type ServiceTypeUsage = {
   serviceType: string;
@@ -24,28 +25,18 @@ export type UsageReport = {
 const overlap = (start: string, end: string) =>
   `extract(epoch FROM least(coalesce(${end}, now()), $3::timestamptz) - greatest(${start}, $2::timestamptz))`;
 
-/**
- * One operator's usage over [from, to), from the usage records (exact numeric arithmetic in PostgreSQL,
- * to the microsecond) and, for runs, from the accounting events, which outlive deleted deployments.
- */
-export async function usageReport(
-  db: Db,
-  operatorId: string,
-  from: string,
-  to: string,
-): Promise<UsageReport> {
-  const params = [operatorId, from, to];
-  const [booked] = await db.query<{ storage: string; vcpus: string; memory: string }>(
-    `SELECT coalesce(sum(storage_gib * secs), 0) / 3600 AS storage, coalesce(sum(vcpus * secs), 0) / 3600 AS vcpus,
+const QUOTA = sql(
+  "accounting.usageReport.quota",
+  `SELECT coalesce(sum(storage_gib * secs), 0) / 3600 AS storage, coalesce(sum(vcpus * secs), 0) / 3600 AS vcpus,
             coalesce(sum(memory_gib * secs), 0) / 3600 AS memory
        FROM (SELECT storage_gib, vcpus, memory_gib, ${overlap("valid_from", "valid_to")} AS secs
                FROM usage_quota
               WHERE operator_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)) q
       WHERE secs > 0`,
-    params,
-  );
-  const services = await db.query<{ type: string; days: string; block: string; blob: string }>(
-    `WITH enabled AS (
+);
+const SERVICES = sql(
+  "accounting.usageReport.services",
+  `WITH enabled AS (
        SELECT service_type AS type, sum(secs) / 86400 AS days
          FROM (SELECT service_type, ${overlap("enabled_from", "disabled_at")} AS secs FROM usage_service
                 WHERE operator_id = $1 AND enabled_from < $3 AND (disabled_at IS NULL OR disabled_at > $2)) e
@@ -59,15 +50,32 @@ export async function usageReport(
      SELECT coalesce(e.type, s.type) AS type, coalesce(e.days, 0) AS days, coalesce(s.block, 0) AS block,
             coalesce(s.blob, 0) AS blob
        FROM enabled e FULL JOIN storage s ON s.type = e.type ORDER BY 1`,
-    params,
-  );
-  const runs = await db.query<{ outcome: string; n: number }>(
-    `SELECT outcome, count(*)::int AS n FROM accounting_event
+);
+const OUTCOMES = sql(
+  "accounting.usageReport.outcomes",
+  `SELECT outcome, count(*)::int AS n FROM accounting_event
       WHERE operator_id = $1 AND occurred_at >= $2 AND occurred_at < $3
         AND action = 'apply' AND target_kind = 'run' AND outcome IN ('success', 'failure')
       GROUP BY outcome`,
+);
+
+/**
+ * One operator's usage over [from, to), from the usage records (exact numeric arithmetic in PostgreSQL,
+ * to the microsecond) and, for runs, from the accounting events, which outlive deleted deployments.
+ */
+export async function usageReport(
+  db: Db,
+  operatorId: string,
+  from: string,
+  to: string,
+): Promise<UsageReport> {
+  const params = [operatorId, from, to];
+  const [booked] = await db.query<{ storage: string; vcpus: string; memory: string }>(QUOTA, params);
+  const services = await db.query<{ type: string; days: string; block: string; blob: string }>(
+    SERVICES,
     params,
   );
+  const runs = await db.query<{ outcome: string; n: number }>(OUTCOMES, params);
   const runsOf = (outcome: string) => runs.find((r) => r.outcome === outcome)?.n ?? 0;
   return {
     operatorId,

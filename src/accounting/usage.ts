@@ -7,13 +7,11 @@
 import type { EntityManager } from "typeorm";
 import { isoMicros } from "./event-sql.js";
 import { isRecording } from "./recording.js";
+import { sql } from "../db/named-sql.js";
 
-/** Closes the operator's quota interval if the booked quota changed, and opens one for the current quota. */
-export async function syncQuotaUsage(tx: EntityManager, operatorId: string): Promise<void> {
-  if (!isRecording()) return;
-  // Wrapped in a SELECT: TypeORM hands back [rows, count] for a bare UPDATE … RETURNING.
-  const closed: { at: string }[] = await tx.query(
-    `WITH closed AS (
+const CLOSE_QUOTA = sql(
+  "accounting.usage.closeQuota",
+  `WITH closed AS (
        UPDATE usage_quota u SET valid_to = greatest(clock_timestamp(), u.valid_from)
          FROM operator o
         WHERE u.operator_id = $1 AND u.valid_to IS NULL AND o.id = u.operator_id
@@ -21,49 +19,50 @@ export async function syncQuotaUsage(tx: EntityManager, operatorId: string): Pro
               IS DISTINCT FROM (o.quota_storage_gib, o.quota_vcpus, o.quota_memory_gib)
         RETURNING u.valid_to)
      SELECT ${isoMicros("valid_to")} AS at FROM closed`,
-    [operatorId],
-  );
-  await tx.query(
-    `INSERT INTO usage_quota (operator_id, storage_gib, vcpus, memory_gib, valid_from)
+);
+const OPEN_QUOTA = sql(
+  "accounting.usage.openQuota",
+  `INSERT INTO usage_quota (operator_id, storage_gib, vcpus, memory_gib, valid_from)
      SELECT o.id, o.quota_storage_gib, o.quota_vcpus, o.quota_memory_gib, coalesce($2::timestamptz, clock_timestamp())
        FROM operator o
       WHERE o.id = $1 AND NOT EXISTS (SELECT 1 FROM usage_quota u WHERE u.operator_id = o.id AND u.valid_to IS NULL)`,
-    [operatorId, closed[0]?.at ?? null],
-  );
+);
+
+/** Closes the operator's quota interval if the booked quota changed, and opens one for the current quota. */
+export async function syncQuotaUsage(tx: EntityManager, operatorId: string): Promise<void> {
+  if (!isRecording()) return;
+  // Wrapped in a SELECT: TypeORM hands back [rows, count] for a bare UPDATE … RETURNING.
+  const closed: { at: string }[] = await tx.query(CLOSE_QUOTA, [operatorId]);
+  await tx.query(OPEN_QUOTA, [operatorId, closed[0]?.at ?? null]);
 }
 
-/**
- * Brings the enabled intervals and storage intervals of these services in line with their rows: opens,
- * closes, or (for a storage size change) closes and reopens. A service that is gone has its intervals closed.
- */
-export async function syncServiceUsage(tx: EntityManager, serviceIds: string[]): Promise<void> {
-  if (!isRecording() || serviceIds.length === 0) return;
-  await tx.query(
-    `UPDATE usage_service u SET disabled_at = greatest(clock_timestamp(), u.enabled_from)
+const CLOSE_SERVICES = sql(
+  "accounting.usage.closeServices",
+  `UPDATE usage_service u SET disabled_at = greatest(clock_timestamp(), u.enabled_from)
       WHERE u.service_id = ANY($1::uuid[]) AND u.disabled_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = u.service_id AND s.enabled)`,
-    [serviceIds],
-  );
-  await tx.query(
-    `INSERT INTO usage_service (service_id, deployment_id, operator_id, service_type, enabled_from)
+);
+const OPEN_SERVICES = sql(
+  "accounting.usage.openServices",
+  `INSERT INTO usage_service (service_id, deployment_id, operator_id, service_type, enabled_from)
      SELECT s.id, s.deployment_id, d.operator_id, t.slug, clock_timestamp()
        FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN service_type t ON t.id = s.service_type_id
       WHERE s.id = ANY($1::uuid[]) AND s.enabled
         AND NOT EXISTS (SELECT 1 FROM usage_service u WHERE u.service_id = s.id AND u.disabled_at IS NULL)`,
-    [serviceIds],
-  );
-  const closed: { serviceId: string; at: string }[] = await tx.query(
-    `WITH closed AS (
+);
+const CLOSE_STORAGE = sql(
+  "accounting.usage.closeStorage",
+  `WITH closed AS (
        UPDATE usage_storage u SET valid_to = greatest(clock_timestamp(), u.valid_from)
         WHERE u.service_id = ANY($1::uuid[]) AND u.valid_to IS NULL
           AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = u.service_id
                             AND s.block_storage_gib = u.block_storage_gib AND s.blob_storage_gib = u.blob_storage_gib)
         RETURNING u.service_id, u.valid_to)
      SELECT service_id AS "serviceId", ${isoMicros("valid_to")} AS at FROM closed`,
-    [serviceIds],
-  );
-  await tx.query(
-    `INSERT INTO usage_storage (service_id, deployment_id, operator_id, service_type, block_storage_gib,
+);
+const OPEN_STORAGE = sql(
+  "accounting.usage.openStorage",
+  `INSERT INTO usage_storage (service_id, deployment_id, operator_id, service_type, block_storage_gib,
                                 blob_storage_gib, valid_from)
      SELECT s.id, s.deployment_id, d.operator_id, t.slug, s.block_storage_gib, s.blob_storage_gib,
             coalesce(c.at, clock_timestamp())
@@ -71,21 +70,34 @@ export async function syncServiceUsage(tx: EntityManager, serviceIds: string[]):
        LEFT JOIN unnest($2::uuid[], $3::timestamptz[]) AS c(service_id, at) ON c.service_id = s.id
       WHERE s.id = ANY($1::uuid[])
         AND NOT EXISTS (SELECT 1 FROM usage_storage u WHERE u.service_id = s.id AND u.valid_to IS NULL)`,
-    [serviceIds, closed.map((c) => c.serviceId), closed.map((c) => c.at)],
-  );
+);
+
+/**
+ * Brings the enabled intervals and storage intervals of these services in line with their rows: opens,
+ * closes, or (for a storage size change) closes and reopens. A service that is gone has its intervals closed.
+ */
+export async function syncServiceUsage(tx: EntityManager, serviceIds: string[]): Promise<void> {
+  if (!isRecording() || serviceIds.length === 0) return;
+  await tx.query(CLOSE_SERVICES, [serviceIds]);
+  await tx.query(OPEN_SERVICES, [serviceIds]);
+  const closed: { serviceId: string; at: string }[] = await tx.query(CLOSE_STORAGE, [serviceIds]);
+  await tx.query(OPEN_STORAGE, [serviceIds, closed.map((c) => c.serviceId), closed.map((c) => c.at)]);
 }
+
+const CLOSE_DEPLOYMENT_SERVICES = sql(
+  "accounting.usage.closeDeploymentServices",
+  `UPDATE usage_service SET disabled_at = greatest(clock_timestamp(), enabled_from)
+      WHERE deployment_id = $1 AND disabled_at IS NULL`,
+);
+const CLOSE_DEPLOYMENT_STORAGE = sql(
+  "accounting.usage.closeDeploymentStorage",
+  `UPDATE usage_storage SET valid_to = greatest(clock_timestamp(), valid_from)
+      WHERE deployment_id = $1 AND valid_to IS NULL`,
+);
 
 /** The deployment is gone, and its services with it: their open intervals end now. */
 export async function closeDeploymentUsage(tx: EntityManager, deploymentId: string): Promise<void> {
   if (!isRecording()) return;
-  await tx.query(
-    `UPDATE usage_service SET disabled_at = greatest(clock_timestamp(), enabled_from)
-      WHERE deployment_id = $1 AND disabled_at IS NULL`,
-    [deploymentId],
-  );
-  await tx.query(
-    `UPDATE usage_storage SET valid_to = greatest(clock_timestamp(), valid_from)
-      WHERE deployment_id = $1 AND valid_to IS NULL`,
-    [deploymentId],
-  );
+  await tx.query(CLOSE_DEPLOYMENT_SERVICES, [deploymentId]);
+  await tx.query(CLOSE_DEPLOYMENT_STORAGE, [deploymentId]);
 }

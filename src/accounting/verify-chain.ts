@@ -7,6 +7,7 @@ import { unsealedEvents } from "./sealer.js";
 import { publicKeyMap } from "./signing.js";
 import { withSnapshot } from "./snapshot-reader.js";
 import { type ChainPin, WitnessCheck } from "./witness-check.js";
+import { sql } from "../db/named-sql.js";
 
 /** Events left unsealed longer than this make a verification fail: the sealer is not keeping up. */
 export const UNSEALED_GRACE_MS = 5000;
@@ -27,6 +28,26 @@ export type ChainCheckOptions = {
   /** Checkpoints noted down outside the database, which it must still hold. */
   pins?: readonly Omit<ChainPin, "chain">[];
 };
+
+const CHECKPOINT_BEFORE = sql(
+  "accounting.verify.checkpointBefore",
+  `SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
+            WHERE k.chain = $1 AND k.seq < $2 ORDER BY k.number DESC LIMIT 1`,
+);
+const SEAL_HASH = sql(
+  "accounting.verify.sealHash",
+  `SELECT hash FROM accounting_seal WHERE chain = $1 AND seq = $2`,
+);
+const RECORDS = sql(
+  "accounting.verify.records",
+  `SELECT s.chain, ${SEAL_COLUMNS}, ${EVENT_DOC_COLUMNS}
+           FROM accounting_seal s LEFT JOIN accounting_event e ON e.id = s.event_id
+          WHERE s.chain = $1 AND s.seq BETWEEN $2 AND $3 ORDER BY s.seq`,
+);
+const CHAIN_HEAD = sql(
+  "accounting.verify.chainHead",
+  `SELECT seq::text AS seq FROM accounting_chain WHERE chain = $1`,
+);
 
 /**
  * Checks one chain in the database, trusting none of it but the keys the signing secret opens (all stored
@@ -51,29 +72,17 @@ export function verifyChain(
     const [range] = await chainRanges(r, { chain, from, to });
     if (range) {
       if (range.fromSeq > 1) {
-        const [before] = await r.query<Record<string, unknown>>(
-          `SELECT ${CHECKPOINT_COLUMNS} FROM accounting_checkpoint k
-            WHERE k.chain = $1 AND k.seq < $2 ORDER BY k.number DESC LIMIT 1`,
-          [chain, range.fromSeq],
-        );
+        const [before] = await r.query<Record<string, unknown>>(CHECKPOINT_BEFORE, [chain, range.fromSeq]);
         verifier.anchorCheckpoint(chain, before ? toCheckpoint(before) : null);
       }
       if (range.fromSeq > 1) {
-        const [prev] = await r.query<{ hash: string }>(
-          `SELECT hash FROM accounting_seal WHERE chain = $1 AND seq = $2`,
-          [chain, range.fromSeq - 1],
-        );
+        const [prev] = await r.query<{ hash: string }>(SEAL_HASH, [chain, range.fromSeq - 1]);
         if (prev) verifier.anchor(chain, range.fromSeq - 1, prev.hash);
         else verifier.missing(chain, range.fromSeq - 1);
       }
       const checkpoints = await checkpointsBetween(r, chain, range.fromSeq, range.toSeq);
       let next = 0;
-      const rows = r.stream<Record<string, unknown>>(
-        `SELECT s.chain, ${SEAL_COLUMNS}, ${EVENT_DOC_COLUMNS}
-           FROM accounting_seal s LEFT JOIN accounting_event e ON e.id = s.event_id
-          WHERE s.chain = $1 AND s.seq BETWEEN $2 AND $3 ORDER BY s.seq`,
-        [chain, range.fromSeq, range.toSeq],
-      );
+      const rows = r.stream<Record<string, unknown>>(RECORDS, [chain, range.fromSeq, range.toSeq]);
       for await (const row of rows) {
         const seq = Number(row.seq);
         if (row.id === null) verifier.missing(chain, seq);
@@ -88,10 +97,7 @@ export function verifyChain(
       }
     }
     if (!to) {
-      const [head] = await r.query<{ seq: string }>(
-        `SELECT seq::text AS seq FROM accounting_chain WHERE chain = $1`,
-        [chain],
-      );
+      const [head] = await r.query<{ seq: string }>(CHAIN_HEAD, [chain]);
       if (head) verifier.head(chain, Number(head.seq));
     }
     check.finish(verifier, { chain, from, to });

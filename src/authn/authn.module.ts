@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { authnGrants } from "./authn.grants.js";
 import { authnEntities } from "./authn.entities.js";
 import { UserResolver } from "./accounts/user.resolver.js";
 import { UserService } from "./accounts/user.service.js";
@@ -10,6 +11,7 @@ import { MeResolver, MembershipResolver } from "./me.resolver.js";
 
 export const authnModule = defineModule({
   name: "authn",
+  grants: authnGrants,
   entities: authnEntities,
   resolvers: [MeResolver, MembershipResolver, UserResolver, ClientResolver],
   events: {
@@ -35,14 +37,14 @@ export const authnModule = defineModule({
   eventless: {
     beginTotpEnrolment: "nothing takes effect until confirmTotpEnrolment, which records the user's update",
   },
-  services: ({ ds, options, use }) => ({
+  services: ({ ds, options, use, catalogue }) => ({
     users: new UserService(
       ds,
       options.secretBox ?? null,
       options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
       use("failures"),
     ),
-    clients: new ClientService(ds),
+    clients: new ClientService(ds, catalogue),
   }),
 });
 

@@ -5,6 +5,7 @@ import { API_SCOPE, type ServiceAccountClaims } from "./clients/client-store.js"
 import type { KeyRing } from "./keys/key-ring.js";
 import type { Principal } from "../common/principal.js";
 import { type TokenCutoffs, keysOf } from "./tokens/token-cutoffs.js";
+import { sql } from "../db/named-sql.js";
 
 export const REALM = "fedicentral";
 export const TOKEN_ALGS = ["ES256", "RS256"];
@@ -50,6 +51,13 @@ export type FedicentralClaims = {
 };
 
 type Request = { method: string; authorization: string | undefined; dpop: string | string[] | undefined };
+
+const DPOP_PROOF_ONCE = sql(
+  "authn.bearer.dpopProofOnce",
+  `INSERT INTO oidc_payload (kind, id, payload, expires_at)
+       VALUES ('ApiDpopProof', $1, '{}', now() + make_interval(secs => $2::int))
+       ON CONFLICT (kind, id) DO NOTHING RETURNING 1`,
+);
 
 /**
  * Turns the Authorization (and DPoP) headers of an API request into a Principal: a JWT access token we
@@ -187,12 +195,10 @@ export class RequestAuthenticator {
     const id = createHash("sha256")
       .update(`${jkt}:${String(payload.jti)}`)
       .digest("base64url");
-    const inserted: unknown[] = await this.opts.ds.query(
-      `INSERT INTO oidc_payload (kind, id, payload, expires_at)
-       VALUES ('ApiDpopProof', $1, '{}', now() + make_interval(secs => $2::int))
-       ON CONFLICT (kind, id) DO NOTHING RETURNING 1`,
-      [id, DPOP_WINDOW_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS],
-    );
+    const inserted: unknown[] = await this.opts.ds.query(DPOP_PROOF_ONCE, [
+      id,
+      DPOP_WINDOW_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS,
+    ]);
     if (inserted.length === 0) throw fail("the DPoP proof was used before");
   }
 }

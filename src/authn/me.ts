@@ -4,6 +4,16 @@ import { domainKindOf } from "../authz/policy.types.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Me, type Membership, PrincipalKind } from "./authn.types.js";
 import type { Principal } from "../common/principal.js";
+import { sql } from "../db/named-sql.js";
+
+const ROLES = sql(
+  "authn.me.roles",
+  `SELECT v1 AS role, v2 AS domain FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 ORDER BY v2, v1`,
+);
+const ME_USER = sql(
+  "authn.me.user",
+  `SELECT email, totp_enabled_at IS NOT NULL AS "totpEnabled" FROM app_user WHERE id = $1`,
+);
 
 /**
  * Who the caller is and the roles it holds. Roles are authorization's policy lines (casbin_rule `g`
@@ -14,15 +24,8 @@ export async function whoAmI(ds: DataSource, p: Principal): Promise<Me> {
   const subject = `${p.kind}:${p.id}`;
   const [grants, user]: [{ role: string; domain: string }[], { email: string; totpEnabled: boolean }[]] =
     await Promise.all([
-      ds.query(
-        `SELECT v1 AS role, v2 AS domain FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 ORDER BY v2, v1`,
-        [subject],
-      ),
-      p.kind === "user"
-        ? ds.query(`SELECT email, totp_enabled_at IS NOT NULL AS "totpEnabled" FROM app_user WHERE id = $1`, [
-            p.id,
-          ])
-        : Promise.resolve([]),
+      ds.query(ROLES, [subject]),
+      p.kind === "user" ? ds.query(ME_USER, [p.id]) : Promise.resolve([]),
     ]);
   const memberships: Membership[] = grants.map((g) => ({
     role: g.role,

@@ -14,6 +14,7 @@ export type Place = { providerId: string; operatorId: string | null };
 
 type Held = { providers: Set<string>; operators: Set<string> };
 const NONE = { providers: new Set<string>(), operators: new Set<string>() } as const;
+const NO_KINDS: ReadonlyMap<string, Permission> = new Map();
 
 /**
  * What one principal may do, computed once per request from its role grants (see Authz.accessFor) and
@@ -27,22 +28,30 @@ export class Access {
     readonly principal: Principal | null,
     readonly subject: string | null,
     private readonly grants: ReadonlyMap<Permission, "all" | Held>,
+    private readonly readOf: ReadonlyMap<string, Permission>,
   ) {}
 
+  // Neither needs the node kinds' read permissions: the one is refused nothing, the other sees nothing.
   static anonymous(): Access {
-    return new Access(null, null, new Map());
+    return new Access(null, null, new Map(), NO_KINDS);
   }
 
   /** Background work of the server itself (run workers, seeds): everything, everywhere. */
   static system(): Access {
-    return new Access(null, null, new Map(Object.values(Permission).map((p) => [p, "all" as const])));
+    return new Access(
+      null,
+      null,
+      new Map(Object.values(Permission).map((p) => [p, "all" as const])),
+      NO_KINDS,
+    );
   }
 
-  /** From the permissions held per domain. */
+  /** From the permissions held per domain; readOf: the catalogue's read permission of each node kind. */
   static of(
     principal: Principal,
     subject: string,
     held: Iterable<{ domain: Domain; permissions: Iterable<Permission> }>,
+    readOf: ReadonlyMap<string, Permission>,
   ): Access {
     const grants = new Map<Permission, "all" | Held>();
     for (const { domain, permissions } of held) {
@@ -55,7 +64,12 @@ export class Access {
         else current.operators.add(domain.operatorId);
       }
     }
-    return new Access(principal, subject, grants);
+    return new Access(principal, subject, grants, readOf);
+  }
+
+  /** The permission that lets one see an object of the kind (a refused caller seeing it gets FORBIDDEN). */
+  readPermissionOf(kind: string): Permission | undefined {
+    return this.readOf.get(kind);
   }
 
   /** Whether the permission is held anywhere at all: the root-field check. */

@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { authzGrants } from "./authz.grants.js";
 import { authzEntities } from "./authz.entities.js";
 import { Authz } from "./authz.js";
 import { DenialRecorder } from "./denied.js";
@@ -7,15 +8,19 @@ import { PolicyService } from "./policy.service.js";
 
 export const authzModule = defineModule({
   name: "authz",
+  grants: authzGrants,
   entities: authzEntities,
   resolvers: [PolicyResolver, AccessExplanationResolver],
   events: { grantRole: ["role-assignment.grant"], revokeRole: ["role-assignment.revoke"] },
-  services: ({ ds, log, options }) => {
-    const authz = new Authz(ds, { enforcerCacheSize: options.enforcerCacheSize ?? 10_000 });
+  services: ({ ds, log, options, catalogue }) => {
+    const authz = new Authz(ds, {
+      enforcerCacheSize: options.enforcerCacheSize ?? 10_000,
+      readOf: catalogue.readOf,
+    });
     return {
       authz,
       denials: new DenialRecorder(ds, log),
-      policy: new PolicyService(ds, authz),
+      policy: new PolicyService(ds, authz, catalogue),
     };
   },
 });

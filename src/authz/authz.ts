@@ -29,7 +29,15 @@ export class Authz implements PolicyCaches {
   readonly enforcers: EnforcerCache;
   readonly subjects: SubjectDomains;
 
-  constructor(ds: DataSource, opts: { enforcerCacheSize: number; subjectCacheSize?: number }) {
+  constructor(
+    ds: DataSource,
+    private readonly opts: {
+      enforcerCacheSize: number;
+      subjectCacheSize?: number;
+      /** The catalogue's read permission of each node kind, for the Access it builds. */
+      readOf: ReadonlyMap<string, Permission>;
+    },
+  ) {
     this.enforcers = new EnforcerCache(ds, opts.enforcerCacheSize);
     this.subjects = new SubjectDomains(dbOf(ds), opts.subjectCacheSize ?? opts.enforcerCacheSize);
   }
@@ -58,7 +66,7 @@ export class Authz implements PolicyCaches {
         return { domain: parsed, permissions: e.permissionsOf(subject) };
       }),
     );
-    return Access.of(principal, subject, held);
+    return Access.of(principal, subject, held, this.opts.readOf);
   }
 
   /** A domain's grants changed (for subject, when known): its cached decisions go. */

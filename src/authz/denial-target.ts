@@ -1,14 +1,24 @@
 import type { DataSource } from "typeorm";
 import type { EventInput } from "../accounting/record-event.js";
 import { fromGlobalId } from "../common/global-id.js";
+import { sql } from "../db/named-sql.js";
 
 // Objects that belong to an operator, and how to find it: a refusal aimed at one goes into its chain.
 const OPERATOR_OF: Record<string, string> = {
-  operator: `SELECT id AS "operatorId" FROM operator WHERE id = $1`,
-  deployment: `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`,
-  service: `SELECT d.operator_id AS "operatorId" FROM service s JOIN deployment d ON d.id = s.deployment_id
+  operator: sql("authz.denialTarget.operator", `SELECT id AS "operatorId" FROM operator WHERE id = $1`),
+  deployment: sql(
+    "authz.denialTarget.deployment",
+    `SELECT operator_id AS "operatorId" FROM deployment WHERE id = $1`,
+  ),
+  service: sql(
+    "authz.denialTarget.service",
+    `SELECT d.operator_id AS "operatorId" FROM service s JOIN deployment d ON d.id = s.deployment_id
              WHERE s.id = $1`,
-  run: `SELECT d.operator_id AS "operatorId" FROM run r JOIN deployment d ON d.id = r.deployment_id WHERE r.id = $1`,
+  ),
+  run: sql(
+    "authz.denialTarget.run",
+    `SELECT d.operator_id AS "operatorId" FROM run r JOIN deployment d ON d.id = r.deployment_id WHERE r.id = $1`,
+  ),
 };
 
 /**
@@ -39,14 +49,14 @@ export async function withTargetOperators(ds: DataSource, events: EventInput[]):
   const found = new Map<string, string | null>();
   const out: EventInput[] = [];
   for (const e of events) {
-    const sql = OPERATOR_OF[e.targetKind];
-    if (e.operatorId || !sql || !e.targetId) {
+    const statement = OPERATOR_OF[e.targetKind];
+    if (e.operatorId || !statement || !e.targetId) {
       out.push(e);
       continue;
     }
     const key = `${e.targetKind}:${e.targetId}`;
     if (!found.has(key)) {
-      const [row] = (await ds.query(sql, [e.targetId])) as { operatorId: string }[];
+      const [row] = (await ds.query(statement, [e.targetId])) as { operatorId: string }[];
       found.set(key, row?.operatorId ?? null);
     }
     out.push({ ...e, operatorId: found.get(key) ?? null });

@@ -7,7 +7,7 @@ import { Access, type Place } from "./access.js";
 import { withTargetOperators } from "./denial-target.js";
 import { Permission } from "./permissions.js";
 import { RequestDenials } from "./request-denials.js";
-import { roleNamed } from "./roles.js";
+import type { RoleDefinition } from "./catalogue.js";
 
 /** What a refused attempt was, for the accounting record; never shown to the caller. */
 export type Denial = {
@@ -53,17 +53,6 @@ const NOTHING = Access.anonymous();
 export const accessOf = (caller: Caller): Access =>
   caller.access instanceof Access ? caller.access : caller.systemActor !== undefined ? SYSTEM : NOTHING;
 
-// Which permission lets a caller see an object of each kind: seeing it, it gets FORBIDDEN, not NOT_FOUND.
-const READ_OF: Record<string, Permission> = {
-  Provider: Permission.ProviderRead,
-  Operator: Permission.OperatorRead,
-  Deployment: Permission.DeploymentRead,
-  Service: Permission.DeploymentRead,
-  Run: Permission.RunRead,
-  Client: Permission.ClientRead,
-  User: Permission.UserRead,
-};
-
 /** What a point check is about: an object's kind and id, and where it belongs. */
 export type Target = { kind: string; id: string } & Place;
 
@@ -75,7 +64,7 @@ export type Target = { kind: string; id: string } & Place;
 export function authorize(caller: Caller, permission: Permission, target: Target): void {
   const access = accessOf(caller);
   if (access.allows(permission, target)) return;
-  const read = READ_OF[target.kind];
+  const read = access.readPermissionOf(target.kind);
   if (read && access.allows(read, target)) throw forbidden(denialOf(permission, target));
   throw hidden(permission, target);
 }
@@ -120,12 +109,12 @@ export function authorizeInstallation(
  */
 export function assertNotAbove(
   caller: Caller,
-  roleName: string,
+  role: RoleDefinition,
   at: Place | "installation",
   subject: string,
 ): void {
   const mine = accessOf(caller).permissionsIn(at);
-  const missing = (roleNamed(roleName)?.permissions ?? []).filter((p) => !mine.has(p));
+  const missing = role.permissions.filter((p) => !mine.has(p));
   if (missing.length === 0) return;
   throw forbidden(
     {
@@ -134,7 +123,7 @@ export function assertNotAbove(
       targetId: subject,
       operatorId: at === "installation" ? null : at.operatorId,
     },
-    `${roleName} carries permissions you do not hold here (${missing.sort().join(", ")}); ` +
+    `${role.name} carries permissions you do not hold here (${missing.sort().join(", ")}); ` +
       "nobody grants a role above their own",
   );
 }

@@ -5,6 +5,7 @@ import type { Place } from "./access.js";
 import { authorize, authorizeInstallation } from "./denied.js";
 import { type Domain, INSTALLATION } from "./model.js";
 import type { Permission } from "./permissions.js";
+import { sql } from "../db/named-sql.js";
 
 /** Where a grant applies, as the API names it: an operator, a provider, or neither (the installation). */
 export type DomainRef = { operatorId?: string | null; providerId?: string | null };
@@ -19,6 +20,12 @@ export type LocatedDomain = {
 
 type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
+const PROVIDER_OF_OPERATOR = sql(
+  "authz.domain.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+const PROVIDER_EXISTS = sql("authz.domain.providerExists", `SELECT id FROM provider WHERE id = $1`);
+
 /** Parses the reference and looks the operator or provider up; NOT_FOUND when it does not exist. */
 export async function locateDomain(db: Queryable, ref: DomainRef, field: string): Promise<LocatedDomain> {
   if (ref.operatorId && ref.providerId) {
@@ -26,9 +33,7 @@ export async function locateDomain(db: Queryable, ref: DomainRef, field: string)
   }
   if (ref.operatorId) {
     const operatorId = expectGlobalId(ref.operatorId, "Operator", `${field}.operatorId`);
-    const [op] = (await db.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-      operatorId,
-    ])) as { providerId: string }[];
+    const [op] = (await db.query(PROVIDER_OF_OPERATOR, [operatorId])) as { providerId: string }[];
     if (!op) throw notFound("Operator", ref.operatorId);
     return {
       domain: { kind: "operator", operatorId },
@@ -38,7 +43,7 @@ export async function locateDomain(db: Queryable, ref: DomainRef, field: string)
   }
   if (ref.providerId) {
     const providerId = expectGlobalId(ref.providerId, "Provider", `${field}.providerId`);
-    const [p] = (await db.query(`SELECT id FROM provider WHERE id = $1`, [providerId])) as unknown[];
+    const [p] = (await db.query(PROVIDER_EXISTS, [providerId])) as unknown[];
     if (!p) throw notFound("Provider", ref.providerId);
     return {
       domain: { kind: "provider", providerId },

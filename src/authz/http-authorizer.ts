@@ -6,6 +6,12 @@ import { dbOf } from "../db/db.js";
 import type { Caller } from "../common/caller.js";
 import type { Authz } from "./authz.js";
 import type { DenialRecorder } from "./denied.js";
+import { sql } from "../db/named-sql.js";
+
+const PROVIDER_OF_OPERATOR = sql(
+  "authz.http.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
 
 /**
  * The same decision as a GraphQL root field's, for plain HTTP routes (the accounting export): the
@@ -22,9 +28,7 @@ export function httpAuthorizer(
     const access = await services.authz.accessFor(principal);
     // The operator's provider, for grants per provider; a missing operator is allowed nowhere.
     const allowsFor = async (id: string) => {
-      const [op] = (await dbOf(ds).query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-        id,
-      ])) as { providerId: string }[];
+      const [op] = (await dbOf(ds).query(PROVIDER_OF_OPERATOR, [id])) as { providerId: string }[];
       return op !== undefined && access.allows(permission, { providerId: op.providerId, operatorId: id });
     };
     const caller: Caller = {

@@ -1,4 +1,8 @@
-/** Every permission the API checks. Roles bundle them; subjects never hold one directly. */
+/**
+ * The name of every permission the API checks. Roles bundle them; subjects never hold one directly. Each
+ * is owned by one feature module, whose `<feature>.grants.ts` says which roles get it (src/authz/catalogue.ts
+ * stops the process at start when one is owned by none).
+ */
 export enum Permission {
   ProviderRead = "provider:read",
   /** A new provider: the installation's, not any provider's, to decide. */

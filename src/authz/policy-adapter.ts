@@ -1,8 +1,15 @@
 import type { FilteredAdapter, Model } from "casbin";
 import type { Db } from "../db/db.js";
+import { sql } from "../db/named-sql.js";
 
 /** Which lines one enforcer loads: every role permission (`p`), and the grants (`g`) of one domain. */
 export type DomainFilter = { domain: string };
+
+const LOAD_FOR_DOMAIN = sql(
+  "authz.policy.loadForDomain",
+  `SELECT ptype, ARRAY[v0, v1, v2] AS v FROM casbin_rule WHERE ptype = 'p' OR (ptype = 'g' AND v2 = $1)
+        ORDER BY id`,
+);
 
 /**
  * Casbin's storage in casbin_rule, read-only and filtered by domain. Our own rather than typeorm-adapter
@@ -18,11 +25,7 @@ export class PolicyAdapter implements FilteredAdapter {
   }
 
   async loadFilteredPolicy(model: Model, filter: DomainFilter): Promise<void> {
-    const rows = await this.db.query<{ ptype: string; v: string[] }>(
-      `SELECT ptype, ARRAY[v0, v1, v2] AS v FROM casbin_rule WHERE ptype = 'p' OR (ptype = 'g' AND v2 = $1)
-        ORDER BY id`,
-      [filter.domain],
-    );
+    const rows = await this.db.query<{ ptype: string; v: string[] }>(LOAD_FOR_DOMAIN, [filter.domain]);
     for (const r of rows) model.addPolicy(r.ptype, r.ptype, r.v);
   }
 

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { badInput, conflict } from "../common/errors.js";
 import { expectGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
-import { listPage, SqlFilter } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
@@ -29,15 +29,20 @@ import {
   type RoleAssignment,
   toRoleAssignment,
 } from "./policy.types.js";
-import { ROLES, roleDomainProblem, roleNamed } from "./roles.js";
+import type { RoleCatalogue } from "./catalogue.js";
+import { ROLES, roleDomainProblem } from "./roles.js";
 import { integerKey } from "../db/sort-key.js";
 import { restrict } from "./scope-sql.js";
+import { sql } from "../db/named-sql.js";
+
+const ASSIGNMENT_LIST = listSql("authz.roleAssignments", "casbin_rule t", ASSIGNMENT_COLUMNS);
 
 /** Role grants through the API: who may change them, and no one above their own permissions. */
 export class PolicyService {
   constructor(
     private readonly ds: DataSource,
     private readonly authz: Authz,
+    private readonly catalogue: RoleCatalogue,
   ) {}
 
   /** The roles, with the permissions the role policy lines in the database give them. */
@@ -94,8 +99,7 @@ export class PolicyService {
     if (filter?.installation) f.add((p) => `t.v2 = ${p}`, INSTALLATION_DOMAIN);
     restrict(f, accessOf(caller), Permission.PolicyRead, "role_assignment");
     return listPage(dbOf(this.ds), {
-      from: "casbin_rule t",
-      columns: ASSIGNMENT_COLUMNS,
+      sql: ASSIGNMENT_LIST,
       filter: f,
       order: [integerKey("t.id")],
       direction: "ASC",
@@ -134,7 +138,7 @@ export class PolicyService {
    */
   private async authorizeChange(tx: EntityManager, caller: Caller, input: RoleGrantInput): Promise<Grant> {
     const subject = checkSubject(input.subject, "input.subject");
-    const role = roleNamed(input.role);
+    const role = this.catalogue.role(input.role);
     if (!role)
       throw badInput(
         "input.role",
@@ -146,10 +150,15 @@ export class PolicyService {
     const operatorField = at.domain.kind === "operator" || role.domains.includes("operator");
     if (problem) throw badInput(operatorField ? "input.operatorId" : "input.providerId", problem);
     authorizeIn(caller, Permission.PolicyManage, at, "Policy");
-    assertNotAbove(caller, role.name, at.place, subject);
+    assertNotAbove(caller, role, at.place, subject);
     return { subject, role: role.name, domain: at.domain };
   }
 }
+
+const LOCK_HOLDERS = sql(
+  "authz.grant.lockHolders",
+  `SELECT v0 AS subject FROM casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 FOR UPDATE`,
+);
 
 /**
  * A provider keeps an administrator, and the installation its platform administrator: the last such
@@ -157,10 +166,7 @@ export class PolicyService {
  */
 async function keepOneAdmin(tx: EntityManager, g: Grant): Promise<void> {
   // Locks every such grant of the domain, so two concurrent revocations cannot both pass.
-  const admins = (await tx.query(
-    `SELECT v0 AS subject FROM casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 FOR UPDATE`,
-    [g.role, domainName(g.domain)],
-  )) as { subject: string }[];
+  const admins = (await tx.query(LOCK_HOLDERS, [g.role, domainName(g.domain)])) as { subject: string }[];
   if (admins.length === 1 && admins[0]!.subject === g.subject) {
     throw conflict(
       "input.subject",

@@ -1,5 +1,11 @@
 import { LRUCache } from "lru-cache";
 import type { Db } from "../db/db.js";
+import { sql } from "../db/named-sql.js";
+
+const DOMAINS = sql(
+  "authz.subject.domains",
+  `SELECT DISTINCT v2 AS domain FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`,
+);
 
 /**
  * The domains each subject holds a role in, cached per process so a request asks no SQL for its access.
@@ -18,12 +24,7 @@ export class SubjectDomains {
   get(subject: string): Promise<string[]> {
     let entry = this.cache.get(subject);
     if (!entry) {
-      entry = this.db
-        .query<{ domain: string }>(
-          `SELECT DISTINCT v2 AS domain FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`,
-          [subject],
-        )
-        .then((rows) => rows.map((r) => r.domain));
+      entry = this.db.query<{ domain: string }>(DOMAINS, [subject]).then((rows) => rows.map((r) => r.domain));
       // Cached before it resolves, so concurrent requests share one query and invalidate() can drop it.
       this.cache.set(subject, entry);
       entry.catch(() => {

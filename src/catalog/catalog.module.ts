@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { catalogGrants } from "./catalog.grants.js";
 import { catalogEntities } from "./catalog.entities.js";
 import { CatalogResolver } from "./catalog.resolver.js";
 import { CatalogService } from "./catalog.service.js";
@@ -6,6 +7,7 @@ import { createCatalogLoaders } from "./service-type.loaders.js";
 
 export const catalogModule = defineModule({
   name: "catalog",
+  grants: catalogGrants,
   entities: catalogEntities,
   resolvers: [CatalogResolver],
   loaders: createCatalogLoaders,

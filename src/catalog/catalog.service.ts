@@ -1,11 +1,13 @@
 import type { DataSource } from "typeorm";
 import { dbOf } from "../db/db.js";
-import { listPage, SqlFilter } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
 import { SERVICE_TYPE_COLUMNS } from "./service-type.loaders.js";
 import { type ServiceType, toServiceType } from "./service-type.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
+
+const SERVICE_TYPE_LIST = listSql("catalog.serviceTypes", "service_type t", SERVICE_TYPE_COLUMNS);
 
 export class CatalogService {
   constructor(private readonly ds: DataSource) {}
@@ -14,8 +16,7 @@ export class CatalogService {
     const f = new SqlFilter();
     if (federated !== undefined) f.add((p) => `t.federated = ${p}`, federated);
     return listPage(dbOf(this.ds), {
-      from: "service_type t",
-      columns: SERVICE_TYPE_COLUMNS,
+      sql: SERVICE_TYPE_LIST,
       filter: f,
       order: [textKey("t.slug"), uuidKey("t.id")],
       direction: "ASC",

@@ -17,6 +17,7 @@ import { ProviderService } from "../providers/provider.service.js";
 import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 import { DOMAIN_HELP, UsageError, domainOf, operatorIdOf, providerIdOf } from "./domain-option.js";
+import { catalogue } from "../grants.js";
 
 type Json = { json?: boolean };
 
@@ -128,11 +129,14 @@ export function registerAuthnCommands(program: Command): void {
         const bound = o.operator
           ? { operatorId: toGlobalId("Operator", await operatorIdOf(ds, o.provider, o.operator)) }
           : { providerId: toGlobalId("Provider", await providerIdOf(ds, o.provider!)) };
-        const created = await new ClientService(ds).createServiceAccount(commandLineCaller("client create"), {
-          name: o.name,
-          role: o.role,
-          ...bound,
-        });
+        const created = await new ClientService(ds, catalogue).createServiceAccount(
+          commandLineCaller("client create"),
+          {
+            name: o.name,
+            role: o.role,
+            ...bound,
+          },
+        );
         return {
           id: toGlobalId("Client", created.id),
           client_id: created.clientId,
@@ -149,7 +153,7 @@ export function registerAuthnCommands(program: Command): void {
     .option("--json", "print JSON")
     .action((o: { name: string; redirectUri: string[]; postLogoutRedirectUri: string[] } & Json) =>
       run(o, async (ds) => {
-        const clients = new ClientService(ds);
+        const clients = new ClientService(ds, catalogue);
         const caller = commandLineCaller("client create-public");
         const id = await clients.createPublicClient(caller, {
           name: o.name,

@@ -8,6 +8,15 @@ import { inTransaction } from "../db/transaction.js";
 import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
 import { DOMAIN_HELP, type DomainOptions, UsageError, domainOf } from "./domain-option.js";
+import { sql } from "../db/named-sql.js";
+
+const GRANTS = sql(
+  "cli.authz.grants",
+  `SELECT r.v0 AS subject, r.v1 AS role, r.v2 AS domain, coalesce(o.slug, p.slug) AS slug
+             FROM casbin_rule r LEFT JOIN operator o ON r.v2 = 'operator:' || o.id
+                  LEFT JOIN provider p ON r.v2 = 'provider:' || p.id
+            WHERE r.ptype = 'g' AND ($1::text IS NULL OR r.v0 = $1) ORDER BY r.v0, r.v2, r.v1`,
+);
 
 /**
  * Role grants from the command line, for operations staff on the server itself (no sign-in, no checks:
@@ -52,10 +61,7 @@ export function registerAuthzCommands(program: Command): void {
       withDatabase(async (ds) => {
         await migrate(ds);
         const rows: { subject: string; role: string; domain: string; slug: string | null }[] = await ds.query(
-          `SELECT r.v0 AS subject, r.v1 AS role, r.v2 AS domain, coalesce(o.slug, p.slug) AS slug
-             FROM casbin_rule r LEFT JOIN operator o ON r.v2 = 'operator:' || o.id
-                  LEFT JOIN provider p ON r.v2 = 'provider:' || p.id
-            WHERE r.ptype = 'g' AND ($1::text IS NULL OR r.v0 = $1) ORDER BY r.v0, r.v2, r.v1`,
+          GRANTS,
           [o.subject ?? null],
         );
         for (const r of rows) {

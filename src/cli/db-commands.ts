@@ -4,20 +4,27 @@ import { Client } from "pg";
 import type { Command } from "commander";
 import { seedDemo } from "../../seeds/demo.js";
 import { migrate, pendingSchemaChanges } from "../db/data-source.js";
+import { sqlTemplate } from "../db/named-sql.js";
 import { withDatabase } from "./database.js";
+
+const CREATE_SCRATCH = sqlTemplate<"database">("cli.db.createScratch", `CREATE DATABASE {{database}}`);
+const DROP_SCRATCH = sqlTemplate<"database">(
+  "cli.db.dropScratch",
+  `DROP DATABASE IF EXISTS {{database}} WITH (FORCE)`,
+);
 
 /** A scratch database on the same server, dropped afterwards: migrations are generated and checked there. */
 async function withScratchDatabase<T>(baseUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const name = `fedicentral_scratch_${process.pid}_${Date.now()}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(CREATE_SCRATCH.fill({ database: name }));
   try {
     const u = new URL(baseUrl);
     u.pathname = `/${name}`;
     return await work(u.toString());
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(DROP_SCRATCH.fill({ database: name }));
     await admin.end();
   }
 }

@@ -10,6 +10,7 @@ import type { SyncProgress } from "../netbox/sync-engine.js";
 import { type SyncOutcome, claimSyncRun, enqueueSync, executeSyncRun } from "../netbox/sync-runner.js";
 import { commandLineCaller } from "./cli-caller.js";
 import { withDatabase } from "./database.js";
+import { sql } from "../db/named-sql.js";
 
 export function registerNetboxCommands(program: Command): void {
   const netbox = program.command("netbox").description("the NetBox mirror");
@@ -27,23 +28,31 @@ export function registerNetboxCommands(program: Command): void {
     });
 }
 
+const PROVIDER = sql(
+  "cli.netbox.provider",
+  `SELECT p.id, c.provider_id IS NOT NULL AS connected
+       FROM provider p LEFT JOIN netbox_connection c ON c.provider_id = p.id WHERE p.slug = $1`,
+);
+const ACTIVE_SYNC = sql(
+  "cli.netbox.activeSync",
+  `SELECT id, state, mode FROM netbox_sync_run WHERE provider_id = $1 AND state IN ('queued', 'running')`,
+);
+const SYNC_RUN = sql(
+  "cli.netbox.syncRun",
+  `SELECT state, mode, pages, created, updated, deleted, unchanged, skipped, reason, jsonb_array_length(issues) AS issues
+       FROM netbox_sync_run WHERE id = $1`,
+);
+
 async function sync(ds: DataSource, slug: string, mode: SyncMode): Promise<boolean> {
   const config = loadNetboxConfig();
   const db = dbOf(ds);
-  const [provider] = await db.query<{ id: string; connected: boolean }>(
-    `SELECT p.id, c.provider_id IS NOT NULL AS connected
-       FROM provider p LEFT JOIN netbox_connection c ON c.provider_id = p.id WHERE p.slug = $1`,
-    [slug],
-  );
+  const [provider] = await db.query<{ id: string; connected: boolean }>(PROVIDER, [slug]);
   if (!provider) throw new Error(`no provider ${slug}`);
   if (!provider.connected) throw new Error(`provider ${slug} has no NetBox connection`);
   const show = display(process.stderr.isTTY === true);
   let runId = await enqueueSync(ds, commandLineCaller("netbox sync"), provider.id, mode, "cli");
   if (!runId) {
-    const [active] = await db.query<{ id: string; state: string; mode: string }>(
-      `SELECT id, state, mode FROM netbox_sync_run WHERE provider_id = $1 AND state IN ('queued', 'running')`,
-      [provider.id],
-    );
+    const [active] = await db.query<{ id: string; state: string; mode: string }>(ACTIVE_SYNC, [provider.id]);
     if (!active) throw new Error("could not queue the sync");
     show.note(`a ${active.mode} sync is ${active.state} already (${active.id}); following it`);
     runId = active.id;
@@ -74,11 +83,7 @@ async function sync(ds: DataSource, slug: string, mode: SyncMode): Promise<boole
     }
   } else outcome = await follow(ds, runId, show.progress);
   show.done();
-  const [run] = await db.query<Record<string, unknown>>(
-    `SELECT state, mode, pages, created, updated, deleted, unchanged, skipped, reason, jsonb_array_length(issues) AS issues
-       FROM netbox_sync_run WHERE id = $1`,
-    [runId],
-  );
+  const [run] = await db.query<Record<string, unknown>>(SYNC_RUN, [runId]);
   if (outcome.state === "succeeded") {
     console.log(
       `${run?.mode} sync succeeded: ${run?.created} created, ${run?.updated} updated, ${run?.deleted} deleted, ` +
@@ -95,6 +100,11 @@ async function sync(ds: DataSource, slug: string, mode: SyncMode): Promise<boole
   return false;
 }
 
+const SYNC_PROGRESS = sql(
+  "cli.netbox.syncProgress",
+  `SELECT state, reason, pages, progress FROM netbox_sync_run WHERE id = $1`,
+);
+
 /** Polls a run another process executes until it ends. */
 async function follow(
   ds: DataSource,
@@ -107,7 +117,7 @@ async function follow(
       reason: string | null;
       pages: number;
       progress: SyncProgress | null;
-    }>(`SELECT state, reason, pages, progress FROM netbox_sync_run WHERE id = $1`, [runId]);
+    }>(SYNC_PROGRESS, [runId]);
     if (!run) return { state: "failed", reason: "the run disappeared" };
     if (run.state === "succeeded" || run.state === "failed") return { state: run.state, reason: run.reason };
     if (run.progress) onProgress({ ...run.progress, pages: run.pages });

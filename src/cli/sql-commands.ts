@@ -1,14 +1,26 @@
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { namedStatements } from "../db/named-sql.js";
 
 export const QUERIES_DIR = "schema/queries";
 
-/** Every module defining named statements: importing them names their statements. */
+const SOURCE_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Every file of the code that names statements (it imports named-sql), the module list's first: importing
+ * a file names its statements. Found by reading the files, so a new one needs no list.
+ */
 async function loadStatements(): Promise<ReadonlyMap<string, string>> {
   await import("../modules.js");
-  await import("../runs/run-worker.js");
+  const files = (await readdir(SOURCE_ROOT, { recursive: true }))
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))
+    .sort();
+  for (const f of files) {
+    const file = path.join(SOURCE_ROOT, f);
+    if ((await readFile(file, "utf8")).includes('/named-sql.js"')) await import(file);
+  }
   return namedStatements();
 }
 

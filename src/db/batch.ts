@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import type { PageRequest } from "../api/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
+import { type SqlTemplate, sql, sqlTemplate } from "./named-sql.js";
 import type { SortKey } from "./sort-key.js";
 
 type Row = Record<string, unknown>;
@@ -14,29 +15,33 @@ export type RowScope = (params: unknown[]) => string | null;
 
 const and = (cond: string | null | undefined) => (cond ? ` AND ${cond}` : "");
 
+/** Names a by-id loader's statement: `select` (its table seen as t) for the ids asked, within the scope. */
+export const byIdSql = (name: string, select: string): SqlTemplate<"scope"> =>
+  sqlTemplate(name, `${select} WHERE t.id = ANY($1::uuid[]){{scope}}`);
+
 /** Loads rows by primary key in one statement per tick; missing (or out of scope) ids resolve to null. */
-export function byIdLoader<T>(db: Db, selectSql: string, map: (row: Row) => T, scope?: RowScope) {
+export function byIdLoader<T>(
+  db: Db,
+  statement: SqlTemplate<"scope">,
+  map: (row: Row) => T,
+  scope?: RowScope,
+) {
   return new DataLoader<string, T | null>(async (ids) => {
     const params: unknown[] = [ids];
-    const rows = await db.query(`${selectSql} WHERE t.id = ANY($1::uuid[])${and(scope?.(params))}`, params);
+    const rows = await db.query(statement.fill({ scope: and(scope?.(params)) }), params);
     const found = new Map(rows.map((r) => [r.id as string, map(r)]));
     return ids.map((id) => found.get(id) ?? null);
   });
 }
 
+/** Names a by-parent loader's statement: `select` (its table seen as t) for the parents asked, in order. */
+export const byParentSql = (name: string, select: string, parentColumn: string, orderBy: string): string =>
+  sql(name, `${select} WHERE t.${parentColumn} = ANY($1::uuid[]) ORDER BY ${orderBy}`);
+
 /** Loads all child rows of many parents in one statement; each parent gets its list (possibly empty). */
-export function byParentLoader<T>(
-  db: Db,
-  selectSql: string,
-  parentColumn: string,
-  orderBy: string,
-  map: (row: Row) => T,
-) {
+export function byParentLoader<T>(db: Db, statement: string, map: (row: Row) => T) {
   return new DataLoader<string, T[]>(async (parentIds) => {
-    const rows = await db.query(
-      `${selectSql} WHERE t.${parentColumn} = ANY($1::uuid[]) ORDER BY ${orderBy}`,
-      [parentIds],
-    );
+    const rows = await db.query(statement, [parentIds]);
     const byParent = new Map<string, T[]>();
     for (const r of rows) {
       const key = r.__parent as string;
@@ -50,6 +55,23 @@ export function byParentLoader<T>(
 
 export type ChildPageKey = { parentId: string; page: PageRequest };
 
+type ChildPageSlots = "keyset" | "scope" | "orderBy" | "limit";
+
+/** Names a child page loader's statement over `table` (seen as t), its children selected by `parentColumn`. */
+export const childPageSql = (
+  name: string,
+  table: string,
+  columns: string,
+  parentColumn: string,
+): SqlTemplate<ChildPageSlots> =>
+  sqlTemplate(
+    name,
+    `SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
+               SELECT ${columns}, t.${parentColumn} AS "__parent" FROM ${table} t
+               WHERE t.${parentColumn} = p.id {{keyset}}{{scope}}
+               ORDER BY {{orderBy}} LIMIT {{limit}}) c`,
+  );
+
 /**
  * One page of children for many parents in one statement (a LATERAL join per parent, each using the
  * parent's index). Pages with different arguments are batched separately.
@@ -57,9 +79,7 @@ export type ChildPageKey = { parentId: string; page: PageRequest };
 export function childPageLoader<T>(
   db: Db,
   opts: {
-    table: string;
-    columns: string;
-    parentColumn: string;
+    sql: SqlTemplate<ChildPageSlots>;
     /** Sort keys over the child table, seen as t. */
     orderKeys: SortKey[];
     map: (row: Row) => T;
@@ -83,10 +103,12 @@ export function childPageLoader<T>(
           const ks = keysetSql(page, opts.orderKeys, "ASC", params);
           const scoped = and(opts.scope?.(params));
           const rows = await db.query(
-            `SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
-               SELECT ${opts.columns}, t.${opts.parentColumn} AS "__parent" FROM ${opts.table} t
-               WHERE t.${opts.parentColumn} = p.id ${ks.where ? `AND ${ks.where}` : ""}${scoped}
-               ORDER BY ${ks.orderBy} LIMIT ${ks.limit}) c`,
+            opts.sql.fill({
+              keyset: ks.where ? `AND ${ks.where}` : "",
+              scope: scoped,
+              orderBy: ks.orderBy,
+              limit: String(ks.limit),
+            }),
             params,
           );
           const byParent = new Map<string, T[]>();
@@ -105,13 +127,20 @@ export function childPageLoader<T>(
   );
 }
 
+/** Names a child count loader's statement over `table` (seen as t), its children selected by `parentColumn`. */
+export const childCountSql = (name: string, table: string, parentColumn: string): SqlTemplate<"scope"> =>
+  sqlTemplate(
+    name,
+    `SELECT t.${parentColumn} AS parent, count(*)::int AS n FROM ${table} t
+        WHERE t.${parentColumn} = ANY($1::uuid[]){{scope}} GROUP BY 1`,
+  );
+
 /** Counts children per parent in one statement (the scope sees the table as t). */
-export function childCountLoader(db: Db, table: string, parentColumn: string, scope?: RowScope) {
+export function childCountLoader(db: Db, statement: SqlTemplate<"scope">, scope?: RowScope) {
   return new DataLoader<string, number>(async (parentIds) => {
     const params: unknown[] = [parentIds];
     const rows = await db.query<{ parent: string; n: number }>(
-      `SELECT t.${parentColumn} AS parent, count(*)::int AS n FROM ${table} t
-        WHERE t.${parentColumn} = ANY($1::uuid[])${and(scope?.(params))} GROUP BY 1`,
+      statement.fill({ scope: and(scope?.(params)) }),
       params,
     );
     const counts = new Map(rows.map((r) => [r.parent, r.n]));

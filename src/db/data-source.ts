@@ -3,6 +3,7 @@ import { migrations } from "../../migrations/index.js";
 import type { Logger } from "../logger.js";
 import { entities } from "../entities.js";
 import { QueryLogger } from "./query-logger.js";
+import { sql } from "./named-sql.js";
 
 export type DataSourceOptions = { url: string; poolSize?: number; log: Logger; applicationName?: string };
 
@@ -27,6 +28,9 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
 /** Any number for pg_advisory_lock, the same in every version: migrations of one database take turns. */
 const MIGRATION_LOCK = 7_301_905_813;
 
+const MIGRATION_LOCK_SQL = sql("db.migrationLock", `SELECT pg_advisory_lock($1)`);
+const MIGRATION_UNLOCK = sql("db.migrationUnlock", `SELECT pg_advisory_unlock($1)`);
+
 /**
  * Applies pending migrations; returns their names. Processes migrating one database at once (replicas
  * started together) take turns under an advisory lock, held on the connection the migrations run on, so
@@ -36,13 +40,13 @@ export async function migrate(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+    await runner.query(MIGRATION_LOCK_SQL, [MIGRATION_LOCK]);
     try {
       const executor = new MigrationExecutor(ds, runner);
       executor.transaction = "each";
       return (await executor.executePendingMigrations()).map((m) => m.name);
     } finally {
-      await runner.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]);
+      await runner.query(MIGRATION_UNLOCK, [MIGRATION_LOCK]);
     }
   } finally {
     await runner.release();

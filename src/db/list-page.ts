@@ -1,6 +1,7 @@
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../api/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql } from "./keyset.js";
+import { type SqlTemplate, sqlTemplate } from "./named-sql.js";
 import type { SortKey } from "./sort-key.js";
 
 /** WHERE conditions with their parameters, numbered as they are added. */
@@ -16,7 +17,23 @@ export class SqlFilter {
   }
 }
 
-const whereClause = (conds: string[]) => (conds.length ? `WHERE ${conds.join(" AND ")}` : "");
+/** `WHERE` and the conditions, or nothing. */
+export const whereClause = (conds: string[]) => (conds.length ? `WHERE ${conds.join(" AND ")}` : "");
+
+/** A root list's statements: a page (its conditions, order and limit filled per request) and its count. */
+export type ListSql = { page: SqlTemplate<"where" | "orderBy" | "limit">; count: SqlTemplate<"where"> };
+
+/** Names a root list's statements (`<name>.page`, `<name>.count`) over `from` (its table seen as t). */
+export function listSql(name: string, from: string, columns: string): ListSql {
+  return {
+    page: sqlTemplate(
+      `${name}.page`,
+      `SELECT ${columns} FROM ${from} {{where}}
+     ORDER BY {{orderBy}} LIMIT {{limit}}`,
+    ),
+    count: sqlTemplate(`${name}.count`, `SELECT count(*)::int AS n FROM ${from} {{where}}`),
+  };
+}
 
 /**
  * One keyset page of a root list: the rows, their cursors, and a totalCount that runs only when asked.
@@ -25,8 +42,7 @@ const whereClause = (conds: string[]) => (conds.length ? `WHERE ${conds.join(" A
 export async function listPage<T>(
   db: Db,
   opts: {
-    from: string;
-    columns: string;
+    sql: ListSql;
     filter: SqlFilter;
     order: SortKey[];
     direction: "ASC" | "DESC";
@@ -40,15 +56,15 @@ export async function listPage<T>(
   const pageParams = [...params];
   const ks = keysetSql(page, opts.order, opts.direction, pageParams);
   const rows = await db.query(
-    `SELECT ${opts.columns} FROM ${opts.from} ${whereClause(ks.where ? [...where, ks.where] : where)}
-     ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+    opts.sql.page.fill({
+      where: whereClause(ks.where ? [...where, ks.where] : where),
+      orderBy: ks.orderBy,
+      limit: String(ks.limit),
+    }),
     pageParams,
   );
   return toConnection(rows.map(opts.map), page, opts.cursorOf, async () => {
-    const [r] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${opts.from} ${whereClause(where)}`,
-      params,
-    );
+    const [r] = await db.query<{ n: number }>(opts.sql.count.fill({ where: whereClause(where) }), params);
     return r?.n ?? 0;
   });
 }

@@ -1,9 +1,12 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "../logger.js";
+import { sql } from "./named-sql.js";
+
+const APPLIED_MIGRATIONS = sql("db.appliedMigrations", `SELECT name FROM migrations`);
 
 /** Names of migrations the code knows but the database has not applied. */
 export async function pendingMigrations(ds: DataSource): Promise<string[]> {
-  const rows: { name: string }[] = await ds.query(`SELECT name FROM migrations`);
+  const rows: { name: string }[] = await ds.query(APPLIED_MIGRATIONS);
   const applied = new Set(rows.map((r) => r.name));
   return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !applied.has(n));
 }
@@ -27,12 +30,14 @@ export async function waitForMigrations(
   }
 }
 
+const PING = sql("db.ping", "SELECT 1");
+
 /** Whether the database answers a trivial query within `timeoutMs`. */
 export async function databaseAnswers(ds: DataSource, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    return await Promise.race([ds.query("SELECT 1").then(() => true), late]);
+    return await Promise.race([ds.query(PING).then(() => true), late]);
   } catch {
     return false;
   } finally {

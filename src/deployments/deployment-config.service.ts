@@ -7,6 +7,13 @@ import { dbOf } from "../db/db.js";
 import type { Caller } from "../common/caller.js";
 import { buildStagedConfig, loadDeployedConfig, type DeploymentConfig } from "./deployment-config.js";
 import { ConfigurationKind } from "./deployment.types.js";
+import { sql } from "../db/named-sql.js";
+
+const PLACE = sql(
+  "deployments.config.place",
+  `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+         FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
+);
 
 export class DeploymentConfigService {
   constructor(private readonly ds: DataSource) {}
@@ -14,11 +21,7 @@ export class DeploymentConfigService {
   async get(caller: Caller, globalId: string, which: ConfigurationKind): Promise<DeploymentConfig | null> {
     const id = expectGlobalId(globalId, "Deployment", "deploymentId");
     const db = dbOf(this.ds);
-    const [owner] = await db.query<{ operatorId: string; providerId: string }>(
-      `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
-         FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
-      [id],
-    );
+    const [owner] = await db.query<{ operatorId: string; providerId: string }>(PLACE, [id]);
     if (!owner) throw notFound("Deployment", globalId);
     authorize(caller, Permission.ConfigRead, {
       kind: "Deployment",

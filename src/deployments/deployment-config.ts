@@ -1,5 +1,6 @@
 import { toGlobalId } from "../common/global-id.js";
 import type { Db } from "../db/db.js";
+import { sql } from "../db/named-sql.js";
 
 /**
  * The document a NixOps4 deployment reads (deployment.json), described by
@@ -33,36 +34,41 @@ export type DeploymentConfig = {
   coreServices: { kind: string; name: string; endpoint: string; settings: object }[];
 };
 
-export async function buildStagedConfig(db: Db, deploymentId: string): Promise<DeploymentConfig | null> {
-  const [head] = await db.query(
-    `SELECT d.id, d.name, d.staged_generation AS generation,
+const DEPLOYMENT = sql(
+  "deployments.config.deployment",
+  `SELECT d.id, d.name, d.staged_generation AS generation,
             o.id AS "operatorId", o.slug AS "operatorSlug", o.name AS "operatorName", o.contact_email AS "contactEmail",
             o.dns_zone AS "dnsZone", o.quota_storage_gib AS "quotaStorageGib", o.quota_vcpus AS "quotaVcpus",
             o.quota_memory_gib AS "quotaMemoryGib", o.bespoke_info AS "bespokeInfo",
             p.id AS "providerId", p.slug AS "providerSlug", p.name AS "providerName"
        FROM deployment d JOIN operator o ON o.id = d.operator_id JOIN provider p ON p.id = o.provider_id
       WHERE d.id = $1`,
-    [deploymentId],
-  );
-  if (!head) return null;
-  const [services, resourceProviders, coreServices] = await Promise.all([
-    db.query(
-      `SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
+);
+const SERVICES = sql(
+  "deployments.config.services",
+  `SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
               s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib",
               s.backup_schedule AS "backupSchedule", s.backup_retention_days AS "backupRetentionDays"
          FROM service s JOIN service_type st ON st.id = s.service_type_id
         WHERE s.deployment_id = $1 ORDER BY s.domain, s.id`,
-      [deploymentId],
-    ),
-    db.query(
-      `SELECT component_type AS "componentType", implementation, settings FROM resource_provider
+);
+const RESOURCE_PROVIDERS = sql(
+  "deployments.config.resourceProviders",
+  `SELECT component_type AS "componentType", implementation, settings FROM resource_provider
         WHERE provider_id = $1 ORDER BY component_type, implementation`,
-      [head.providerId],
-    ),
-    db.query(
-      `SELECT kind, name, endpoint, settings FROM core_service WHERE provider_id = $1 ORDER BY kind, name`,
-      [head.providerId],
-    ),
+);
+const CORE_SERVICES = sql(
+  "deployments.config.coreServices",
+  `SELECT kind, name, endpoint, settings FROM core_service WHERE provider_id = $1 ORDER BY kind, name`,
+);
+
+export async function buildStagedConfig(db: Db, deploymentId: string): Promise<DeploymentConfig | null> {
+  const [head] = await db.query(DEPLOYMENT, [deploymentId]);
+  if (!head) return null;
+  const [services, resourceProviders, coreServices] = await Promise.all([
+    db.query(SERVICES, [deploymentId]),
+    db.query(RESOURCE_PROVIDERS, [head.providerId]),
+    db.query(CORE_SERVICES, [head.providerId]),
   ]);
   return {
     schemaVersion: 1,
@@ -110,14 +116,17 @@ export async function buildStagedConfig(db: Db, deploymentId: string): Promise<D
   };
 }
 
+const DEPLOYED = sql(
+  "deployments.config.deployed",
+  `SELECT deployed_config AS config FROM deployment WHERE id = $1`,
+);
+
 /** The configuration the last successful run applied, or null when nothing was deployed yet. */
 export async function loadDeployedConfig(
   db: Db,
   deploymentId: string,
 ): Promise<DeploymentConfig | null | undefined> {
-  const [row] = await db.query(`SELECT deployed_config AS config FROM deployment WHERE id = $1`, [
-    deploymentId,
-  ]);
+  const [row] = await db.query(DEPLOYED, [deploymentId]);
   if (!row) return undefined;
   return (row.config as DeploymentConfig | null) ?? null;
 }

@@ -3,10 +3,16 @@ import { Permission } from "../authz/permissions.js";
 import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
-import { byIdLoader, childCountLoader, childPageLoader } from "../db/batch.js";
+import {
+  byIdLoader,
+  byIdSql,
+  childCountLoader,
+  childCountSql,
+  childPageLoader,
+  childPageSql,
+} from "../db/batch.js";
 import { toDeployment, toService } from "./deployment.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
-import { sql } from "../db/named-sql.js";
 
 export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
   t.deployed_generation AS "deployedGeneration", ${isoTime("t.deployed_at")} AS "deployedAt",
@@ -17,8 +23,22 @@ export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.servi
   t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-const DEPLOYMENT_BY_ID = sql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);
-const SERVICE_BY_ID = sql("deployments.serviceById", `SELECT ${SERVICE_COLUMNS} FROM service t`);
+const DEPLOYMENT_BY_ID = byIdSql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);
+const SERVICE_BY_ID = byIdSql("deployments.serviceById", `SELECT ${SERVICE_COLUMNS} FROM service t`);
+const DEPLOYMENT_PAGE = childPageSql(
+  "deployments.pageByOperator",
+  "deployment",
+  DEPLOYMENT_COLUMNS,
+  "operator_id",
+);
+const DEPLOYMENT_COUNT = childCountSql("deployments.countByOperator", "deployment", "operator_id");
+const SERVICE_PAGE = childPageSql(
+  "deployments.servicePageByDeployment",
+  "service",
+  SERVICE_COLUMNS,
+  "deployment_id",
+);
+const SERVICE_COUNT = childCountSql("deployments.serviceCountByDeployment", "service", "deployment_id");
 
 /**
  * Scoped by the caller's access. Services of a deployment need no scope of their own: a deployment is
@@ -35,21 +55,17 @@ export function createDeploymentLoaders(db: Db, access: Access) {
       rowScope(access, Permission.DeploymentRead, "service"),
     ),
     deploymentPageByOperator: childPageLoader(db, {
-      table: "deployment",
-      columns: DEPLOYMENT_COLUMNS,
-      parentColumn: "operator_id",
+      sql: DEPLOYMENT_PAGE,
       orderKeys: [textKey("t.name"), uuidKey("t.id")],
       map: toDeployment,
       scope: deployments,
     }),
-    deploymentCountByOperator: childCountLoader(db, "deployment", "operator_id", deployments),
+    deploymentCountByOperator: childCountLoader(db, DEPLOYMENT_COUNT, deployments),
     servicePageByDeployment: childPageLoader(db, {
-      table: "service",
-      columns: SERVICE_COLUMNS,
-      parentColumn: "deployment_id",
+      sql: SERVICE_PAGE,
       orderKeys: [textKey("t.domain"), uuidKey("t.id")],
       map: toService,
     }),
-    serviceCountByDeployment: childCountLoader(db, "service", "deployment_id"),
+    serviceCountByDeployment: childCountLoader(db, SERVICE_COUNT),
   };
 }

@@ -10,7 +10,7 @@ import { expectGlobalId } from "../common/global-id.js";
 import { CATALOG_SCHEMAS, assertMatchesSchema } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { listPage, SqlFilter } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
@@ -28,6 +28,29 @@ import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
+import { sql } from "../db/named-sql.js";
+
+const PROVIDER_OF_OPERATOR = sql(
+  "deployments.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+const STAGE = sql(
+  "deployments.stage",
+  `UPDATE deployment SET staged_generation = staged_generation + 1, updated_at = now() WHERE id = $1`,
+);
+const PLACE_OF_DEPLOYMENT = sql(
+  "deployments.placeOfDeployment",
+  `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
+);
+const PLACE_OF_SERVICE = sql(
+  "deployments.placeOfService",
+  `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
+          WHERE s.id = $1`,
+);
+
+const DEPLOYMENT_LIST = listSql("deployments.list", "deployment t", DEPLOYMENT_COLUMNS);
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
 export class DeploymentService {
@@ -43,8 +66,7 @@ export class DeploymentService {
       f.add((p) => `t.operator_id = ${p}`, expectGlobalId(operatorGlobalId, "Operator", "filter.operatorId"));
     }
     return listPage(dbOf(this.ds), {
-      from: "deployment t",
-      columns: DEPLOYMENT_COLUMNS,
+      sql: DEPLOYMENT_LIST,
       filter: f,
       order: [textKey("t.name"), uuidKey("t.id")],
       direction: "ASC",
@@ -58,9 +80,7 @@ export class DeploymentService {
     const operatorId = expectGlobalId(input.operatorId, "Operator", "input.operatorId");
     const name = v.slug(input.name, "input.name");
     return inTransaction(this.ds, async (tx) => {
-      const [owner] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-        operatorId,
-      ])) as { providerId: string }[];
+      const [owner] = (await tx.query(PROVIDER_OF_OPERATOR, [operatorId])) as { providerId: string }[];
       if (!owner) throw notFound("Operator", input.operatorId);
       authorize(caller, Permission.DeploymentWrite, {
         kind: "Operator",
@@ -230,10 +250,7 @@ export class DeploymentService {
   }
 
   private async staged(tx: EntityManager, d: { id: string }): Promise<void> {
-    await tx.query(
-      `UPDATE deployment SET staged_generation = staged_generation + 1, updated_at = now() WHERE id = $1`,
-      [d.id],
-    );
+    await tx.query(STAGE, [d.id]);
   }
 
   /** Checks deployment:write, locks the owning operator first (the quota lock), then works on the deployment. */
@@ -244,11 +261,10 @@ export class DeploymentService {
   ): Promise<T> {
     const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
-      const [found] = (await tx.query(
-        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
-           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1`,
-        [id],
-      )) as { operatorId: string; providerId: string }[];
+      const [found] = (await tx.query(PLACE_OF_DEPLOYMENT, [id])) as {
+        operatorId: string;
+        providerId: string;
+      }[];
       if (!found) throw notFound("Deployment", id);
       authorize(caller, Permission.DeploymentWrite, { kind: "Deployment", id, ...found });
       const operator = await tx.findOne(OperatorEntity, {
@@ -273,12 +289,7 @@ export class DeploymentService {
   ): Promise<T> {
     const { id, apply } = targetRef(ref);
     return inTransaction(this.ds, async (tx) => {
-      const [owner] = await tx.query(
-        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
-           FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
-          WHERE s.id = $1`,
-        [id],
-      );
+      const [owner] = await tx.query(PLACE_OF_SERVICE, [id]);
       if (!owner) throw notFound("Service", id);
       authorize(caller, Permission.DeploymentWrite, { kind: "Service", id, ...owner });
       const operator = await tx.findOne(OperatorEntity, {

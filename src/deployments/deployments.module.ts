@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { deploymentsGrants } from "./deployments.grants.js";
 import { deploymentsEntities } from "./deployments.entities.js";
 import { DeploymentConfigService } from "./deployment-config.service.js";
 import { createDeploymentLoaders } from "./deployment.loaders.js";
@@ -8,6 +9,7 @@ import { ServiceResolver } from "./service.resolver.js";
 
 export const deploymentsModule = defineModule({
   name: "deployments",
+  grants: deploymentsGrants,
   entities: deploymentsEntities,
   resolvers: [DeploymentResolver, ServiceResolver],
   loaders: createDeploymentLoaders,

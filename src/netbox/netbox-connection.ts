@@ -4,6 +4,7 @@ import { NetboxClient, type NetboxClientOptions } from "./netbox-client.js";
 import type { NetboxConfig } from "./netbox-config.js";
 import type { SecretBox } from "../common/secret-box.js";
 import type { Watermark } from "./sync-engine.js";
+import { sql } from "../db/named-sql.js";
 
 /** A problem with the stored connection itself (missing, undecryptable). */
 export class SyncSetupError extends Error {}
@@ -36,6 +37,13 @@ export function clientFor(
 
 export type OpenConnection = { client: NetboxClient; kinds: NetboxKind[]; watermark: Watermark | null };
 
+const FOR_CLIENT = sql(
+  "netbox.connection.forClient",
+  `SELECT url, token_sealed AS "tokenSealed", tls_verify AS "tlsVerify", ca_certificate AS "caCertificate",
+            kinds, last_change_id AS "lastChangeId", last_change_time AS "lastChangeTime"
+       FROM netbox_connection WHERE provider_id = $1`,
+);
+
 /** The stored connection with its token unsealed, ready to sync. */
 export async function openConnection(
   db: Db,
@@ -50,12 +58,7 @@ export async function openConnection(
     kinds: string[];
     lastChangeId: string | null;
     lastChangeTime: Date | null;
-  }>(
-    `SELECT url, token_sealed AS "tokenSealed", tls_verify AS "tlsVerify", ca_certificate AS "caCertificate",
-            kinds, last_change_id AS "lastChangeId", last_change_time AS "lastChangeTime"
-       FROM netbox_connection WHERE provider_id = $1`,
-    [providerId],
-  );
+  }>(FOR_CLIENT, [providerId]);
   if (!row) throw new SyncSetupError("the provider has no NetBox connection");
   const token = unseal(config.secretBox, row.tokenSealed, sealContext("token", providerId));
   return {

@@ -16,6 +16,7 @@ import { type NetboxConfig, loadNetboxConfig } from "./netbox-config.js";
 import { SyncSetupError, sealContext, unseal } from "./netbox-connection.js";
 import { requestIdOf } from "../http/request-id.js";
 import { inputProblem } from "../common/text.js";
+import { sql } from "../db/named-sql.js";
 
 const EVENTS = new Set(["created", "updated", "deleted"]);
 
@@ -36,6 +37,12 @@ export function netboxWebhookRouter(
   return router;
 }
 
+const CONNECTION = sql(
+  "netbox.webhook.connection",
+  `SELECT c.provider_id AS "providerId", c.url, c.kinds, c.webhook_secret_sealed AS secret
+       FROM netbox_connection c JOIN provider p ON p.id = c.provider_id WHERE p.slug = $1`,
+);
+
 async function handle(
   ds: DataSource,
   log: Logger,
@@ -50,11 +57,7 @@ async function handle(
     url: string;
     kinds: string[];
     secret: string | null;
-  }>(
-    `SELECT c.provider_id AS "providerId", c.url, c.kinds, c.webhook_secret_sealed AS secret
-       FROM netbox_connection c JOIN provider p ON p.id = c.provider_id WHERE p.slug = $1`,
-    [slug],
-  );
+  }>(CONNECTION, [slug]);
   if (!conn) {
     res.status(404).json({ error: "no NetBox connection for this provider" });
     return;

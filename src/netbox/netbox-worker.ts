@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import { type NetboxConfig, loadNetboxConfig } from "./netbox-config.js";
 import { claimSyncRun, executeSyncRun } from "./sync-runner.js";
 import { enqueueDueSyncs, reapLostSyncRuns } from "./sync-schedule.js";
+import { sql } from "../db/named-sql.js";
 
 export type NetboxWorkerOptions = Partial<NetboxConfig> & {
   workerId?: string;
@@ -25,6 +26,11 @@ export type NetboxWorker = {
 const REAP_EVERY_MS = 5000;
 /** Schedules are in minutes; looking every few seconds is plenty (claiming queued runs is every poll). */
 const SCHEDULE_EVERY_MS = 5000;
+
+const QUEUED = sql(
+  "netbox.worker.queued",
+  `SELECT id, provider_id AS "providerId" FROM netbox_sync_run WHERE state = 'queued' ORDER BY seq LIMIT 20`,
+);
 
 export function startNetboxWorker(ds: DataSource, log: Logger, opts: NetboxWorkerOptions = {}): NetboxWorker {
   const { workerId: givenId, schedule = true, ...overrides } = opts;
@@ -56,9 +62,7 @@ export function startNetboxWorker(ds: DataSource, log: Logger, opts: NetboxWorke
 
   async function claimQueued(): Promise<void> {
     if (active.size >= config.concurrency) return;
-    const queued = await dbOf(ds).query<{ id: string; providerId: string }>(
-      `SELECT id, provider_id AS "providerId" FROM netbox_sync_run WHERE state = 'queued' ORDER BY seq LIMIT 20`,
-    );
+    const queued = await dbOf(ds).query<{ id: string; providerId: string }>(QUEUED);
     for (const run of queued) {
       if (abort.signal.aborted || active.size >= config.concurrency) return;
       const claimed = await claimSyncRun(ds, run, workerId);

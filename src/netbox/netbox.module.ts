@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { netboxGrants } from "./netbox.grants.js";
 import { netboxEntities } from "./netbox.entities.js";
 import { NETBOX_OBJECT_RESOLVERS } from "./netbox-objects.resolver.js";
 import { createNetboxLoaders } from "./netbox.loaders.js";
@@ -12,6 +13,7 @@ import { NetboxService } from "./netbox.service.js";
 
 export const netboxModule = defineModule({
   name: "netbox",
+  grants: netboxGrants,
   entities: netboxEntities,
   resolvers: [
     NetboxResolver,

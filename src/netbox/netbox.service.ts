@@ -6,7 +6,7 @@ import { restrict } from "../authz/scope-sql.js";
 import { DomainError, badInput, conflict, notFound } from "../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../common/global-id.js";
 import { dbOf } from "../db/db.js";
-import { SqlFilter, listPage } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
@@ -42,6 +42,7 @@ import {
 import { objectFilter } from "./object-filter.js";
 import { enqueueSync } from "./sync-runner.js";
 import { integerKey } from "../db/sort-key.js";
+import { sql } from "../db/named-sql.js";
 
 /** Whose objects a read may return: everything, or the objects of these operators' tenants. */
 export type OperatorScope = "all" | ReadonlySet<string>;
@@ -63,7 +64,102 @@ const operatorScope = (caller: Caller, place: { providerId: string; operatorId: 
   new Set(accessOf(caller).allows(Permission.NetboxRead, place) ? [place.operatorId] : []);
 
 /** Takes the provider's sync lock for this transaction; false while a sync of the provider runs. */
-const SYNC_IDLE = `SELECT pg_try_advisory_xact_lock(hashtextextended('fedicentral.netbox-sync:' || $1::text, 0)) AS idle`;
+const SYNC_IDLE = sql(
+  "netbox.syncIdle",
+  `SELECT pg_try_advisory_xact_lock(hashtextextended('fedicentral.netbox-sync:' || $1::text, 0)) AS idle`,
+);
+
+const VIEW = sql(
+  "netbox.connection.view",
+  `SELECT ${CONNECTION_COLUMNS} FROM netbox_connection c JOIN provider p ON p.id = c.provider_id
+        WHERE c.provider_id = $1`,
+);
+const LOCK_PROVIDER = sql(
+  "netbox.connection.lockProvider",
+  `SELECT id FROM provider WHERE id = $1 FOR UPDATE`,
+);
+const STORED = sql(
+  "netbox.connection.stored",
+  `SELECT url, token_sealed AS "tokenSealed", token_hint AS "tokenHint", token_format AS "tokenFormat",
+                tls_verify AS "tlsVerify", ca_certificate AS "caCertificate", kinds,
+                match_tenants_by_slug AS "matchTenantsBySlug", webhook_secret_sealed AS "webhookSecretSealed",
+                schedule_enabled AS "scheduleEnabled", incremental_interval_seconds AS "incrementalIntervalSeconds",
+                full_interval_seconds AS "fullIntervalSeconds"
+           FROM netbox_connection WHERE provider_id = $1 FOR UPDATE`,
+);
+const UPSERT = sql(
+  "netbox.connection.upsert",
+  `INSERT INTO netbox_connection (provider_id, url, token_sealed, token_format, token_hint, tls_verify,
+           ca_certificate, kinds, match_tenants_by_slug, webhook_secret_sealed, schedule_enabled,
+           incremental_interval_seconds, full_interval_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (provider_id) DO UPDATE SET url = $2, token_sealed = $3, token_format = $4, token_hint = $5,
+           tls_verify = $6, ca_certificate = $7, kinds = $8, match_tenants_by_slug = $9,
+           webhook_secret_sealed = $10, schedule_enabled = $11, incremental_interval_seconds = $12,
+           full_interval_seconds = $13, updated_at = now(),
+           last_change_id = CASE WHEN $14 THEN NULL ELSE netbox_connection.last_change_id END,
+           last_change_time = CASE WHEN $14 THEN NULL ELSE netbox_connection.last_change_time END`,
+);
+const DROP_KINDS = sql(
+  "netbox.connection.dropKinds",
+  `DELETE FROM netbox_object WHERE provider_id = $1 AND kind = ANY($2::text[])`,
+);
+const CONNECTION_DELETE = sql(
+  "netbox.connection.delete",
+  `DELETE FROM netbox_connection WHERE provider_id = $1 RETURNING provider_id`,
+);
+const DELETE_OBJECTS = sql(
+  "netbox.connection.deleteObjects",
+  `DELETE FROM netbox_object WHERE provider_id = $1`,
+);
+const DELETE_MAPPINGS = sql(
+  "netbox.connection.deleteMappings",
+  `DELETE FROM netbox_tenant_mapping WHERE provider_id = $1`,
+);
+const FAIL_SYNCS = sql(
+  "netbox.connection.failSyncs",
+  `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = 'the NetBox connection was removed'
+          WHERE provider_id = $1 AND state = 'queued'`,
+);
+const FOR_TEST = sql(
+  "netbox.connection.forTest",
+  `SELECT url, token_sealed AS "tokenSealed", tls_verify AS "tlsVerify", ca_certificate AS "caCertificate", kinds
+         FROM netbox_connection WHERE provider_id = $1`,
+);
+const OPERATOR_OF_PROVIDER = sql(
+  "netbox.tenantMapping.operatorOfProvider",
+  `SELECT 1 FROM operator WHERE id = $1 AND provider_id = $2`,
+);
+const GET = sql(
+  "netbox.tenantMapping.get",
+  `SELECT operator_id AS "operatorId" FROM netbox_tenant_mapping WHERE provider_id = $1 AND netbox_tenant_id = $2`,
+);
+const TENANT_MAPPING_UPSERT = sql(
+  "netbox.tenantMapping.upsert",
+  `INSERT INTO netbox_tenant_mapping (provider_id, netbox_tenant_id, operator_id) VALUES ($1, $2, $3)
+         ON CONFLICT (provider_id, netbox_tenant_id) DO UPDATE SET operator_id = $3`,
+);
+const TENANT_MAPPING_DELETE = sql(
+  "netbox.tenantMapping.delete",
+  `DELETE FROM netbox_tenant_mapping WHERE provider_id = $1 AND netbox_tenant_id = $2
+         RETURNING operator_id AS "operatorId"`,
+);
+const LIST = sql(
+  "netbox.tenantMapping.list",
+  `SELECT provider_id AS "providerUuid", netbox_tenant_id AS "netboxTenantId", operator_id AS "operatorUuid"
+         FROM netbox_tenant_mapping WHERE provider_id = $1 ORDER BY netbox_tenant_id`,
+);
+const CONNECTION_EXISTS = sql(
+  "netbox.connection.exists",
+  `SELECT 1 FROM netbox_connection WHERE provider_id = $1`,
+);
+const ACTIVE = sql(
+  "netbox.sync.active",
+  `SELECT id, state FROM netbox_sync_run WHERE provider_id = $1 AND state IN ('queued', 'running')`,
+);
+
+const SYNC_RUN_LIST = listSql("netbox.syncRuns", "netbox_sync_run t", SYNC_RUN_COLUMNS);
+const OBJECT_LIST = listSql("netbox.objects", "netbox_object t", NETBOX_OBJECT_COLUMNS);
 
 /** NetBox connections, sync requests and the mirror's read side. The worker (netbox-worker.ts) syncs. */
 export class NetboxService {
@@ -80,11 +176,7 @@ export class NetboxService {
   async connection(caller: Caller, providerGlobalId: string): Promise<NetboxConnection | null> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
     if (!this.mayReadProvider(caller, providerId)) return null;
-    const [row] = await dbOf(this.ds).query(
-      `SELECT ${CONNECTION_COLUMNS} FROM netbox_connection c JOIN provider p ON p.id = c.provider_id
-        WHERE c.provider_id = $1`,
-      [providerId],
-    );
+    const [row] = await dbOf(this.ds).query(VIEW, [providerId]);
     return row ? toConnectionView(row) : null;
   }
 
@@ -124,17 +216,9 @@ export class NetboxService {
     }
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
-      const [provider] = await db.query(`SELECT id FROM provider WHERE id = $1 FOR UPDATE`, [providerId]);
+      const [provider] = await db.query(LOCK_PROVIDER, [providerId]);
       if (!provider) throw notFound("Provider", providerGlobalId);
-      const [before] = await db.query<StoredConnection>(
-        `SELECT url, token_sealed AS "tokenSealed", token_hint AS "tokenHint", token_format AS "tokenFormat",
-                tls_verify AS "tlsVerify", ca_certificate AS "caCertificate", kinds,
-                match_tenants_by_slug AS "matchTenantsBySlug", webhook_secret_sealed AS "webhookSecretSealed",
-                schedule_enabled AS "scheduleEnabled", incremental_interval_seconds AS "incrementalIntervalSeconds",
-                full_interval_seconds AS "fullIntervalSeconds"
-           FROM netbox_connection WHERE provider_id = $1 FOR UPDATE`,
-        [providerId],
-      );
+      const [before] = await db.query<StoredConnection>(STORED, [providerId]);
       if (!before && token === null)
         throw badInput("input.token", "a token is required for a new connection");
       const next: StoredConnection = {
@@ -185,24 +269,9 @@ export class NetboxService {
         next.fullIntervalSeconds,
         restart,
       ];
-      await db.query(
-        `INSERT INTO netbox_connection (provider_id, url, token_sealed, token_format, token_hint, tls_verify,
-           ca_certificate, kinds, match_tenants_by_slug, webhook_secret_sealed, schedule_enabled,
-           incremental_interval_seconds, full_interval_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (provider_id) DO UPDATE SET url = $2, token_sealed = $3, token_format = $4, token_hint = $5,
-           tls_verify = $6, ca_certificate = $7, kinds = $8, match_tenants_by_slug = $9,
-           webhook_secret_sealed = $10, schedule_enabled = $11, incremental_interval_seconds = $12,
-           full_interval_seconds = $13, updated_at = now(),
-           last_change_id = CASE WHEN $14 THEN NULL ELSE netbox_connection.last_change_id END,
-           last_change_time = CASE WHEN $14 THEN NULL ELSE netbox_connection.last_change_time END`,
-        values,
-      );
+      await db.query(UPSERT, values);
       if (droppedKinds.length > 0) {
-        await db.query(`DELETE FROM netbox_object WHERE provider_id = $1 AND kind = ANY($2::text[])`, [
-          providerId,
-          droppedKinds,
-        ]);
+        await db.query(DROP_KINDS, [providerId, droppedKinds]);
       }
       await recordEvent(tx, caller, {
         action: before ? "update" : "create",
@@ -223,18 +292,11 @@ export class NetboxService {
       const [lock] = await db.query<{ idle: boolean }>(SYNC_IDLE, [providerId]);
       if (!lock?.idle)
         throw conflict("providerId", "a NetBox sync of this provider is running; try again when it ended");
-      const gone = await db.query(
-        `DELETE FROM netbox_connection WHERE provider_id = $1 RETURNING provider_id`,
-        [providerId],
-      );
+      const gone = await db.query(CONNECTION_DELETE, [providerId]);
       if (gone.length === 0) throw notFound("NetboxConnection", providerGlobalId);
-      await db.query(`DELETE FROM netbox_object WHERE provider_id = $1`, [providerId]);
-      await db.query(`DELETE FROM netbox_tenant_mapping WHERE provider_id = $1`, [providerId]);
-      await db.query(
-        `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = 'the NetBox connection was removed'
-          WHERE provider_id = $1 AND state = 'queued'`,
-        [providerId],
-      );
+      await db.query(DELETE_OBJECTS, [providerId]);
+      await db.query(DELETE_MAPPINGS, [providerId]);
+      await db.query(FAIL_SYNCS, [providerId]);
       await recordEvent(tx, caller, {
         action: "delete",
         targetKind: "netbox-connection",
@@ -253,11 +315,7 @@ export class NetboxService {
   ): Promise<NetboxConnectionTest> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
     authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
-    const [stored] = await dbOf(this.ds).query<StoredConnection>(
-      `SELECT url, token_sealed AS "tokenSealed", tls_verify AS "tlsVerify", ca_certificate AS "caCertificate", kinds
-         FROM netbox_connection WHERE provider_id = $1`,
-      [providerId],
-    );
+    const [stored] = await dbOf(this.ds).query<StoredConnection>(FOR_TEST, [providerId]);
     if (!stored && !input) throw notFound("NetboxConnection", providerGlobalId);
     let token: string;
     if (input?.token) token = validToken(input.token);
@@ -342,21 +400,11 @@ export class NetboxService {
       const db = dbOf(tx);
       await this.requireConnection(tx, providerId, providerGlobalId);
       if (operatorId) {
-        const [op] = await db.query(`SELECT 1 FROM operator WHERE id = $1 AND provider_id = $2`, [
-          operatorId,
-          providerId,
-        ]);
+        const [op] = await db.query(OPERATOR_OF_PROVIDER, [operatorId, providerId]);
         if (!op) throw badInput("operatorId", "the operator is not one of this provider's");
       }
-      const [before] = await db.query<{ operatorId: string | null }>(
-        `SELECT operator_id AS "operatorId" FROM netbox_tenant_mapping WHERE provider_id = $1 AND netbox_tenant_id = $2`,
-        [providerId, netboxTenantId],
-      );
-      await db.query(
-        `INSERT INTO netbox_tenant_mapping (provider_id, netbox_tenant_id, operator_id) VALUES ($1, $2, $3)
-         ON CONFLICT (provider_id, netbox_tenant_id) DO UPDATE SET operator_id = $3`,
-        [providerId, netboxTenantId, operatorId],
-      );
+      const [before] = await db.query<{ operatorId: string | null }>(GET, [providerId, netboxTenantId]);
+      await db.query(TENANT_MAPPING_UPSERT, [providerId, netboxTenantId, operatorId]);
       await recordEvent(tx, caller, {
         action: "update",
         targetKind: "netbox-tenant-mapping",
@@ -372,11 +420,10 @@ export class NetboxService {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
     authorizeProvider(caller, Permission.NetboxManage, providerGlobalId, providerId);
     return inTransaction(this.ds, async (tx) => {
-      const gone = await dbOf(tx).query<{ operatorId: string | null }>(
-        `DELETE FROM netbox_tenant_mapping WHERE provider_id = $1 AND netbox_tenant_id = $2
-         RETURNING operator_id AS "operatorId"`,
-        [providerId, netboxTenantId],
-      );
+      const gone = await dbOf(tx).query<{ operatorId: string | null }>(TENANT_MAPPING_DELETE, [
+        providerId,
+        netboxTenantId,
+      ]);
       if (gone.length === 0) throw notFound("NetboxTenantMapping");
       await recordEvent(tx, caller, {
         action: "delete",
@@ -389,27 +436,18 @@ export class NetboxService {
   }
 
   async tenantMappings(providerUuid: string): Promise<NetboxTenantMapping[]> {
-    return dbOf(this.ds).query<NetboxTenantMapping>(
-      `SELECT provider_id AS "providerUuid", netbox_tenant_id AS "netboxTenantId", operator_id AS "operatorUuid"
-         FROM netbox_tenant_mapping WHERE provider_id = $1 ORDER BY netbox_tenant_id`,
-      [providerUuid],
-    );
+    return dbOf(this.ds).query<NetboxTenantMapping>(LIST, [providerUuid]);
   }
 
   /** Queues a sync; the worker of some server process picks it up within its poll interval. */
   async requestSync(caller: Caller, providerGlobalId: string, mode: NetboxSyncModeValue): Promise<string> {
     const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
     authorizeProvider(caller, Permission.NetboxSync, providerGlobalId, providerId);
-    const [conn] = await dbOf(this.ds).query(`SELECT 1 FROM netbox_connection WHERE provider_id = $1`, [
-      providerId,
-    ]);
+    const [conn] = await dbOf(this.ds).query(CONNECTION_EXISTS, [providerId]);
     if (!conn) throw notFound("NetboxConnection", providerGlobalId);
     const id = await enqueueSync(this.ds, caller, providerId, mode, "manual");
     if (id) return id;
-    const [active] = await dbOf(this.ds).query<{ id: string; state: string }>(
-      `SELECT id, state FROM netbox_sync_run WHERE provider_id = $1 AND state IN ('queued', 'running')`,
-      [providerId],
-    );
+    const [active] = await dbOf(this.ds).query<{ id: string; state: string }>(ACTIVE, [providerId]);
     throw new DomainError(
       "CONFLICT",
       `a NetBox sync of this provider is ${active?.state ?? "queued"} already`,
@@ -434,8 +472,7 @@ export class NetboxService {
     if (filter?.state) f.add((p) => `t.state = ${p}`, filter.state);
     restrict(f, accessOf(caller), Permission.NetboxRead, "netbox_sync_run");
     return listPage(dbOf(this.ds), {
-      from: "netbox_sync_run t",
-      columns: SYNC_RUN_COLUMNS,
+      sql: SYNC_RUN_LIST,
       filter: f,
       order: [integerKey("t.seq")],
       direction: "DESC",
@@ -492,8 +529,7 @@ export class NetboxService {
       );
     }
     return listPage(dbOf(this.ds), {
-      from: "netbox_object t",
-      columns: NETBOX_OBJECT_COLUMNS,
+      sql: OBJECT_LIST,
       filter: f,
       order: [integerKey("t.netbox_id")],
       direction: "ASC",
@@ -504,9 +540,7 @@ export class NetboxService {
   }
 
   private async requireConnection(tx: EntityManager, providerId: string, globalId: string): Promise<void> {
-    const [conn] = await dbOf(tx).query(`SELECT 1 FROM netbox_connection WHERE provider_id = $1`, [
-      providerId,
-    ]);
+    const [conn] = await dbOf(tx).query(CONNECTION_EXISTS, [providerId]);
     if (!conn) throw notFound("NetboxConnection", globalId);
   }
 }

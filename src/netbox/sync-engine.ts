@@ -13,6 +13,7 @@ import {
   type NetboxObjectChange,
   type NetboxPage,
 } from "./netbox-client.js";
+import { sql } from "../db/named-sql.js";
 
 export type SyncMode = "full" | "incremental";
 export type Watermark = { id: number; time: string | null };
@@ -84,11 +85,13 @@ export async function readIntoStage(session: SyncSession, requested: SyncMode): 
   }
 }
 
+const NOW = sql("netbox.sync.now", `SELECT now() AS now`);
+
 async function read(s: SyncSession, requested: SyncMode): Promise<StagedSync> {
   const status = await s.client.status(s.signal);
   const stage = new Stage(s.sql);
   await stage.create();
-  const [{ now }] = (await s.sql.query<{ now: Date }>(`SELECT now() AS now`)) as [{ now: Date }];
+  const [{ now }] = (await s.sql.query<{ now: Date }>(NOW)) as [{ now: Date }];
   const staged: StagedSync = {
     mode: requested,
     stage,
@@ -325,6 +328,13 @@ async function writePage(s: SyncSession, st: StagedSync, kind: NetboxKind, page:
   });
 }
 
+const PAGE_SAVEPOINT = sql("netbox.sync.pageSavepoint", `SAVEPOINT stage_page`);
+const PAGE_RELEASE = sql("netbox.sync.pageRelease", `RELEASE SAVEPOINT stage_page`);
+const PAGE_ROLLBACK = sql("netbox.sync.pageRollback", `ROLLBACK TO SAVEPOINT stage_page`);
+const OBJECT_SAVEPOINT = sql("netbox.sync.objectSavepoint", `SAVEPOINT stage_object`);
+const OBJECT_RELEASE = sql("netbox.sync.objectRelease", `RELEASE SAVEPOINT stage_object`);
+const OBJECT_ROLLBACK = sql("netbox.sync.objectRollback", `ROLLBACK TO SAVEPOINT stage_object`);
+
 /**
  * Stages rows; should PostgreSQL still refuse one (a value our checks let through), the page is retried
  * object by object and the refused ones are reported as malformed.
@@ -332,22 +342,22 @@ async function writePage(s: SyncSession, st: StagedSync, kind: NetboxKind, page:
 async function putRows(s: SyncSession, st: StagedSync, kind: NetboxKind, rows: MirrorRow[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await s.sql.query(`SAVEPOINT stage_page`);
+    await s.sql.query(PAGE_SAVEPOINT);
     await st.stage.put(kind, rows);
-    await s.sql.query(`RELEASE SAVEPOINT stage_page`);
+    await s.sql.query(PAGE_RELEASE);
     return;
   } catch (e) {
     if (!isDataError(e)) throw e;
-    await s.sql.query(`ROLLBACK TO SAVEPOINT stage_page`);
+    await s.sql.query(PAGE_ROLLBACK);
   }
   for (const row of rows) {
     try {
-      await s.sql.query(`SAVEPOINT stage_object`);
+      await s.sql.query(OBJECT_SAVEPOINT);
       await st.stage.put(kind, [row]);
-      await s.sql.query(`RELEASE SAVEPOINT stage_object`);
+      await s.sql.query(OBJECT_RELEASE);
     } catch (e) {
       if (!isDataError(e)) throw e;
-      await s.sql.query(`ROLLBACK TO SAVEPOINT stage_object`);
+      await s.sql.query(OBJECT_ROLLBACK);
       await st.stage.putSkipped(kind, [row.netbox_id]);
       st.skipped.set(kind, (st.skipped.get(kind) ?? 0) + 1);
       st.issues.push({

@@ -14,6 +14,7 @@ import type { NetboxConfig } from "./netbox-config.js";
 import { SyncSetupError, openConnection } from "./netbox-connection.js";
 import type { SyncMode, SyncTrigger } from "./netbox-sync-run.entity.js";
 import { type StagedSync, type SyncIssue, type SyncProgress, readIntoStage } from "./sync-engine.js";
+import { sql } from "../db/named-sql.js";
 
 export type SyncDeps = { ds: DataSource; log: Logger; config: NetboxConfig };
 
@@ -38,6 +39,13 @@ const runnerDb = (qr: QueryRunner): Db => ({
   query: async <T>(sql: string, params: unknown[] = []) => returnedRows<T>(await qr.query(sql, params)),
 });
 
+const ENQUEUE = sql(
+  "netbox.sync.enqueue",
+  `INSERT INTO netbox_sync_run (provider_id, mode, trigger, initiator, request_id)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (provider_id) WHERE state IN ('queued', 'running') DO NOTHING RETURNING id`,
+);
+
 /** Enqueues a sync; null when the provider has one queued or running already. */
 export async function enqueueSync(
   ds: DataSource,
@@ -47,12 +55,13 @@ export async function enqueueSync(
   trigger: SyncTrigger,
 ): Promise<string | null> {
   return inTransaction(ds, async (tx) => {
-    const [row] = await dbOf(tx).query<{ id: string }>(
-      `INSERT INTO netbox_sync_run (provider_id, mode, trigger, initiator, request_id)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (provider_id) WHERE state IN ('queued', 'running') DO NOTHING RETURNING id`,
-      [providerId, mode, trigger, JSON.stringify(initiatorOf(caller)), caller.requestId],
-    );
+    const [row] = await dbOf(tx).query<{ id: string }>(ENQUEUE, [
+      providerId,
+      mode,
+      trigger,
+      JSON.stringify(initiatorOf(caller)),
+      caller.requestId,
+    ]);
     if (!row) return null;
     await recordEvent(tx, caller, {
       action: "netbox-sync",
@@ -65,6 +74,13 @@ export async function enqueueSync(
   });
 }
 
+const LOCK = sql("netbox.sync.lock", `SELECT pg_try_advisory_lock(${LOCK_KEY("$1")}) AS locked`);
+const START = sql(
+  "netbox.sync.start",
+  `UPDATE netbox_sync_run SET state = 'running', started_at = now(), worker_id = $2
+          WHERE id = $1 AND state = 'queued' RETURNING mode, trigger`,
+);
+
 /** Takes a queued run: the provider's lock first, then the row; null when either is taken. */
 export async function claimSyncRun(
   ds: DataSource,
@@ -74,19 +90,13 @@ export async function claimSyncRun(
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    const [lock] = await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY("$1")}) AS locked`, [
-      run.providerId,
-    ]);
+    const [lock] = await runner.query(LOCK, [run.providerId]);
     if (!lock?.locked) {
       await runner.release();
       return null;
     }
     const [row] = returnedRows<{ mode: SyncMode; trigger: SyncTrigger }>(
-      await runner.query(
-        `UPDATE netbox_sync_run SET state = 'running', started_at = now(), worker_id = $2
-          WHERE id = $1 AND state = 'queued' RETURNING mode, trigger`,
-        [run.id, workerId],
-      ),
+      await runner.query(START, [run.id, workerId]),
     );
     if (!row) {
       await unlock(runner, run.providerId);
@@ -99,15 +109,36 @@ export async function claimSyncRun(
   }
 }
 
+const UNLOCK = sql("netbox.sync.unlock", `SELECT pg_advisory_unlock(${LOCK_KEY("$1")})`);
+
 async function unlock(runner: QueryRunner, providerId: string): Promise<void> {
   try {
-    await runner.query(`SELECT pg_advisory_unlock(${LOCK_KEY("$1")})`, [providerId]);
+    await runner.query(UNLOCK, [providerId]);
   } finally {
     await runner.release();
   }
 }
 
 export type SyncOutcome = { state: "succeeded" | "failed"; reason: string | null };
+
+const WATERMARK = sql(
+  "netbox.sync.watermark",
+  `UPDATE netbox_connection SET last_change_id = $2, last_change_time = $3, netbox_version = $4
+        WHERE provider_id = $1`,
+);
+const SUCCEEDED = sql(
+  "netbox.sync.succeeded",
+  `UPDATE netbox_sync_run SET state = 'succeeded', finished_at = now(), mode = $2, pages = $3,
+              created = $4, updated = $5, deleted = $6, unchanged = $7, skipped = $8, kind_counts = $9,
+              issues = $10, progress = NULL, watermark_before = $11, watermark_after = $12, netbox_version = $13
+        WHERE id = $1`,
+);
+const FAILED = sql(
+  "netbox.sync.failed",
+  `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = $2, progress = NULL,
+                pages = $3, skipped = $4, issues = $5
+          WHERE id = $1 AND state = 'running'`,
+);
 
 /** Runs a claimed sync to its end and releases it; never throws for a failed sync. */
 export async function executeSyncRun(
@@ -162,40 +193,30 @@ export async function executeSyncRun(
           )
         : await staged.stage.applyDeletes(claimed.providerId);
     const counts = assembleCounts(staged, perKind, deleted);
-    await sql.query(
-      `UPDATE netbox_connection SET last_change_id = $2, last_change_time = $3, netbox_version = $4
-        WHERE provider_id = $1`,
-      [
-        claimed.providerId,
-        staged.watermark?.id ?? null,
-        staged.watermark?.time ?? null,
-        staged.netboxVersion,
-      ],
-    );
+    await sql.query(WATERMARK, [
+      claimed.providerId,
+      staged.watermark?.id ?? null,
+      staged.watermark?.time ?? null,
+      staged.netboxVersion,
+    ]);
     const reported = staged.note
       ? [{ kind: null, netboxId: null, reason: staged.note }, ...staged.issues]
       : staged.issues;
-    await sql.query(
-      `UPDATE netbox_sync_run SET state = 'succeeded', finished_at = now(), mode = $2, pages = $3,
-              created = $4, updated = $5, deleted = $6, unchanged = $7, skipped = $8, kind_counts = $9,
-              issues = $10, progress = NULL, watermark_before = $11, watermark_after = $12, netbox_version = $13
-        WHERE id = $1`,
-      [
-        claimed.id,
-        staged.mode,
-        staged.pages,
-        counts.total.created,
-        counts.total.updated,
-        counts.total.deleted,
-        counts.total.unchanged,
-        counts.skipped,
-        JSON.stringify(counts.byKind),
-        JSON.stringify(reported.slice(0, MAX_ISSUES)),
-        conn.watermark?.id ?? null,
-        staged.watermark?.id ?? null,
-        staged.netboxVersion,
-      ],
-    );
+    await sql.query(SUCCEEDED, [
+      claimed.id,
+      staged.mode,
+      staged.pages,
+      counts.total.created,
+      counts.total.updated,
+      counts.total.deleted,
+      counts.total.unchanged,
+      counts.skipped,
+      JSON.stringify(counts.byKind),
+      JSON.stringify(reported.slice(0, MAX_ISSUES)),
+      conn.watermark?.id ?? null,
+      staged.watermark?.id ?? null,
+      staged.netboxVersion,
+    ]);
     await recordEvent(qr.manager, systemCaller(), {
       action: "netbox-sync",
       targetKind: "netbox-sync-run",
@@ -213,18 +234,13 @@ export async function executeSyncRun(
     else rlog.warn({ reason }, "NetBox sync failed");
     // Still under the lock: nobody can start the next sync before this one is recorded as failed.
     await inTransaction(ds, async (t) => {
-      await dbOf(t).query(
-        `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = $2, progress = NULL,
-                pages = $3, skipped = $4, issues = $5
-          WHERE id = $1 AND state = 'running'`,
-        [
-          claimed.id,
-          reason,
-          staged?.pages ?? progress.pages(),
-          [...(staged?.skipped.values() ?? [])].reduce((a, b) => a + b, 0),
-          JSON.stringify(issues.slice(0, MAX_ISSUES)),
-        ],
-      );
+      await dbOf(t).query(FAILED, [
+        claimed.id,
+        reason,
+        staged?.pages ?? progress.pages(),
+        [...(staged?.skipped.values() ?? [])].reduce((a, b) => a + b, 0),
+        JSON.stringify(issues.slice(0, MAX_ISSUES)),
+      ]);
       await recordEvent(t, systemCaller(), {
         action: "netbox-sync",
         outcome: "failure",
@@ -275,6 +291,11 @@ export function failureReason(e: unknown, signal?: AbortSignal): string {
   return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
+const PROGRESS = sql(
+  "netbox.sync.progress",
+  `UPDATE netbox_sync_run SET progress = $2, pages = $3 WHERE id = $1 AND state = 'running'`,
+);
+
 /** Live progress in the run row, at most twice a second, and to a local listener (the CLI's bar). */
 function progressWriter(db: Db, runId: string, log: Logger, listener?: (p: SyncProgress) => void) {
   let last = 0;
@@ -287,14 +308,11 @@ function progressWriter(db: Db, runId: string, log: Logger, listener?: (p: SyncP
     last = Date.now();
     chain = chain
       .then(async () => {
-        await db.query(
-          `UPDATE netbox_sync_run SET progress = $2, pages = $3 WHERE id = $1 AND state = 'running'`,
-          [
-            runId,
-            JSON.stringify({ phase: p.phase, kind: p.kind, fetched: p.fetched, total: p.total }),
-            p.pages,
-          ],
-        );
+        await db.query(PROGRESS, [
+          runId,
+          JSON.stringify({ phase: p.phase, kind: p.kind, fetched: p.fetched, total: p.total }),
+          p.pages,
+        ]);
       })
       .catch((e: unknown) => log.warn({ err: e }, "could not record sync progress"));
   };

@@ -7,28 +7,32 @@ import { systemCaller } from "../common/caller.js";
 import type { Logger } from "../logger.js";
 import { returnedRows } from "../runs/run-state.js";
 import { LOCK_KEY, RUNNER_LOST } from "./sync-runner.js";
+import { sql } from "../db/named-sql.js";
+
+const RUNNING = sql(
+  "netbox.schedule.running",
+  `SELECT id, provider_id AS "providerId" FROM netbox_sync_run WHERE state = 'running'`,
+);
+const UNLOCKED = sql(
+  "netbox.schedule.unlocked",
+  `SELECT pg_try_advisory_xact_lock(${LOCK_KEY("$1")}) AS free`,
+);
+const FAIL_LOST = sql(
+  "netbox.schedule.failLost",
+  `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = $2, progress = NULL
+            WHERE id = $1 AND state = 'running' RETURNING id`,
+);
 
 /** Marks running syncs whose process is gone (their advisory lock is free) as failed. */
 export async function reapLostSyncRuns(ds: DataSource, log: Logger): Promise<number> {
-  const running = await dbOf(ds).query<{ id: string; providerId: string }>(
-    `SELECT id, provider_id AS "providerId" FROM netbox_sync_run WHERE state = 'running'`,
-  );
+  const running = await dbOf(ds).query<{ id: string; providerId: string }>(RUNNING);
   let reaped = 0;
   for (const run of running) {
     await inTransaction(ds, async (tx) => {
       const db = dbOf(tx);
-      const [lock] = await db.query<{ free: boolean }>(
-        `SELECT pg_try_advisory_xact_lock(${LOCK_KEY("$1")}) AS free`,
-        [run.providerId],
-      );
+      const [lock] = await db.query<{ free: boolean }>(UNLOCKED, [run.providerId]);
       if (!lock?.free) return;
-      const done = returnedRows(
-        await tx.query(
-          `UPDATE netbox_sync_run SET state = 'failed', finished_at = now(), reason = $2, progress = NULL
-            WHERE id = $1 AND state = 'running' RETURNING id`,
-          [run.id, RUNNER_LOST],
-        ),
-      );
+      const done = returnedRows(await tx.query(FAIL_LOST, [run.id, RUNNER_LOST]));
       if (done.length === 0) return;
       reaped++;
       await recordEvent(tx, systemCaller(), {
@@ -45,13 +49,9 @@ export async function reapLostSyncRuns(ds: DataSource, log: Logger): Promise<num
   return reaped;
 }
 
-/**
- * Queues the syncs the schedules ask for: a full one when the last successful full sync is older than the
- * full interval, else an incremental one, each at most once per incremental interval (failures included).
- */
-export async function enqueueDueSyncs(ds: DataSource): Promise<number> {
-  const rows = await dbOf(ds).query(
-    `WITH due AS (
+const ENQUEUE_DUE = sql(
+  "netbox.schedule.enqueueDue",
+  `WITH due AS (
        SELECT c.provider_id, c.incremental_interval_seconds AS inc, c.full_interval_seconds AS full_s,
               (SELECT max(r.queued_at) FROM netbox_sync_run r WHERE r.provider_id = c.provider_id) AS last_attempt,
               (SELECT max(r.queued_at) FROM netbox_sync_run r
@@ -65,7 +65,13 @@ export async function enqueueDueSyncs(ds: DataSource): Promise<number> {
        FROM due WHERE last_attempt IS NULL OR last_attempt <= now() - inc * interval '1 second'
      ON CONFLICT (provider_id) WHERE state IN ('queued', 'running') DO NOTHING
      RETURNING id`,
-    [JSON.stringify(initiatorOf(systemCaller()))],
-  );
+);
+
+/**
+ * Queues the syncs the schedules ask for: a full one when the last successful full sync is older than the
+ * full interval, else an incremental one, each at most once per incremental interval (failures included).
+ */
+export async function enqueueDueSyncs(ds: DataSource): Promise<number> {
+  const rows = await dbOf(ds).query(ENQUEUE_DUE, [JSON.stringify(initiatorOf(systemCaller()))]);
   return rows.length;
 }

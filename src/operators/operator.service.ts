@@ -9,7 +9,7 @@ import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema, providerSchemas } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { listPage, SqlFilter } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import { type Connection, type PageArgs, SortDirection } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
@@ -27,6 +27,25 @@ import {
 } from "./operator.types.js";
 import { assertWithinQuota } from "./quota.js";
 import { textKey, timestampKey, uuidKey } from "../db/sort-key.js";
+import { sql } from "../db/named-sql.js";
+
+const SERVICE_OUTSIDE_ZONE = sql(
+  "operators.serviceOutsideZone",
+  `SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
+           WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1`,
+);
+const PROVIDER_OF = sql(
+  "operators.providerOf",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+
+const OPERATOR_LIST = listSql("operators.list", "operator t", OPERATOR_COLUMNS);
+// A created_at cursor keeps PostgreSQL's microseconds, which a JS Date would round away.
+const OPERATOR_LIST_BY_CREATED = listSql(
+  "operators.listByCreated",
+  "operator t",
+  `${OPERATOR_COLUMNS}, t.created_at::text AS "createdAtKey"`,
+);
 
 export class OperatorService {
   constructor(private readonly ds: DataSource) {}
@@ -48,11 +67,9 @@ export class OperatorService {
         expectGlobalId(filter.providerId, "Provider", "filter.providerId"),
       );
     }
-    // A created_at cursor keeps PostgreSQL's microseconds, which a JS Date would round away.
     const byName = (order?.field ?? OperatorOrderField.NAME) === OperatorOrderField.NAME;
     return listPage(dbOf(this.ds), {
-      from: "operator t",
-      columns: byName ? OPERATOR_COLUMNS : `${OPERATOR_COLUMNS}, t.created_at::text AS "createdAtKey"`,
+      sql: byName ? OPERATOR_LIST : OPERATOR_LIST_BY_CREATED,
       filter: f,
       order: [byName ? textKey("t.name") : timestampKey("t.created_at"), uuidKey("t.id")],
       direction: order?.direction ?? SortDirection.ASC,
@@ -111,11 +128,7 @@ export class OperatorService {
     if (input.dnsZone != null) patch.dnsZone = v.dnsName(input.dnsZone, "input.dnsZone");
     return this.change(caller, id, "update", Permission.OperatorUpdate, async (tx, before) => {
       if (patch.dnsZone && patch.dnsZone !== before.dnsZone) {
-        const [outside] = await tx.query(
-          `SELECT s.domain FROM service s JOIN deployment d ON d.id = s.deployment_id
-           WHERE d.operator_id = $1 AND s.domain <> $2 AND s.domain NOT LIKE '%.' || $2 LIMIT 1`,
-          [id, patch.dnsZone],
-        );
+        const [outside] = await tx.query(SERVICE_OUTSIDE_ZONE, [id, patch.dnsZone]);
         if (outside)
           throw badInput("input.dnsZone", `service domain ${outside.domain} would fall outside the new zone`);
       }
@@ -162,9 +175,7 @@ export class OperatorService {
   ): Promise<string> {
     return inTransaction(this.ds, async (tx) => {
       // Decided before the row is locked, so nobody out of reach holds a lock on it.
-      const [owner] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-        id,
-      ])) as { providerId: string }[];
+      const [owner] = (await tx.query(PROVIDER_OF, [id])) as { providerId: string }[];
       if (!owner) throw notFound("Operator", id);
       authorize(caller, permission, { kind: "Operator", id, providerId: owner.providerId, operatorId: id });
       const before = await tx.findOne(OperatorEntity, { where: { id }, lock: { mode: "pessimistic_write" } });

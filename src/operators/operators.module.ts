@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { operatorsGrants } from "./operators.grants.js";
 import { operatorsEntities } from "./operators.entities.js";
 import { createOperatorLoaders } from "./operator.loaders.js";
 import { OperatorResolver } from "./operator.resolver.js";
@@ -6,6 +7,7 @@ import { OperatorService } from "./operator.service.js";
 
 export const operatorsModule = defineModule({
   name: "operators",
+  grants: operatorsGrants,
   entities: operatorsEntities,
   resolvers: [OperatorResolver],
   loaders: createOperatorLoaders,

@@ -1,23 +1,26 @@
 import type { EntityManager } from "typeorm";
 import { DomainError } from "../common/errors.js";
+import { sql } from "../db/named-sql.js";
 
 type Usage = { storageGib: number; vcpus: number; memoryGib: number };
 
-/**
- * Fails with QUOTA_EXCEEDED when the operator's enabled services need more than it booked.
- * Callers hold the operator row lock, so concurrent changes cannot both slip under the limit.
- */
-export async function assertWithinQuota(tx: EntityManager, operatorId: string): Promise<void> {
-  const [row] = await tx.query(
-    `SELECT o.quota_storage_gib AS "quotaStorage", o.quota_vcpus AS "quotaVcpus", o.quota_memory_gib AS "quotaMemory",
+const USE = sql(
+  "operators.quota.use",
+  `SELECT o.quota_storage_gib AS "quotaStorage", o.quota_vcpus AS "quotaVcpus", o.quota_memory_gib AS "quotaMemory",
             coalesce(sum(s.block_storage_gib + s.blob_storage_gib), 0)::int AS storage,
             coalesce(sum(s.vcpus), 0)::int AS vcpus, coalesce(sum(s.memory_gib), 0)::int AS memory
        FROM operator o
        LEFT JOIN deployment d ON d.operator_id = o.id
        LEFT JOIN service s ON s.deployment_id = d.id AND s.enabled
       WHERE o.id = $1 GROUP BY o.id`,
-    [operatorId],
-  );
+);
+
+/**
+ * Fails with QUOTA_EXCEEDED when the operator's enabled services need more than it booked.
+ * Callers hold the operator row lock, so concurrent changes cannot both slip under the limit.
+ */
+export async function assertWithinQuota(tx: EntityManager, operatorId: string): Promise<void> {
+  const [row] = await tx.query(USE, [operatorId]);
   if (!row) return;
   const used: Usage = { storageGib: row.storage, vcpus: row.vcpus, memoryGib: row.memory };
   const booked: Usage = { storageGib: row.quotaStorage, vcpus: row.quotaVcpus, memoryGib: row.quotaMemory };
@@ -31,8 +34,10 @@ export async function assertWithinQuota(tx: EntityManager, operatorId: string): 
   }
 }
 
+const LOCK = sql("operators.quota.lock", `SELECT id FROM operator WHERE id = $1 FOR UPDATE`);
+
 /** Takes the operator's row lock for the rest of the transaction. */
 export async function lockOperator(tx: EntityManager, operatorId: string): Promise<boolean> {
-  const rows = await tx.query(`SELECT id FROM operator WHERE id = $1 FOR UPDATE`, [operatorId]);
+  const rows = await tx.query(LOCK, [operatorId]);
   return rows.length > 0;
 }

@@ -3,22 +3,25 @@ import { Permission } from "../authz/permissions.js";
 import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { isoTime } from "../db/sql.js";
-import { byIdLoader, byParentLoader } from "../db/batch.js";
+import { byIdLoader, byIdSql, byParentLoader, byParentSql } from "../db/batch.js";
 import { toCoreService, toProvider, toResourceProvider } from "./provider.types.js";
-import { sql } from "../db/named-sql.js";
 
 export const PROVIDER_COLUMNS = `t.id, t.slug, t.name, t.contact_email AS "contactEmail", t.bespoke_info AS "bespokeInfo",
   t.provider_info_schema AS "providerInfoSchema", t.operator_info_schema AS "operatorInfoSchema",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
-const PROVIDER_BY_ID = sql("providers.byId", `SELECT ${PROVIDER_COLUMNS} FROM provider t`);
-const RESOURCE_PROVIDERS_BY_PROVIDER = sql(
+const PROVIDER_BY_ID = byIdSql("providers.byId", `SELECT ${PROVIDER_COLUMNS} FROM provider t`);
+const RESOURCE_PROVIDERS_BY_PROVIDER = byParentSql(
   "providers.resourceProvidersByProvider",
   `SELECT t.id, t.component_type AS "componentType", t.implementation, t.settings, t.provider_id AS "__parent" FROM resource_provider t`,
+  "provider_id",
+  "t.component_type, t.implementation",
 );
-const CORE_SERVICES_BY_PROVIDER = sql(
+const CORE_SERVICES_BY_PROVIDER = byParentSql(
   "providers.coreServicesByProvider",
   `SELECT t.id, t.kind, t.name, t.endpoint, t.settings, t.provider_id AS "__parent" FROM core_service t`,
+  "provider_id",
+  "t.kind, t.name",
 );
 
 /** Providers in the caller's reach: those it holds a role for, and those of its operators. */
@@ -30,19 +33,7 @@ export function createProviderLoaders(db: Db, access: Access) {
       toProvider,
       rowScope(access, Permission.ProviderRead, "provider"),
     ),
-    resourceProvidersByProvider: byParentLoader(
-      db,
-      RESOURCE_PROVIDERS_BY_PROVIDER,
-      "provider_id",
-      "t.component_type, t.implementation",
-      toResourceProvider,
-    ),
-    coreServicesByProvider: byParentLoader(
-      db,
-      CORE_SERVICES_BY_PROVIDER,
-      "provider_id",
-      "t.kind, t.name",
-      toCoreService,
-    ),
+    resourceProvidersByProvider: byParentLoader(db, RESOURCE_PROVIDERS_BY_PROVIDER, toResourceProvider),
+    coreServicesByProvider: byParentLoader(db, CORE_SERVICES_BY_PROVIDER, toCoreService),
   };
 }

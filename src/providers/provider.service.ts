@@ -8,7 +8,7 @@ import { expectGlobalId } from "../common/global-id.js";
 import { assertMatchesSchema, assertValidSchema, providerSchemas } from "../common/json-schema.js";
 import * as v from "../common/validate.js";
 import { dbOf } from "../db/db.js";
-import { listPage, SqlFilter } from "../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
@@ -17,14 +17,25 @@ import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.in
 import { PROVIDER_COLUMNS } from "./provider.loaders.js";
 import { type Provider, toProvider } from "./provider.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
+import { sql, sqlTemplate } from "../db/named-sql.js";
+
+const OPERATOR_INFO = sql(
+  "providers.operatorInfo",
+  `SELECT slug, bespoke_info AS info FROM operator WHERE provider_id = $1`,
+);
+
+const PROVIDER_LIST = listSql("providers.list", "provider t", PROVIDER_COLUMNS);
+const BY_SLUG = sqlTemplate<"scope">(
+  "providers.bySlug",
+  `SELECT ${PROVIDER_COLUMNS} FROM provider t WHERE t.slug = $1{{scope}}`,
+);
 
 export class ProviderService {
   constructor(private readonly ds: DataSource) {}
 
   list(caller: Caller, args: PageArgs): Promise<Connection<Provider>> {
     return listPage(dbOf(this.ds), {
-      from: "provider t",
-      columns: PROVIDER_COLUMNS,
+      sql: PROVIDER_LIST,
       filter: restrict(new SqlFilter(), accessOf(caller), Permission.ProviderRead, "provider"),
       order: [textKey("t.slug"), uuidKey("t.id")],
       direction: "ASC",
@@ -37,10 +48,7 @@ export class ProviderService {
   async bySlug(caller: Caller, slug: string): Promise<Provider | null> {
     const params: unknown[] = [slug];
     const scoped = scopeCondition(accessOf(caller), Permission.ProviderRead, "provider", "t", params);
-    const [row] = await dbOf(this.ds).query(
-      `SELECT ${PROVIDER_COLUMNS} FROM provider t WHERE t.slug = $1${scoped ? ` AND ${scoped}` : ""}`,
-      params,
-    );
+    const [row] = await dbOf(this.ds).query(BY_SLUG.fill({ scope: scoped ? ` AND ${scoped}` : "" }), params);
     return row ? toProvider(row) : null;
   }
 
@@ -79,10 +87,7 @@ export class ProviderService {
         assertMatchesSchema(owner, input.providerInfoSchema, before.bespokeInfo, "input.providerInfoSchema");
       }
       if (input.operatorInfoSchema) {
-        const rows = await tx.query(
-          `SELECT slug, bespoke_info AS info FROM operator WHERE provider_id = $1`,
-          [id],
-        );
+        const rows = await tx.query(OPERATOR_INFO, [id]);
         for (const r of rows) {
           try {
             assertMatchesSchema(owner, input.operatorInfoSchema, r.info, "bespokeInfo");

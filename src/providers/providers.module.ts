@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { providersGrants } from "./providers.grants.js";
 import { providersEntities } from "./providers.entities.js";
 import { createProviderLoaders } from "./provider.loaders.js";
 import { ProviderResolver } from "./provider.resolver.js";
@@ -6,6 +7,7 @@ import { ProviderService } from "./provider.service.js";
 
 export const providersModule = defineModule({
   name: "providers",
+  grants: providersGrants,
   entities: providersEntities,
   resolvers: [ProviderResolver],
   loaders: createProviderLoaders,

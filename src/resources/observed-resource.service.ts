@@ -16,6 +16,7 @@ import {
   type ObservedResource,
 } from "./observed-resource.types.js";
 import { redactSecrets } from "./redact.js";
+import { sql } from "../db/named-sql.js";
 
 export const MAX_RESOURCES_PER_REPORT = 1000;
 const MAX_OUTPUTS_BYTES = 64 * 1024;
@@ -31,6 +32,31 @@ export type DesiredState = {
   /** Services of the deployed configuration: uuid and whether they were enabled. */
   deployedServices: { id: string; enabled: boolean; domain: string }[];
 };
+
+const PLACE_OF_DEPLOYMENT = sql(
+  "resources.placeOfDeployment",
+  `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
+);
+const UPSERT = sql(
+  "resources.observed.upsert",
+  `INSERT INTO observed_resource
+             (deployment_id, kind, name, service_id, status, outputs, generation, observed_at, reported_by)
+           SELECT $1, r.kind, r.name, r.service_id, r.status, r.outputs, r.generation, r.observed_at, $3::jsonb
+             FROM jsonb_to_recordset($2::jsonb) AS r(kind text, name text, service_id uuid, status text,
+                  outputs jsonb, generation int, observed_at timestamptz)
+           ON CONFLICT (deployment_id, kind, name) DO UPDATE SET
+             service_id = EXCLUDED.service_id, status = EXCLUDED.status, outputs = EXCLUDED.outputs,
+             generation = EXCLUDED.generation, observed_at = EXCLUDED.observed_at,
+             reported_by = EXCLUDED.reported_by, updated_at = now()
+           WHERE observed_resource.observed_at <= EXCLUDED.observed_at`,
+);
+const DELETE_GONE = sql(
+  "resources.observed.deleteGone",
+  `DELETE FROM observed_resource o WHERE o.deployment_id = $1
+              AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS r(kind text, name text)
+                               WHERE r.kind = o.kind AND r.name = o.name)`,
+);
 
 /** Observed state of deployments' resources, as resource providers report it. */
 export class ObservedResourceService {
@@ -60,11 +86,9 @@ export class ObservedResourceService {
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
       // A share lock keeps the deployment from being deleted under the report.
-      const [d] = await db.query<{ operatorId: string; providerId: string }>(
-        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
-           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
-        [deploymentId],
-      );
+      const [d] = await db.query<{ operatorId: string; providerId: string }>(PLACE_OF_DEPLOYMENT, [
+        deploymentId,
+      ]);
       if (!d) throw notFound("Deployment", deploymentGlobalId);
       authorize(caller, Permission.StateReport, {
         kind: "Deployment",
@@ -74,27 +98,13 @@ export class ObservedResourceService {
       const by = JSON.stringify(initiatorOf(caller));
       if (rows.length > 0) {
         // One statement for the whole report; a row keeps its newer observation if one arrived first.
-        await db.query(
-          `INSERT INTO observed_resource
-             (deployment_id, kind, name, service_id, status, outputs, generation, observed_at, reported_by)
-           SELECT $1, r.kind, r.name, r.service_id, r.status, r.outputs, r.generation, r.observed_at, $3::jsonb
-             FROM jsonb_to_recordset($2::jsonb) AS r(kind text, name text, service_id uuid, status text,
-                  outputs jsonb, generation int, observed_at timestamptz)
-           ON CONFLICT (deployment_id, kind, name) DO UPDATE SET
-             service_id = EXCLUDED.service_id, status = EXCLUDED.status, outputs = EXCLUDED.outputs,
-             generation = EXCLUDED.generation, observed_at = EXCLUDED.observed_at,
-             reported_by = EXCLUDED.reported_by, updated_at = now()
-           WHERE observed_resource.observed_at <= EXCLUDED.observed_at`,
-          [deploymentId, JSON.stringify(rows), by],
-        );
+        await db.query(UPSERT, [deploymentId, JSON.stringify(rows), by]);
       }
       if (complete) {
-        await db.query(
-          `DELETE FROM observed_resource o WHERE o.deployment_id = $1
-              AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS r(kind text, name text)
-                               WHERE r.kind = o.kind AND r.name = o.name)`,
-          [deploymentId, JSON.stringify(rows.map(({ kind, name }) => ({ kind, name })))],
-        );
+        await db.query(DELETE_GONE, [
+          deploymentId,
+          JSON.stringify(rows.map(({ kind, name }) => ({ kind, name }))),
+        ]);
       }
       await recordEvent(tx, caller, {
         eventType: "monitor",

@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { resourcesGrants } from "./resources.grants.js";
 import { resourcesEntities } from "./resources.entities.js";
 import { createObservedResourceLoaders } from "./observed-resource.loaders.js";
 import { DeploymentObservedResolver, ObservedResourceResolver } from "./observed-resource.resolver.js";
@@ -6,6 +7,7 @@ import { ObservedResourceService } from "./observed-resource.service.js";
 
 export const resourcesModule = defineModule({
   name: "resources",
+  grants: resourcesGrants,
   entities: resourcesEntities,
   resolvers: [ObservedResourceResolver, DeploymentObservedResolver],
   loaders: createObservedResourceLoaders,

@@ -11,6 +11,7 @@ import { RUN_CHANNEL, RUN_LOG_CHANNEL } from "./run-channels.js";
 import { type RunState, isTerminal } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, toRun } from "./run.types.js";
+import { sql } from "../db/named-sql.js";
 
 export type RunLogChunkEvent = {
   kind: "log";
@@ -45,10 +46,19 @@ type ChunkRow = {
 
 // Encoded after the LIMIT: in the target list of the paged query PostgreSQL may encode every later
 // chunk of the run before a top-N sort keeps sixteen of them.
-const CHUNKS_SQL = `SELECT seq, "offset", stream, length(data) AS size, encode(data, 'base64') AS base64
+const CHUNKS_SQL = sql(
+  "runs.events.chunks",
+  `SELECT seq, "offset", stream, length(data) AS size, encode(data, 'base64') AS base64
   FROM (SELECT seq, byte_offset AS "offset", stream, data FROM run_log_chunk
          WHERE run_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3) c
-  ORDER BY seq`;
+  ORDER BY seq`,
+);
+
+const RUN = sql("runs.events.run", `SELECT ${RUN_COLUMNS} FROM run t WHERE t.id = $1`);
+const FIRST_SEQ = sql(
+  "runs.events.firstSeq",
+  `SELECT seq FROM run_log_chunk WHERE run_id = $1 AND byte_offset <= $2 ORDER BY seq DESC LIMIT 1`,
+);
 
 /** Serves runEvents subscriptions from the database and the process's notification connection. */
 export class RunEventSource {
@@ -184,16 +194,13 @@ export class RunEventSource {
   }
 
   private async loadRun(runId: string): Promise<Run | null> {
-    const [row] = await this.db.query(`SELECT ${RUN_COLUMNS} FROM run t WHERE t.id = $1`, [runId]);
+    const [row] = await this.db.query(RUN, [runId]);
     return row ? toRun(row) : null;
   }
 
   /** The chunk that holds byte fromOffset, or the last one before it (seq 0 for an empty log). */
   private async firstSeq(runId: string, fromOffset: number): Promise<number> {
-    const [row] = await this.db.query<{ seq: number }>(
-      `SELECT seq FROM run_log_chunk WHERE run_id = $1 AND byte_offset <= $2 ORDER BY seq DESC LIMIT 1`,
-      [runId, fromOffset],
-    );
+    const [row] = await this.db.query<{ seq: number }>(FIRST_SEQ, [runId, fromOffset]);
     return row?.seq ?? 0;
   }
 }

@@ -8,6 +8,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { Db } from "../db/db.js";
 import { type Nixops4Progress, type Nixops4Stream, ProgressParser } from "./nixops4-process.js";
+import { sql, sqlTemplate } from "../db/named-sql.js";
 
 export type RunLogOptions = {
   capBytes: number;
@@ -24,6 +25,14 @@ export type RunLogOptions = {
 
 type Piece = { stream: Nixops4Stream; data: Buffer };
 type Row = { seq: number; offset: number; stream: Nixops4Stream | "meta"; data: Buffer };
+
+const OMITTED = sql("runs.log.omitted", `UPDATE run SET log_omitted_bytes = $2 WHERE id = $1`);
+
+// One row per chunk: ($1, seq, offset, stream, data), numbered on.
+const INSERT_CHUNKS = sqlTemplate<"rows">(
+  "runs.log.insertChunks",
+  `INSERT INTO run_log_chunk (run_id, seq, byte_offset, stream, data) VALUES {{rows}}`,
+);
 
 export class RunLogWriter {
   private seq = 0;
@@ -111,10 +120,7 @@ export class RunLogWriter {
     while (this.writing) await this.writing;
     if (this.failure) throw this.failure;
     if (this.truncated) {
-      await this.db.query(`UPDATE run SET log_omitted_bytes = $2 WHERE id = $1`, [
-        this.runId,
-        this.omitted - this.tailSize,
-      ]);
+      await this.db.query(OMITTED, [this.runId, this.omitted - this.tailSize]);
     }
     return { storedBytes: this.offset, omittedBytes: this.truncated ? this.omitted - this.tailSize : 0 };
   }
@@ -159,10 +165,7 @@ export class RunLogWriter {
         return `($1, $${i - 3}, $${i - 2}, $${i - 1}, $${i})`;
       });
       try {
-        await this.db.query(
-          `INSERT INTO run_log_chunk (run_id, seq, byte_offset, stream, data) VALUES ${values.join(", ")}`,
-          params,
-        );
+        await this.db.query(INSERT_CHUNKS.fill({ rows: values.join(", ") }), params);
       } catch (e) {
         // The first failure stops all later writes: a gap in the log would be worse than its end.
         this.failure = e;
@@ -205,6 +208,16 @@ export class RunLogWriter {
 
 export type RunLogSlice = { bytes: Buffer; fromOffset: number; nextOffset: number; size: number };
 
+const SLICE = sql(
+  "runs.log.slice",
+  `SELECT byte_offset AS "offset", data FROM run_log_chunk
+        WHERE run_id = $1 AND byte_offset < $3 AND byte_offset + octet_length(data) > $2 ORDER BY seq`,
+);
+const SIZE = sql(
+  "runs.log.size",
+  `SELECT coalesce(max(byte_offset + octet_length(data)), 0) AS size FROM run_log_chunk WHERE run_id = $1`,
+);
+
 /** Up to limit bytes of the stored log from fromOffset on. */
 export async function readRunLog(
   db: Db,
@@ -214,15 +227,8 @@ export async function readRunLog(
 ): Promise<RunLogSlice> {
   const end = fromOffset + limit;
   const [rows, sizeRows] = await Promise.all([
-    db.query<{ offset: string; data: Buffer }>(
-      `SELECT byte_offset AS "offset", data FROM run_log_chunk
-        WHERE run_id = $1 AND byte_offset < $3 AND byte_offset + octet_length(data) > $2 ORDER BY seq`,
-      [runId, fromOffset, end],
-    ),
-    db.query<{ size: string }>(
-      `SELECT coalesce(max(byte_offset + octet_length(data)), 0) AS size FROM run_log_chunk WHERE run_id = $1`,
-      [runId],
-    ),
+    db.query<{ offset: string; data: Buffer }>(SLICE, [runId, fromOffset, end]),
+    db.query<{ size: string }>(SIZE, [runId]),
   ]);
   const parts: Buffer[] = [];
   for (const r of rows) {
@@ -238,6 +244,12 @@ export async function readRunLog(
 // Rows of the stored stderr read per statement while reading progress: about 1 MiB (chunks are up to 64 KiB).
 const PROGRESS_PAGE_ROWS = 16;
 
+const STDERR_PAGE = sql(
+  "runs.log.stderrPage",
+  `SELECT seq, data FROM run_log_chunk WHERE run_id = $1 AND stream = 'stderr' AND seq > $2
+        ORDER BY seq LIMIT ${PROGRESS_PAGE_ROWS}`,
+);
+
 /**
  * The progress lines in the stored stderr; a finished run's last line counts even without a newline.
  * The log (up to RUN_LOG_CAP_BYTES) is read a page of chunks at a time, never held whole in memory.
@@ -252,11 +264,7 @@ export async function readRunProgress(db: Db, runId: string, finished: boolean):
     for (const line of lines) parser.line(line);
   };
   for (let after = -1; ;) {
-    const rows = await db.query<{ seq: number; data: Buffer }>(
-      `SELECT seq, data FROM run_log_chunk WHERE run_id = $1 AND stream = 'stderr' AND seq > $2
-        ORDER BY seq LIMIT ${PROGRESS_PAGE_ROWS}`,
-      [runId, after],
-    );
+    const rows = await db.query<{ seq: number; data: Buffer }>(STDERR_PAGE, [runId, after]);
     for (const r of rows) feed(decoder.write(r.data));
     if (rows.length < PROGRESS_PAGE_ROWS) break;
     after = Number((rows.at(-1) as { seq: number }).seq);

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Db } from "../db/db.js";
 import { orReset, processMetrics } from "../metrics/registry.js";
 import { ACTIVE_STATES, type TerminalRunState } from "./run-state.js";
+import { sql } from "../db/named-sql.js";
 
 const ended = new Counter({
   name: "fedicentral_runs_ended_total",
@@ -24,6 +25,15 @@ export function runEnded(state: TerminalRunState, seconds: number | null): void 
   if (seconds !== null) duration.observe({ state }, seconds);
 }
 
+const BY_STATE = sql(
+  "runs.metrics.byState",
+  `SELECT state, count(*)::int AS n FROM run WHERE state = ANY($1::text[]) GROUP BY state`,
+);
+const OLDEST_QUEUED = sql(
+  "runs.metrics.oldestQueued",
+  `SELECT extract(epoch FROM now() - min(queued_at))::float8 AS s FROM run WHERE state = 'queued'`,
+);
+
 /** The whole database's queue, read at each scrape: any server can report it. */
 export function registerRunQueueGauges(db: Db, registry: Registry): void {
   const STATES = ["queued", ...ACTIVE_STATES];
@@ -34,10 +44,7 @@ export function registerRunQueueGauges(db: Db, registry: Registry): void {
     registers: [registry],
     async collect() {
       await orReset(this, async () => {
-        const rows = await db.query<{ state: string; n: number }>(
-          `SELECT state, count(*)::int AS n FROM run WHERE state = ANY($1::text[]) GROUP BY state`,
-          [STATES],
-        );
+        const rows = await db.query<{ state: string; n: number }>(BY_STATE, [STATES]);
         for (const s of STATES) this.set({ state: s }, rows.find((r) => r.state === s)?.n ?? 0);
       });
     },
@@ -48,9 +55,7 @@ export function registerRunQueueGauges(db: Db, registry: Registry): void {
     registers: [registry],
     async collect() {
       await orReset(this, async () => {
-        const [row] = await db.query<{ s: number | null }>(
-          `SELECT extract(epoch FROM now() - min(queued_at))::float8 AS s FROM run WHERE state = 'queued'`,
-        );
+        const [row] = await db.query<{ s: number | null }>(OLDEST_QUEUED);
         this.set(row?.s ?? 0);
       });
     },

@@ -3,6 +3,7 @@
 // reaper, a cancel, the worker) changes nothing instead of overwriting.
 
 import type { Db } from "../db/db.js";
+import { sqlTemplate } from "../db/named-sql.js";
 
 export const RUN_STATES = [
   "queued",
@@ -84,6 +85,23 @@ export type TransitionedRun = {
  */
 export type RunSelector = string | { pickSql: string; params: unknown[] };
 
+// The transition as one statement: {{set}} is the new state, its timestamp and the fields given;
+// {{guards}} the expected states and the guard; a worker's claim first picks the run with {{pick}}.
+const RETURNING = `RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
+        d.operator_id AS "operatorId", d.name AS "deploymentName"`;
+const TRANSITION_BY_ID = sqlTemplate<"set" | "guards">(
+  "runs.transition.byId",
+  ` UPDATE run r SET {{set}} FROM deployment d 
+      WHERE r.id = $1 AND d.id = r.deployment_id AND {{guards}}
+      ${RETURNING}`,
+);
+const TRANSITION_PICKED = sqlTemplate<"pick" | "set" | "guards">(
+  "runs.transition.picked",
+  `WITH picked AS ({{pick}}) UPDATE run r SET {{set}} FROM deployment d , picked
+      WHERE r.id = picked.id AND d.id = r.deployment_id AND {{guards}}
+      ${RETURNING}`,
+);
+
 /**
  * Moves one run from one of the expected states to `to`, stamping the state's timestamp, and returns the
  * row, or null when the run was not in an expected state (or the guard did not hold). Throws for a
@@ -119,17 +137,12 @@ export async function transitionRun(
   if (guard.heartbeatOlderThanMs !== undefined) {
     where.push(`r.heartbeat_at < now() - ${param(guard.heartbeatOlderThanMs)} * interval '1 millisecond'`);
   }
-  const picked =
+  const parts = { set: set.join(", "), guards: where.join(" AND ") };
+  const statement =
     typeof run === "string"
-      ? { with: "", from: "", where: `r.id = $1` }
-      : { with: `WITH picked AS (${run.pickSql})`, from: ", picked", where: `r.id = picked.id` };
-  const result = await db.query<TransitionedRun>(
-    `${picked.with} UPDATE run r SET ${set.join(", ")} FROM deployment d ${picked.from}
-      WHERE ${picked.where} AND d.id = r.deployment_id AND ${where.join(" AND ")}
-      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
-        d.operator_id AS "operatorId", d.name AS "deploymentName"`,
-    params,
-  );
+      ? TRANSITION_BY_ID.fill(parts)
+      : TRANSITION_PICKED.fill({ ...parts, pick: run.pickSql });
+  const result = await db.query<TransitionedRun>(statement, params);
   return returnedRows<TransitionedRun>(result)[0] ?? null;
 }
 

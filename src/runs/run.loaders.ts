@@ -1,11 +1,11 @@
 import DataLoader from "dataloader";
-import { byIdLoader } from "../db/batch.js";
+import { byIdLoader, byIdSql } from "../db/batch.js";
 import type { Access } from "../authz/access.js";
 import { Permission } from "../authz/permissions.js";
 import { rowScope, scopeCondition } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
 import { type Run, toRun } from "./run.types.js";
-import { sql } from "../db/named-sql.js";
+import { sqlTemplate } from "../db/named-sql.js";
 
 export const RUN_COLUMNS = `t.id, t.seq, t.deployment_id AS "deploymentId", t.action, t.state, t.generation,
   t.config_hash AS "configHash", t.initiator, t.request_id AS "requestId", t.queued_at AS "queuedAt",
@@ -13,8 +13,15 @@ export const RUN_COLUMNS = `t.id, t.seq, t.deployment_id AS "deploymentId", t.ac
   t.heartbeat_at AS "heartbeatAt", t.exit_code AS "exitCode", t.signal, t.reason,
   t.log_omitted_bytes AS "logOmittedBytes"`;
 
-const RUN_BY_ID = sql("runs.byId", `SELECT ${RUN_COLUMNS} FROM run t`);
-const RUN_CONFIG_BY_ID = sql("runs.configById", `SELECT t.id, t.config FROM run t`);
+const RUN_BY_ID = byIdSql("runs.byId", `SELECT ${RUN_COLUMNS} FROM run t`);
+const RUN_CONFIG_BY_ID = byIdSql("runs.configById", `SELECT t.id, t.config FROM run t`);
+
+const LAST_RUN_BY_DEPLOYMENT = sqlTemplate<"scope">(
+  "runs.lastByDeployment",
+  `SELECT DISTINCT ON (t.deployment_id) ${RUN_COLUMNS} FROM run t
+          WHERE t.deployment_id = ANY($1::uuid[]){{scope}}
+          ORDER BY t.deployment_id, t.seq DESC`,
+);
 
 /** Scoped by the caller's access (run:read): out-of-scope runs load as missing. */
 export function createRunLoaders(db: Db, access: Access) {
@@ -27,9 +34,7 @@ export function createRunLoaders(db: Db, access: Access) {
       const params: unknown[] = [ids];
       const scoped = scopeCondition(access, Permission.RunRead, "run", "t", params);
       const rows = await db.query(
-        `SELECT DISTINCT ON (t.deployment_id) ${RUN_COLUMNS} FROM run t
-          WHERE t.deployment_id = ANY($1::uuid[])${scoped ? ` AND ${scoped}` : ""}
-          ORDER BY t.deployment_id, t.seq DESC`,
+        LAST_RUN_BY_DEPLOYMENT.fill({ scope: scoped ? ` AND ${scoped}` : "" }),
         params,
       );
       const found = new Map(rows.map((r) => [r.deploymentId as string, toRun(r)]));

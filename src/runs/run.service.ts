@@ -18,10 +18,30 @@ import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, type RunLogPage, toRun } from "./run.types.js";
 import { integerKey } from "../db/sort-key.js";
 import { printableLog } from "./printable-log.js";
+import { sql, sqlTemplate } from "../db/named-sql.js";
+import { whereClause } from "../db/list-page.js";
 
 export const MAX_LOG_PAGE = 1024 * 1024;
 
 export { canonicalJson, configHash } from "./run-enqueue.js";
+
+const PAGE = sqlTemplate<"where" | "orderBy" | "limit">(
+  "runs.page",
+  `SELECT ${RUN_COLUMNS} FROM run t {{where}}
+       ORDER BY {{orderBy}} LIMIT {{limit}}`,
+);
+const COUNT = sqlTemplate<"where">("runs.count", `SELECT count(*)::int AS n FROM run t {{where}}`);
+const PLACE_OF_DEPLOYMENT = sql(
+  "runs.placeOfDeployment",
+  `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
+);
+const PLACE_OF_RUN = sql(
+  "runs.placeOfRun",
+  `SELECT r.state, d.operator_id AS "operatorId", o.provider_id AS "providerId"
+           FROM run r JOIN deployment d ON d.id = r.deployment_id JOIN operator o ON o.id = d.operator_id
+          WHERE r.id = $1 FOR UPDATE OF r`,
+);
 
 /** Runs of deployments: enqueueing, canceling and reading. The worker (run-worker.ts) executes them. */
 export class RunService {
@@ -46,11 +66,9 @@ export class RunService {
     return inTransaction(this.ds, async (tx) => {
       const db = serialized(dbOf(tx));
       // Holds off changes to the deployment (they bump its generation) while its configuration is read.
-      const [d] = await db.query<{ operatorId: string; providerId: string }>(
-        `SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
-           FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d`,
-        [deploymentId],
-      );
+      const [d] = await db.query<{ operatorId: string; providerId: string }>(PLACE_OF_DEPLOYMENT, [
+        deploymentId,
+      ]);
       if (!d) throw notFound("Deployment", globalId);
       authorize(caller, Permission.RunApply, { kind: "Deployment", id: globalId, ...d });
       return enqueueRun(tx, caller, { deploymentId, operatorId: d.operatorId }, key);
@@ -62,9 +80,7 @@ export class RunService {
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
       const [run] = await db.query<{ state: RunState; operatorId: string; providerId: string }>(
-        `SELECT r.state, d.operator_id AS "operatorId", o.provider_id AS "providerId"
-           FROM run r JOIN deployment d ON d.id = r.deployment_id JOIN operator o ON o.id = d.operator_id
-          WHERE r.id = $1 FOR UPDATE OF r`,
+        PLACE_OF_RUN,
         [id],
       );
       if (!run) throw notFound("Run", globalId);
@@ -114,8 +130,7 @@ export class RunService {
     if (ks.where) where.push(ks.where);
     const db = dbOf(this.ds);
     const rows = await db.query(
-      `SELECT ${RUN_COLUMNS} FROM run t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      PAGE.fill({ where: whereClause(where), orderBy: ks.orderBy, limit: String(ks.limit) }),
       params,
     );
     return toConnection(
@@ -124,7 +139,7 @@ export class RunService {
       (r) => [r.seq],
       async () => {
         const [r] = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM run t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
+          COUNT.fill({ where: whereClause(countWhere) }),
           countParams,
         );
         return r?.n ?? 0;

@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { runsGrants } from "./runs.grants.js";
 import { runsEntities } from "./runs.entities.js";
 import { RunEventsResolver, RunLogChunkResolver } from "./run-events.resolver.js";
 import { createRunLoaders } from "./run.loaders.js";
@@ -7,6 +8,7 @@ import { RunService } from "./run.service.js";
 
 export const runsModule = defineModule({
   name: "runs",
+  grants: runsGrants,
   entities: runsEntities,
   resolvers: [RunResolver, DeploymentRunsResolver, RunEventsResolver, RunLogChunkResolver],
   loaders: createRunLoaders,

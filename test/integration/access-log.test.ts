@@ -8,6 +8,7 @@ import { systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+import { catalogue } from "../../src/modules.js";
 
 type Line = { msg: string; level: number; req?: Record<string, unknown>; res?: Record<string, unknown> };
 
@@ -86,7 +87,7 @@ describe("request ids and the access log", () => {
 
   it("gives the accounting event of a token issuance the id the response carries", async () => {
     const provider = await factories(db.ds).provider();
-    const sa = await new ClientService(db.ds).createServiceAccount(systemCaller(), {
+    const sa = await new ClientService(db.ds, catalogue).createServiceAccount(systemCaller(), {
       name: "ids",
       role: "provider-viewer",
       providerId: provider.gid,

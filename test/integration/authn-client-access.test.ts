@@ -3,12 +3,12 @@ import { ClientService } from "../../src/authn/clients/client.service.js";
 import type { Principal } from "../../src/common/principal.js";
 import { Access } from "../../src/authz/access.js";
 import { Permission } from "../../src/authz/permissions.js";
-import { roleNamed } from "../../src/authz/roles.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { type Caller, systemCaller } from "../../src/common/caller.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
 import { as, gql, startTestServer, type TestServer } from "../support/server.js";
+import { catalogue } from "../../src/modules.js";
 
 // The service itself checks where a caller may manage clients, and that a service account is never
 // stronger than its creator, whatever the resolver's guard let through.
@@ -23,14 +23,17 @@ const principal: Principal = {
 
 /** A caller holding client:manage and the permissions of operator-viewer, on one operator only. */
 function managerOf(operatorId: string): Caller {
-  const permissions = [...roleNamed("operator-viewer")!.permissions, Permission.ClientManage];
+  const permissions = [...catalogue.role("operator-viewer")!.permissions, Permission.ClientManage];
   return {
     requestId: "test",
     principal,
     client: { ip: null, userAgent: null },
-    access: Access.of(principal, "user:u-clients", [
-      { domain: { kind: "operator", operatorId }, permissions },
-    ]),
+    access: Access.of(
+      principal,
+      "user:u-clients",
+      [{ domain: { kind: "operator", operatorId }, permissions }],
+      catalogue.readOf,
+    ),
   };
 }
 
@@ -51,7 +54,7 @@ describe("client management, scoped", () => {
     provider = await f.provider();
     a = await f.operator(provider.id);
     b = await f.operator(provider.id);
-    clients = new ClientService(db.ds);
+    clients = new ClientService(db.ds, catalogue);
     const made = await clients.createServiceAccount(systemCaller(), {
       name: "b's reader",
       role: "config-reader",

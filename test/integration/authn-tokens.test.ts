@@ -17,6 +17,7 @@ import {
 import { type TestServer, gql, startTestServer, withToken } from "../support/server.js";
 import { TEST_ENCRYPTION_KEY, mintAccessToken } from "../support/tokens.js";
 import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
+import { catalogue } from "../../src/modules.js";
 
 const ME = `{ me { kind id name clientId scopes memberships { role domainKind } } }`;
 
@@ -135,14 +136,18 @@ describe("tokens: the provider issues them, /graphql verifies them", () => {
       await oauthError(clientCredentialsToken(server, { ...sa, clientSecret: `${sa.clientSecret}x` })),
     ).toBe("invalid_client");
     const other = await serviceAccount(server, { name: "Soon disabled" });
-    await new ClientService(db.ds).setDisabled(systemCaller(), toGlobalId("Client", other.id), true);
+    await new ClientService(db.ds, catalogue).setDisabled(
+      systemCaller(),
+      toGlobalId("Client", other.id),
+      true,
+    );
     expect(await oauthError(clientCredentialsToken(server, other))).toBe("invalid_client");
     expect(await issuances()).toBe(before);
   });
 
   it("rotates a secret with an overlap window, and without one", async () => {
     const own = await serviceAccount(server, { name: "Rotated" });
-    const clients = new ClientService(db.ds);
+    const clients = new ClientService(db.ds, catalogue);
     const rotated = await clients.rotateSecret(systemCaller(), toGlobalId("Client", own.id), 3600);
     expect(rotated.clientSecret).not.toBe(own.clientSecret);
     await expect(clientCredentialsToken(server, own)).resolves.toEqual(expect.any(String));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { Permission as P } from "../../src/authz/permissions.js";
 import { ClientService } from "../../src/authn/clients/client.service.js";
-import { ROLES } from "../../src/authz/roles.js";
+import { catalogue } from "../../src/modules.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { systemCaller } from "../../src/common/caller.js";
 import type { RunningServer } from "../../src/server.js";
@@ -38,7 +38,7 @@ type Assignment = { subject: number; role: string; where: Where };
 
 const OPERATORS = 4;
 const PROVIDERS = 2;
-const pairs: { role: string; where: Where }[] = ROLES.flatMap((r) => [
+const pairs: { role: string; where: Where }[] = catalogue.roles.flatMap((r) => [
   ...(r.domains.includes("installation") ? [{ role: r.name, where: "installation" as const }] : []),
   ...(r.domains.includes("provider")
     ? Array.from({ length: PROVIDERS }, (_, p) => ({ role: r.name, where: { provider: p } }))
@@ -85,7 +85,7 @@ describe("operator isolation (property-based)", () => {
         run: toGlobalId("Run", run.id),
       });
     }
-    const clients = new ClientService(db.ds);
+    const clients = new ClientService(db.ds, catalogue);
     for (const [i, o] of world.operators.entries()) {
       const made = await clients.createServiceAccount(systemCaller(), {
         name: `ci ${i}`,
@@ -155,7 +155,7 @@ describe("operator isolation (property-based)", () => {
     const atProvider = world.providers.map(() => new Set<P>());
     const everywhere = new Set<P>();
     for (const g of grants) {
-      const role = ROLES.find((r) => r.name === g.role)!;
+      const role = catalogue.roles.find((r) => r.name === g.role)!;
       const w = g.where;
       const targets = world.operators.flatMap((o, i) =>
         w === "installation" || (typeof w === "number" ? w === i : w.provider === o.provider) ? [i] : [],

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { ROLES } from "../../src/authz/roles.js";
+import { catalogue } from "../../src/modules.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
@@ -48,18 +48,18 @@ describe("role management", () => {
     await db?.drop();
   });
 
-  it("stores the roles' permissions exactly as src/authz/roles.ts declares them", async () => {
+  it("stores the roles' permissions exactly as the modules grant them (the role catalogue)", async () => {
     const lines: { role: string; obj: string; act: string }[] = await db.ds.query(
       `SELECT v0 AS role, v1 AS obj, v2 AS act FROM casbin_rule WHERE ptype = 'p'`,
     );
     const stored = new Map<string, string[]>();
     for (const l of lines) stored.set(l.role, [...(stored.get(l.role) ?? []), `${l.obj}:${l.act}`]);
-    // A difference means a data migration is missing (or roles.ts is wrong): change both together.
+    // A difference means a data migration is missing (or a module's grants are wrong): change both together.
     expect(Object.fromEntries([...stored].map(([r, ps]) => [r, ps.sort()]))).toEqual(
-      Object.fromEntries(ROLES.map((r) => [r.name, [...r.permissions].sort()])),
+      Object.fromEntries(catalogue.roles.map((r) => [r.name, [...r.permissions].sort()])),
     );
     const res = await gql(server, `{ roles { name domains permissions } }`);
-    expect(res.data!.roles.map((r: { name: string }) => r.name)).toEqual(ROLES.map((r) => r.name));
+    expect(res.data!.roles.map((r: { name: string }) => r.name)).toEqual(catalogue.roles.map((r) => r.name));
     expect(res.data!.roles.find((r: { name: string }) => r.name === "config-reader")).toEqual({
       name: "config-reader",
       domains: ["PROVIDER", "OPERATOR"],

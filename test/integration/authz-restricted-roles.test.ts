@@ -15,7 +15,8 @@ import {
   isLeafType,
 } from "graphql";
 import { Permission } from "../../src/authz/permissions.js";
-import { ROLES, SELF_PERMISSIONS } from "../../src/authz/roles.js";
+import { SELF_PERMISSIONS } from "../../src/authz/roles.js";
+import { catalogue } from "../../src/modules.js";
 import { AUTHZ_EXTENSION, type AuthzRule } from "../../src/authz/rules.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 import { createSchema } from "../../src/graphql/schema.js";
@@ -152,7 +153,7 @@ describe("restricted roles", () => {
   });
 
   it("refuses a config-reader every other query and mutation", async () => {
-    const held = new Set(ROLES.find((r) => r.name === "config-reader")!.permissions);
+    const held = new Set(catalogue.roles.find((r) => r.name === "config-reader")!.permissions);
     const before = await snapshot();
     const refused: string[] = [];
     const allowed: string[] = [];
@@ -185,7 +186,7 @@ describe("restricted roles", () => {
     expect(read.data!.operators.totalCount).toBe(2);
     expect(read.data!.deployments.totalCount).toBe(2);
     const before = await snapshot();
-    const held = new Set<Permission>(ROLES.find((r) => r.name === "auditor")!.permissions);
+    const held = new Set<Permission>(catalogue.roles.find((r) => r.name === "auditor")!.permissions);
     // One's own second factor is one's own business; everything else changes the platform.
     const mutations = operations(schema).filter(
       (o) => o.name.startsWith("Mutation.") && o.permission !== null && !SELF_PERMISSIONS.has(o.permission),

@@ -12,6 +12,7 @@ import { systemCaller } from "../../src/common/caller.js";
 import type { TestServer } from "./server.js";
 import { TEST_ENCRYPTION_KEY } from "./tokens.js";
 import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
+import { catalogue } from "../../src/modules.js";
 
 // openid-client against the test server: it speaks plain http on 127.0.0.1.
 const insecure = { execute: [oidc.allowInsecureRequests] };
@@ -37,7 +38,7 @@ export async function serviceAccount(
   o: { role?: string; providerId?: string; operatorId?: string; name?: string } = {},
 ): Promise<ServiceAccount> {
   const providerId = o.operatorId ? undefined : (o.providerId ?? (await testProvider(server)).gid);
-  return new ClientService(server.ds).createServiceAccount(systemCaller(), {
+  return new ClientService(server.ds, catalogue).createServiceAccount(systemCaller(), {
     name: o.name ?? "Test automation",
     role: o.role ?? "provider-admin",
     providerId,
@@ -46,7 +47,7 @@ export async function serviceAccount(
 }
 
 export async function publicClient(server: TestServer, redirectUris: string[], postLogout: string[] = []) {
-  const clients = new ClientService(server.ds);
+  const clients = new ClientService(server.ds, catalogue);
   const id = await clients.createPublicClient(systemCaller(), {
     name: "Test panel",
     redirectUris,

@@ -4,17 +4,18 @@ import fc from "fast-check";
 import { DomainEnforcer, explainWith } from "../../src/authz/enforcer-cache.js";
 import { CASBIN_MODEL, splitPermission } from "../../src/authz/model.js";
 import { Permission } from "../../src/authz/permissions.js";
-import { ROLES } from "../../src/authz/roles.js";
+import { catalogue } from "../../src/modules.js";
 
 const DOMAIN = "operator:00000000-0000-4000-8000-000000000001";
 const OTHER = "operator:00000000-0000-4000-8000-000000000002";
 const subjects = ["user:a", "user:b", "client:c"];
-const roleNames = ROLES.map((r) => r.name);
+const roleNames = catalogue.roles.map((r) => r.name);
 
 /** An in-memory enforcer of the real model with the real roles and the given grants. */
 async function enforcerWith(grants: [string, string, string][]) {
   const e = await newEnforcer(newModelFromString(CASBIN_MODEL));
-  for (const r of ROLES) for (const p of r.permissions) await e.addPolicy(r.name, ...splitPermission(p));
+  for (const r of catalogue.roles)
+    for (const p of r.permissions) await e.addPolicy(r.name, ...splitPermission(p));
   for (const g of grants) await e.addGroupingPolicy(...g);
   return e;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { AUTHZ_EXTENSION, type AuthzRule } from "../../src/authz/rules.js";
 import { Permission } from "../../src/authz/permissions.js";
-import { ROLES, SELF_PERMISSIONS } from "../../src/authz/roles.js";
+import { SELF_PERMISSIONS } from "../../src/authz/roles.js";
+import { catalogue } from "../../src/modules.js";
 import { createSchema } from "../../src/graphql/schema.js";
 
 /** Every rule in the schema, root fields and sensitive fields alike, by Type.field. */
@@ -51,7 +52,7 @@ describe("authorization rules", () => {
     expect(Object.keys(schema.getMutationType()!.getFields()).length).toBeGreaterThan(10);
   });
   it("grants the permission of every rule to at least one role", async () => {
-    const granted = new Set(ROLES.flatMap((r) => r.permissions));
+    const granted = new Set(catalogue.roles.flatMap((r) => r.permissions));
     const ungranted = [...rulesOf(await createSchema())]
       .filter(([, rule]) => "permission" in rule && !granted.has(rule.permission))
       .map(([name, rule]) => `${name} (${"permission" in rule ? rule.permission : ""})`);
@@ -67,22 +68,22 @@ describe("authorization rules", () => {
   });
 
   it("defines each role once, granted somewhere, with known permissions", () => {
-    expect(new Set(ROLES.map((r) => r.name)).size).toBe(ROLES.length);
-    for (const role of ROLES) {
+    expect(new Set(catalogue.roles.map((r) => r.name)).size).toBe(catalogue.roles.length);
+    for (const role of catalogue.roles) {
       expect(role.domains.length).toBeGreaterThan(0);
       for (const p of role.permissions) expect(Object.values(Permission)).toContain(p);
     }
     // platform-admin holds every permission there is; provider-admin all but creating providers.
-    expect(new Set(ROLES.find((r) => r.name === "platform-admin")!.permissions)).toEqual(
+    expect(new Set(catalogue.roles.find((r) => r.name === "platform-admin")!.permissions)).toEqual(
       new Set(Object.values(Permission)),
     );
-    expect(new Set(ROLES.find((r) => r.name === "provider-admin")!.permissions)).toEqual(
+    expect(new Set(catalogue.roles.find((r) => r.name === "provider-admin")!.permissions)).toEqual(
       new Set(Object.values(Permission).filter((p) => p !== Permission.ProviderCreate)),
     );
     // Read-only roles stay read-only: no permission with a verb that changes something (one's own
     // second factor aside).
     for (const name of ["provider-viewer", "operator-viewer", "auditor", "config-reader"]) {
-      const role = ROLES.find((r) => r.name === name)!;
+      const role = catalogue.roles.find((r) => r.name === name)!;
       const changing = role.permissions.filter((p) => !p.endsWith(":read") && !SELF_PERMISSIONS.has(p));
       expect([name, changing]).toEqual([name, name === "config-reader" ? [Permission.StateReport] : []]);
     }

@@ -5,18 +5,24 @@ import { type Domain, parseDomain } from "../../authz/model.js";
 import { Permission } from "../../authz/permissions.js";
 import { toGlobalId } from "../../common/global-id.js";
 import type { Caller } from "../../common/caller.js";
+import { sql } from "../../db/named-sql.js";
 
 /** Where a person holds roles: the installation, or a place at a provider. */
 type Where = Place | "installation";
 
-/** The domains the person holds a role in, an operator's with its provider. */
-async function whereHeld(tx: EntityManager, userId: string): Promise<Where[]> {
-  const rows = (await tx.query(
-    `SELECT g.v2 AS domain, o.provider_id AS "providerId"
+const WHERE_HELD = sql(
+  "authn.person.whereHeld",
+  `SELECT g.v2 AS domain, o.provider_id AS "providerId"
        FROM casbin_rule g LEFT JOIN operator o ON g.v2 = 'operator:' || o.id
       WHERE g.ptype = 'g' AND g.v0 = $1`,
-    [`user:${userId}`],
-  )) as { domain: string; providerId: string | null }[];
+);
+
+/** The domains the person holds a role in, an operator's with its provider. */
+async function whereHeld(tx: EntityManager, userId: string): Promise<Where[]> {
+  const rows = (await tx.query(WHERE_HELD, [`user:${userId}`])) as {
+    domain: string;
+    providerId: string | null;
+  }[];
   return rows.flatMap((r): Where[] => {
     const d = parseDomain(r.domain);
     if (!d) return [];
@@ -54,13 +60,16 @@ export async function authorizePersonChange(
     : hidden(permission, target);
 }
 
+const PROVIDER_OF_OPERATOR = sql(
+  "authn.person.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+
 /** Where a role of this domain puts its holder; an operator that is gone leaves the installation. */
 async function placeOf(tx: EntityManager, domain: Domain): Promise<Where> {
   if (domain.kind === "installation") return "installation";
   if (domain.kind === "provider") return { providerId: domain.providerId, operatorId: null };
-  const [op] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-    domain.operatorId,
-  ])) as { providerId: string }[];
+  const [op] = (await tx.query(PROVIDER_OF_OPERATOR, [domain.operatorId])) as { providerId: string }[];
   return op ? { providerId: op.providerId, operatorId: domain.operatorId } : "installation";
 }
 

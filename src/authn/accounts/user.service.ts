@@ -30,6 +30,8 @@ import { USER_COLUMNS, type User, type UserFilter, toUser } from "./user.types.j
 import { UserEntity } from "./user.entity.js";
 import { textKey, uuidKey } from "../../db/sort-key.js";
 import { authorizeNewPerson, authorizePersonChange } from "./person-authz.js";
+import { sql, sqlTemplate } from "../../db/named-sql.js";
+import { whereClause } from "../../db/list-page.js";
 
 export type CreateUserValues = { email: string; displayName: string; password?: string | null };
 
@@ -40,6 +42,51 @@ export type SignInOutcome =
   | { kind: "refused" }
   | { kind: "throttled" }
   | { kind: "disabled" };
+
+const BY_ID = sql("authn.user.byId", `SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1`);
+const PAGE = sqlTemplate<"where" | "orderBy" | "limit">(
+  "authn.user.page",
+  `SELECT ${USER_COLUMNS} FROM app_user t {{where}}
+       ORDER BY {{orderBy}} LIMIT {{limit}}`,
+);
+const COUNT = sqlTemplate<"where">("authn.user.count", `SELECT count(*)::int AS n FROM app_user t {{where}}`);
+const VISIBLE = sqlTemplate<"scope">(
+  "authn.user.visible",
+  `SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1{{scope}}`,
+);
+const BY_EMAIL_FOR_SIGN_IN = sql(
+  "authn.user.byEmailForSignIn",
+  `SELECT ${USER_COLUMNS}, t.password_hash AS "passwordHash" FROM app_user t
+       WHERE t.email = $1`,
+);
+const SECOND_FACTOR = sql(
+  "authn.user.secondFactor",
+  `SELECT ${USER_COLUMNS}, t.totp_secret_sealed AS "sealed", t.totp_last_step AS "lastStep",
+         t.recovery_code_digests AS "recovery" FROM app_user t WHERE t.id = $1`,
+);
+const USE_RECOVERY_CODE = sql(
+  "authn.user.useRecoveryCode",
+  `UPDATE app_user SET recovery_code_digests = array_remove(recovery_code_digests, $2)
+         WHERE id = $1 AND $2 = ANY(recovery_code_digests)`,
+);
+const BEGIN_TOTP = sql(
+  "authn.user.beginTotp",
+  `UPDATE app_user SET totp_secret_sealed = $2, totp_last_step = NULL, updated_at = now() WHERE id = $1`,
+);
+const PENDING_TOTP = sql(
+  "authn.user.pendingTotp",
+  `SELECT totp_secret_sealed AS sealed, totp_enabled_at AS "enabledAt" FROM app_user WHERE id = $1`,
+);
+const CONFIRM_TOTP = sql(
+  "authn.user.confirmTotp",
+  `UPDATE app_user SET totp_enabled_at = now(), recovery_code_digests = $2, updated_at = now() WHERE id = $1`,
+);
+const USE_TOTP_STEP = sql(
+  "authn.user.useTotpStep",
+  `UPDATE app_user SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+);
+const SIGNED_IN = sql("authn.user.signedIn", `UPDATE app_user SET last_login_at = now() WHERE id = $1`);
+const EXISTS = sql("authn.user.exists", `SELECT 1 FROM app_user WHERE id = $1`);
 
 /** People who sign in: admin lifecycle, password sign-in with brute-force protection, TOTP. */
 export class UserService {
@@ -74,8 +121,7 @@ export class UserService {
     const ks = keysetSql(page, [textKey("t.display_name"), uuidKey("t.id")], "ASC", params);
     if (ks.where) where.push(ks.where);
     const rows = await this.ds.query(
-      `SELECT ${USER_COLUMNS} FROM app_user t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY ${ks.orderBy} LIMIT ${ks.limit}`,
+      PAGE.fill({ where: whereClause(where), orderBy: ks.orderBy, limit: String(ks.limit) }),
       params,
     );
     return toConnection(
@@ -83,10 +129,7 @@ export class UserService {
       page,
       (u) => [u.displayName, u.uuid],
       async () => {
-        const [r] = await this.ds.query(
-          `SELECT count(*)::int AS n FROM app_user t ${countWhere.length ? `WHERE ${countWhere.join(" AND ")}` : ""}`,
-          countParams,
-        );
+        const [r] = await this.ds.query(COUNT.fill({ where: whereClause(countWhere) }), countParams);
         return r?.n ?? 0;
       },
     );
@@ -100,7 +143,7 @@ export class UserService {
 
   /** The person, after a change the caller was allowed to make. */
   async byId(id: string): Promise<User | null> {
-    const [row] = await this.ds.query(`SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1`, [id]);
+    const [row] = await this.ds.query(BY_ID, [id]);
     return row ? toUser(row) : null;
   }
 
@@ -108,10 +151,7 @@ export class UserService {
   async visible(caller: Caller, id: string): Promise<User | null> {
     const params: unknown[] = [id];
     const scoped = scopeCondition(accessOf(caller), Permission.UserRead, "app_user", "t", params);
-    const [row] = await this.ds.query(
-      `SELECT ${USER_COLUMNS} FROM app_user t WHERE t.id = $1${scoped ? ` AND ${scoped}` : ""}`,
-      params,
-    );
+    const [row] = await this.ds.query(VISIBLE.fill({ scope: scoped ? ` AND ${scoped}` : "" }), params);
     return row ? toUser(row) : null;
   }
 
@@ -265,11 +305,7 @@ export class UserService {
    */
   async signIn(caller: Caller, email: string, password: string): Promise<SignInOutcome> {
     const ticket = await this.throttle.begin(email, caller.client.ip);
-    const [row] = await this.ds.query(
-      `SELECT ${USER_COLUMNS}, t.password_hash AS "passwordHash" FROM app_user t
-       WHERE t.email = $1`,
-      [email.trim().toLowerCase()],
-    );
+    const [row] = await this.ds.query(BY_EMAIL_FOR_SIGN_IN, [email.trim().toLowerCase()]);
     if (!ticket.allowed) {
       await this.loginEvent(caller, row?.id ?? null, "failure", "throttled");
       return { kind: "throttled" };
@@ -293,11 +329,7 @@ export class UserService {
 
   /** The second step: a TOTP code or a recovery code, throttled with the same counters as passwords. */
   async secondFactor(caller: Caller, userId: string, code: string): Promise<SignInOutcome> {
-    const [row] = await this.ds.query(
-      `SELECT ${USER_COLUMNS}, t.totp_secret_sealed AS "sealed", t.totp_last_step AS "lastStep",
-         t.recovery_code_digests AS "recovery" FROM app_user t WHERE t.id = $1`,
-      [userId],
-    );
+    const [row] = await this.ds.query(SECOND_FACTOR, [userId]);
     if (!row) return { kind: "refused" };
     const user = toUser(row);
     const ticket = await this.throttle.begin(user.email, caller.client.ip);
@@ -308,11 +340,10 @@ export class UserService {
     if (user.disabled) return { kind: "disabled" };
     let ok = false;
     if (looksLikeRecoveryCode(code)) {
-      const [, used]: [unknown, number] = await this.ds.query(
-        `UPDATE app_user SET recovery_code_digests = array_remove(recovery_code_digests, $2)
-         WHERE id = $1 AND $2 = ANY(recovery_code_digests)`,
-        [userId, recoveryCodeDigest(code)],
-      );
+      const [, used]: [unknown, number] = await this.ds.query(USE_RECOVERY_CODE, [
+        userId,
+        recoveryCodeDigest(code),
+      ]);
       ok = used === 1;
     } else if (row.sealed) {
       const secret = this.box().open(row.sealed, `totp:${userId}`).toString("utf8");
@@ -333,20 +364,14 @@ export class UserService {
     const user = await this.self(caller);
     if (user.totpEnabled) throw new DomainError("CONFLICT", "TOTP is enabled already; disable it first");
     const secret = newTotpSecret();
-    await this.ds.query(
-      `UPDATE app_user SET totp_secret_sealed = $2, totp_last_step = NULL, updated_at = now() WHERE id = $1`,
-      [user.uuid, this.box().seal(secret, `totp:${user.uuid}`)],
-    );
+    await this.ds.query(BEGIN_TOTP, [user.uuid, this.box().seal(secret, `totp:${user.uuid}`)]);
     return { secret, uri: totpUri(secret, user.email) };
   }
 
   /** Confirms enrolment with a code from the app; returns the recovery codes, shown this once. */
   async confirmTotp(caller: Caller, code: string): Promise<string[]> {
     const user = await this.self(caller);
-    const [row] = await this.ds.query(
-      `SELECT totp_secret_sealed AS sealed, totp_enabled_at AS "enabledAt" FROM app_user WHERE id = $1`,
-      [user.uuid],
-    );
+    const [row] = await this.ds.query(PENDING_TOTP, [user.uuid]);
     if (!row?.sealed || row.enabledAt)
       throw badInput("code", "no TOTP enrolment is pending; begin one first");
     const step = await totpStep(
@@ -358,10 +383,7 @@ export class UserService {
       throw badInput("code", "the code is not valid");
     const { codes, digests } = newRecoveryCodes();
     await inTransaction(this.ds, async (tx) => {
-      await tx.query(
-        `UPDATE app_user SET totp_enabled_at = now(), recovery_code_digests = $2, updated_at = now() WHERE id = $1`,
-        [user.uuid, digests],
-      );
+      await tx.query(CONFIRM_TOTP, [user.uuid, digests]);
       await recordEvent(tx, caller, {
         action: "update",
         targetKind: "user",
@@ -393,10 +415,7 @@ export class UserService {
 
   /** Accepts a TOTP step once: a code cannot be replayed, even by two parallel requests. */
   private async useTotpStep(userId: string, step: number): Promise<boolean> {
-    const [, n]: [unknown, number] = await this.ds.query(
-      `UPDATE app_user SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
-      [userId, step],
-    );
+    const [, n]: [unknown, number] = await this.ds.query(USE_TOTP_STEP, [userId, step]);
     return n === 1;
   }
 
@@ -429,7 +448,7 @@ export class UserService {
   }
 
   private async signedIn(caller: Caller, userId: string, how: string): Promise<void> {
-    await this.ds.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [userId]);
+    await this.ds.query(SIGNED_IN, [userId]);
     await this.loginEvent(caller, userId, "success", how);
   }
 
@@ -467,7 +486,7 @@ export class UserService {
     work: (tx: EntityManager, before: UserEntity) => Promise<T>,
   ): Promise<T> {
     return inTransaction(this.ds, async (tx) => {
-      const [exists] = await tx.query(`SELECT 1 FROM app_user WHERE id = $1`, [id]);
+      const [exists] = await tx.query(EXISTS, [id]);
       if (!exists) throw notFound("User", toGlobalId("User", id));
       await authorizePersonChange(tx, caller, permission, id);
       const before = await tx.findOne(UserEntity, { where: { id }, lock: { mode: "pessimistic_write" } });

@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload, ClientMetadata } from "oidc-provider";
 import type { DataSource } from "typeorm";
 import type { AcceptedDigest } from "./client-secrets.js";
 import { isStorableText } from "../../common/text.js";
+import { sql } from "../../db/named-sql.js";
 
 /** The scope every API token carries; /graphql refuses tokens without it. */
 export const API_SCOPE = "api";
@@ -45,6 +46,11 @@ export const CLIENTS_CHANGED_CHANNEL = "fedicentral_clients";
 const CACHE_MS = 30_000;
 const CACHE_MAX = 10_000;
 
+const BY_CLIENT_ID = sql(
+  "authn.client.byClientId",
+  `SELECT ${CLIENT_ROW_COLUMNS} FROM oidc_client WHERE client_id = $1 AND NOT disabled`,
+);
+
 /**
  * oidc-provider reads clients through this: enabled rows of oidc_client, as client metadata. The stored
  * secret is a digest, so `client_secret` holds the digest and compareClientSecret (provider.ts) hashes
@@ -60,10 +66,7 @@ export class ClientStore {
     if (!isStorableText(clientId)) return undefined;
     const hit = this.cache.get(clientId);
     if (hit && hit.until > Date.now()) return hit.metadata;
-    const [row]: ClientRow[] = await this.ds.query(
-      `SELECT ${CLIENT_ROW_COLUMNS} FROM oidc_client WHERE client_id = $1 AND NOT disabled`,
-      [clientId],
-    );
+    const [row]: ClientRow[] = await this.ds.query(BY_CLIENT_ID, [clientId]);
     const metadata = row ? toMetadata(row) : undefined;
     // Unknown ids are remembered too (a flood of them costs one query each per CACHE_MS), within a bound.
     if (this.cache.size >= CACHE_MAX) this.cache.clear();

@@ -6,12 +6,13 @@ import { accessOf, assertNotAbove, authorize, authorizeInstallation } from "../.
 import { authorizeIn, locateDomain } from "../../authz/domain-ref.js";
 import { Permission } from "../../authz/permissions.js";
 import { restrict, scopeCondition } from "../../authz/scope-sql.js";
-import { roleDomainProblem, roleNamed } from "../../authz/roles.js";
+import type { RoleCatalogue } from "../../authz/catalogue.js";
+import { roleDomainProblem } from "../../authz/roles.js";
 import { badInput, notFound } from "../../common/errors.js";
 import { expectGlobalId, toGlobalId } from "../../common/global-id.js";
 import * as v from "../../common/validate.js";
 import { dbOf } from "../../db/db.js";
-import { SqlFilter, listPage } from "../../db/list-page.js";
+import { SqlFilter, listPage, listSql } from "../../db/list-page.js";
 import { inTransaction } from "../../db/transaction.js";
 import type { Connection, PageArgs } from "../../api/connection.js";
 import type { Caller } from "../../common/caller.js";
@@ -21,6 +22,7 @@ import { CLIENTS_CHANGED_CHANNEL } from "./client-store.js";
 import { CLIENT_COLUMNS, type Client, type ClientFilter, toClient } from "./client.types.js";
 import { OidcClientEntity } from "./oidc-client.entity.js";
 import { textKey, uuidKey } from "../../db/sort-key.js";
+import { sql, sqlTemplate } from "../../db/named-sql.js";
 
 export type ServiceAccountValues = {
   name: string;
@@ -38,9 +40,30 @@ export type WithSecret = { id: string; clientId: string; clientSecret: string };
 /** Default time the previous secret keeps working after a rotation, so deployments can roll over. */
 export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 3600;
 
+const ROTATE_SECRET = sql(
+  "authn.client.rotateSecret",
+  `UPDATE oidc_client SET previous_secret_digest = CASE WHEN $3::int > 0 THEN secret_digest END,
+           previous_secret_expires_at = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END,
+           secret_digest = $2, secret_rotated_at = now(), updated_at = now()
+         WHERE id = $1`,
+);
+const DELETE_GRANTS = sql(
+  "authn.client.deleteGrants",
+  `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`,
+);
+
+const CLIENT_LIST = listSql("authn.clients", "oidc_client t", CLIENT_COLUMNS);
+const VISIBLE = sqlTemplate<"scope">(
+  "authn.client.visible",
+  `SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1{{scope}}`,
+);
+
 /** Service accounts and frontend clients: creation, secret rotation, disable/enable, delete. */
 export class ClientService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly catalogue: RoleCatalogue,
+  ) {}
 
   /**
    * The clients the caller may read: client:read for a provider sees its service accounts and those of its
@@ -63,8 +86,7 @@ export class ClientService {
     }
     restrict(f, accessOf(caller), Permission.ClientRead, "client");
     return listPage(dbOf(this.ds), {
-      from: "oidc_client t",
-      columns: CLIENT_COLUMNS,
+      sql: CLIENT_LIST,
       filter: f,
       order: [textKey("t.name"), uuidKey("t.id")],
       direction: "ASC",
@@ -78,10 +100,7 @@ export class ClientService {
   async byId(caller: Caller, id: string): Promise<Client | null> {
     const params: unknown[] = [id];
     const scoped = scopeCondition(accessOf(caller), Permission.ClientRead, "client", "t", params);
-    const [row] = await this.ds.query(
-      `SELECT ${CLIENT_COLUMNS} FROM oidc_client t WHERE t.id = $1${scoped ? ` AND ${scoped}` : ""}`,
-      params,
-    );
+    const [row] = await this.ds.query(VISIBLE.fill({ scope: scoped ? ` AND ${scoped}` : "" }), params);
     return row ? toClient(row) : null;
   }
 
@@ -91,7 +110,7 @@ export class ClientService {
     if (!!input.operatorId === !!input.providerId) {
       throw badInput("input.operatorId", "name exactly one of operatorId and providerId");
     }
-    const role = roleNamed(input.role);
+    const role = this.catalogue.role(input.role);
     if (!role) throw badInput("input.role", `unknown role ${input.role}`);
     const secret = newClientSecret();
     return inTransaction(this.ds, async (tx) => {
@@ -100,7 +119,7 @@ export class ClientService {
       if (problem) throw badInput("input.role", problem);
       authorizeIn(caller, Permission.ClientManage, at, "Client");
       // Nobody creates a service account stronger than themselves where it acts.
-      assertNotAbove(caller, role.name, at.place, "client:new");
+      assertNotAbove(caller, role, at.place, "client:new");
       const operatorId = at.domain.kind === "operator" ? at.domain.operatorId : null;
       const providerId = at.domain.kind === "provider" ? at.domain.providerId : null;
       const saved = await tx.save(
@@ -213,13 +232,7 @@ export class ClientService {
     const secret = newClientSecret();
     return this.inClient(caller, id, async (tx, before) => {
       if (before.kind !== "service_account") throw badInput("id", "public clients have no secret");
-      await tx.query(
-        `UPDATE oidc_client SET previous_secret_digest = CASE WHEN $3::int > 0 THEN secret_digest END,
-           previous_secret_expires_at = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END,
-           secret_digest = $2, secret_rotated_at = now(), updated_at = now()
-         WHERE id = $1`,
-        [id, secretDigest(secret), overlapSeconds],
-      );
+      await tx.query(ROTATE_SECRET, [id, secretDigest(secret), overlapSeconds]);
       // A reset (no overlap) answers a leaked secret: the tokens got with it end now too.
       if (overlapSeconds === 0) await cutOffTokens(tx, [clientKey(before.clientId)]);
       await changed(tx, before.clientId);
@@ -257,7 +270,7 @@ export class ClientService {
     const id = expectGlobalId(globalId, "Client", "id");
     return this.inClient(caller, id, async (tx, before) => {
       await revokeClientState(tx, before.clientId);
-      await tx.query(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1`, [`client:${id}`]);
+      await tx.query(DELETE_GRANTS, [`client:${id}`]);
       await tx.delete(OidcClientEntity, { id });
       await changed(tx, before.clientId);
       await recordEvent(tx, caller, {
@@ -288,6 +301,11 @@ export class ClientService {
   }
 }
 
+const PROVIDER_OF_OPERATOR = sql(
+  "authn.client.providerOfOperator",
+  `SELECT provider_id AS "providerId" FROM operator WHERE id = $1`,
+);
+
 /**
  * client:manage where the client belongs: its operator (or that operator's provider), its provider, or,
  * for frontend clients, installation-wide.
@@ -299,17 +317,17 @@ async function authorizeClientChange(tx: EntityManager, caller: Caller, c: OidcC
   }
   let providerId = c.providerId;
   if (providerId === null) {
-    const [op] = (await tx.query(`SELECT provider_id AS "providerId" FROM operator WHERE id = $1`, [
-      c.operatorId,
-    ])) as { providerId: string }[];
+    const [op] = (await tx.query(PROVIDER_OF_OPERATOR, [c.operatorId])) as { providerId: string }[];
     providerId = op!.providerId;
   }
   authorize(caller, Permission.ClientManage, { kind: "Client", id, providerId, operatorId: c.operatorId });
 }
 
+const NOTIFY_CHANGED = sql("authn.client.notifyChanged", `SELECT pg_notify($1, $2)`);
+
 /** Every process forgets its cached copy of the client when the transaction commits. */
 async function changed(tx: EntityManager, clientId: string): Promise<void> {
-  await tx.query(`SELECT pg_notify($1, $2)`, [CLIENTS_CHANGED_CHANNEL, clientId]);
+  await tx.query(NOTIFY_CHANGED, [CLIENTS_CHANGED_CHANNEL, clientId]);
 }
 
 /** Exact redirect URIs: absolute, http(s), no fragment; plain http only to loopback addresses. */

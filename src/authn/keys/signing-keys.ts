@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { recordEvent } from "../../accounting/record-event.js";
 import { type Caller, systemCaller } from "../../common/caller.js";
 import type { SecretBox } from "../../common/secret-box.js";
+import { sql } from "../../db/named-sql.js";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
@@ -47,11 +48,35 @@ const keyEvent = (
     changes: { signingKeys: { before: [...kids.before].sort(), after: [...kids.after].sort() } },
   });
 
-const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fedicentral_signing_keys'))`;
-const LIVE_KEYS = `SELECT kid, alg, private_jwk_sealed AS "privateJwkSealed", public_jwk AS "publicJwk",
+const LOCK = sql(
+  "authn.signingKey.lock",
+  `SELECT pg_advisory_xact_lock(hashtext('fedicentral_signing_keys'))`,
+);
+const LIVE_KEYS = sql(
+  "authn.signingKey.list",
+  `SELECT kid, alg, private_jwk_sealed AS "privateJwkSealed", public_jwk AS "publicJwk",
   retired_at AS "retiredAt", expires_at AS "expiresAt"
   FROM signing_key WHERE expires_at IS NULL OR expires_at > now()
-  ORDER BY (retired_at IS NULL) DESC, created_at DESC`;
+  ORDER BY (retired_at IS NULL) DESC, created_at DESC`,
+);
+
+const NOTIFY_CREATED = sql("authn.signingKey.notifyCreated", `SELECT pg_notify($1, 'created')`);
+const RETIRE = sql(
+  "authn.signingKey.retire",
+  `UPDATE signing_key SET retired_at = now(), expires_at = now() + make_interval(secs => $1::int)
+         WHERE retired_at IS NULL RETURNING kid`,
+);
+const NOTIFY_ROTATED = sql("authn.signingKey.notifyRotated", `SELECT pg_notify($1, 'rotated')`);
+const SIGNING_KEY_DELETE = sql("authn.signingKey.delete", `DELETE FROM signing_key WHERE kid = $1`);
+const NOTIFY_REMOVED = sql("authn.signingKey.notifyRemoved", `SELECT pg_notify($1, 'removed')`);
+const ACTIVE_ALGORITHMS = sql(
+  "authn.signingKey.activeAlgorithms",
+  `SELECT alg FROM signing_key WHERE retired_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+);
+const SIGNING_KEY_INSERT = sql(
+  "authn.signingKey.insert",
+  `INSERT INTO signing_key (kid, alg, private_jwk_sealed, public_jwk) VALUES ($1, $2, $3, $4)`,
+);
 
 /**
  * The provider's signing keys in PostgreSQL, private halves encrypted. One active key per algorithm
@@ -71,7 +96,7 @@ export class SigningKeys {
       const kids = await this.addMissing(tx);
       if (kids.length) {
         await keyEvent(tx, systemCaller(), "create", { before: [], after: kids });
-        await tx.query(`SELECT pg_notify($1, 'created')`, [KEYS_CHANGED_CHANNEL]);
+        await tx.query(NOTIFY_CREATED, [KEYS_CHANGED_CHANNEL]);
       }
     });
   }
@@ -84,16 +109,12 @@ export class SigningKeys {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
-      const [retired]: [{ kid: string }[], number] = await tx.query(
-        `UPDATE signing_key SET retired_at = now(), expires_at = now() + make_interval(secs => $1::int)
-         WHERE retired_at IS NULL RETURNING kid`,
-        [keepSeconds],
-      );
+      const [retired]: [{ kid: string }[], number] = await tx.query(RETIRE, [keepSeconds]);
       const kids: string[] = [];
       for (const alg of SIGNING_ALGS) kids.push(await this.insert(tx, alg));
       const retiredKids = retired.map((r) => r.kid);
       await keyEvent(tx, caller, "rotate", { before: retiredKids, after: kids });
-      await tx.query(`SELECT pg_notify($1, 'rotated')`, [KEYS_CHANGED_CHANNEL]);
+      await tx.query(NOTIFY_ROTATED, [KEYS_CHANGED_CHANNEL]);
       return { kids, retired: retiredKids };
     });
   }
@@ -106,19 +127,17 @@ export class SigningKeys {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
-      const [, count]: [unknown, number] = await tx.query(`DELETE FROM signing_key WHERE kid = $1`, [kid]);
+      const [, count]: [unknown, number] = await tx.query(SIGNING_KEY_DELETE, [kid]);
       if (count === 0) return false;
       await keyEvent(tx, caller, "delete", { before: [kid], after: await this.addMissing(tx) });
-      await tx.query(`SELECT pg_notify($1, 'removed')`, [KEYS_CHANGED_CHANNEL]);
+      await tx.query(NOTIFY_REMOVED, [KEYS_CHANGED_CHANNEL]);
       return true;
     });
   }
 
   /** A new active key for every algorithm that has none; their ids. */
   private async addMissing(tx: EntityManager): Promise<string[]> {
-    const active: { alg: SigningAlg }[] = await tx.query(
-      `SELECT alg FROM signing_key WHERE retired_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-    );
+    const active: { alg: SigningAlg }[] = await tx.query(ACTIVE_ALGORITHMS);
     const kids: string[] = [];
     for (const alg of SIGNING_ALGS)
       if (!active.some((k) => k.alg === alg)) kids.push(await this.insert(tx, alg));
@@ -160,15 +179,12 @@ export class SigningKeys {
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const privateJwk = await exportJWK(privateKey);
-    await tx.query(
-      `INSERT INTO signing_key (kid, alg, private_jwk_sealed, public_jwk) VALUES ($1, $2, $3, $4)`,
-      [
-        kid,
-        alg,
-        this.box.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
-        { ...publicJwk, kid, alg, use: "sig" },
-      ],
-    );
+    await tx.query(SIGNING_KEY_INSERT, [
+      kid,
+      alg,
+      this.box.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
+      { ...publicJwk, kid, alg, use: "sig" },
+    ]);
     return kid;
   }
 }

@@ -20,6 +20,7 @@ import { PAGE_HEADERS } from "../pages/html.js";
 import { logoutPage, messagePage } from "../pages/views.js";
 import { adapterFactory } from "./adapter.js";
 import { recordIssuance } from "./issuance-events.js";
+import { sql } from "../../db/named-sql.js";
 
 export type ProviderOptions = {
   issuer: string;
@@ -169,14 +170,16 @@ function clientLimited(v: Verdict): errors.CustomOIDCProviderError {
   return e;
 }
 
+const REPLAY_ONCE = sql(
+  "authn.oidc.replayOnce",
+  `INSERT INTO oidc_payload (kind, id, payload, expires_at) VALUES ('ReplayDetection', $1, '{}', to_timestamp($2))
+     ON CONFLICT (kind, id) DO NOTHING RETURNING 1`,
+);
+
 async function replayUnique(ds: DataSource, iss: string, jti: string, exp: number): Promise<boolean> {
   const { createHash } = await import("node:crypto");
   const id = createHash("sha256").update(`${iss}${jti}`).digest("base64url");
-  const rows: unknown[] = await ds.query(
-    `INSERT INTO oidc_payload (kind, id, payload, expires_at) VALUES ('ReplayDetection', $1, '{}', to_timestamp($2))
-     ON CONFLICT (kind, id) DO NOTHING RETURNING 1`,
-    [id, exp],
-  );
+  const rows: unknown[] = await ds.query(REPLAY_ONCE, [id, exp]);
   return rows.length === 1;
 }
 

@@ -2,6 +2,7 @@ import { LRUCache } from "lru-cache";
 import type { DataSource } from "typeorm";
 import { sharedNotifications } from "../../db/notifications.js";
 import type { Logger } from "../../logger.js";
+import { sql } from "../../db/named-sql.js";
 
 /** The channel a trigger on token_cutoff notifies, with the key as payload, when the change commits. */
 export const TOKEN_CUTOFF_CHANNEL = "token_cutoff";
@@ -24,23 +25,32 @@ export const subjectKey = (kind: "user" | "client", id: string) => `sub:${kind}:
 export const clientKey = (clientId: string) => `client:${clientId}`;
 export const grantKey = (grantId: string) => `grant:${grantId}`;
 
+const TOKEN_CUTOFF_INSERT = sql(
+  "authn.tokenCutoff.insert",
+  `INSERT INTO token_cutoff (key, cut_at, expires_at)
+     SELECT k, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int) FROM unnest($1::text[]) AS k
+     ON CONFLICT (key) DO UPDATE SET cut_at = excluded.cut_at, expires_at = excluded.expires_at`,
+);
+
 /**
  * Ends every access token issued until now under these keys, in the caller's transaction: if the change
  * that calls for it (a disable, a delete, a reset, a revoked session) rolls back, so does the cutoff.
  */
 export async function cutOffTokens(db: Q, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.query(
-    `INSERT INTO token_cutoff (key, cut_at, expires_at)
-     SELECT k, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int) FROM unnest($1::text[]) AS k
-     ON CONFLICT (key) DO UPDATE SET cut_at = excluded.cut_at, expires_at = excluded.expires_at`,
-    [keys, KEEP_SECONDS],
-  );
+  await db.query(TOKEN_CUTOFF_INSERT, [keys, KEEP_SECONDS]);
 }
 
+const PURGE = sql("authn.tokenCutoff.purge", `DELETE FROM token_cutoff WHERE expires_at < now()`);
+
 export async function purgeTokenCutoffs(db: Q): Promise<void> {
-  await db.query(`DELETE FROM token_cutoff WHERE expires_at < now()`);
+  await db.query(PURGE);
 }
+
+const GET = sql(
+  "authn.tokenCutoff.get",
+  `SELECT key, (extract(epoch FROM cut_at) * 1000)::float8 AS at FROM token_cutoff WHERE key = ANY($1::text[])`,
+);
 
 /**
  * This process's view of the cutoffs: each key read once from PostgreSQL, then kept until a notification
@@ -89,10 +99,7 @@ export class TokenCutoffs {
     }
     if (!missing) return false;
     const epoch = this.epoch;
-    const rows = (await this.ds.query(
-      `SELECT key, (extract(epoch FROM cut_at) * 1000)::float8 AS at FROM token_cutoff WHERE key = ANY($1::text[])`,
-      [missing],
-    )) as { key: string; at: number }[];
+    const rows = (await this.ds.query(GET, [missing])) as { key: string; at: number }[];
     const found = new Map(rows.map((r) => [r.key, r.at]));
     if (epoch === this.epoch) for (const k of missing) this.cache.set(k, found.get(k) ?? 0);
     return missing.some((k) => issuedAtMs <= (found.get(k) ?? 0));
