@@ -237,6 +237,8 @@ export async function run(): Promise<Record<string, unknown>> {
         cpuMsPerRequest: cpu(fedi16),
         postgraphileCpuMsPerRequest: cpu(peer16),
         baselineCpuMsPerRequest: cpu(base16),
+        // fedicentral runs in this process, its libraries (graphql-js) in this NODE_ENV; PostGraphile in production.
+        nodeEnv: process.env.NODE_ENV ?? null,
         seconds,
         dataset: { operators: OPERATORS, deployments: OPERATORS * 3, services: OPERATORS * 12 },
         machine: { node: process.version, cpus: os.availableParallelism(), postgres: db.serverVersion },
