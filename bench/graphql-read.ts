@@ -1,7 +1,12 @@
 import "reflect-metadata";
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { DataSource } from "typeorm";
 import { seedCatalog } from "../seeds/demo.js";
+import { catalogue } from "../src/grants.js";
+import { ClientService } from "../src/authn/clients/client.service.js";
+import { systemCaller } from "../src/common/caller.js";
+import { toGlobalId } from "../src/common/global-id.js";
 import { loadConfig } from "../src/config.js";
 import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { createLogger } from "../src/logger.js";
@@ -10,19 +15,24 @@ import { createBenchDatabase } from "./support/database.js";
 import { firstDifference } from "./support/diff.js";
 import { startBaselineServer } from "./support/graphql-read-baseline.js";
 import { load, type LoadFigures } from "./support/load.js";
+import { POSTGRAPHILE_QUERY, startPostgraphile } from "./support/postgraphile.js";
 import { benchNumber, loadBefore, progress } from "./support/progress.js";
+import { type ReadAnswer, type ReadWork, readWork, workDifference } from "./support/read-work.js";
 
 /**
  * The nested operator read (operators → deployments → services, every field) on 200 operators x 3
- * deployments x 4 services, fedicentral against a hand-written graphql-js + one-SQL-statement baseline,
- * at 16 and at 4 connections.
+ * deployments x 4 services, at 16 and at 4 connections: fedicentral as users run it (a bearer token from
+ * its token endpoint, authorization on), the same server with authorization off, PostGraphile 5 (Amber
+ * preset, its own process, no authorization) over the same database, and a hand-written graphql-js +
+ * one-SQL-statement baseline.
  */
 
 const OPERATORS = 200;
 const DEPLOYMENTS = ["canary", "production", "staging"];
 const SERVICE_HOSTS = { mastodon: "social", pixelfed: "pics", peertube: "video", forgejo: "git" };
 const WARMUP_SECONDS = 2;
-const TARGETS = { ratio: 0.75, p99Ms4: 50 };
+const TARGETS = { ratioVsPostgraphile: 1.1, ratioVsBaseline: 1.0, p99Ms4: 50 };
+const TOKEN_BODY = "grant_type=client_credentials&scope=api";
 
 export const QUERY = `{
   operators(first: 20) {
@@ -61,43 +71,73 @@ export async function run(): Promise<Record<string, unknown>> {
   const db = await createBenchDatabase({ poolSize: 10 });
   try {
     await seed(db.ds);
-    const fedi = await startServer(
-      loadConfig({
-        ...COUNTED_NOT_LIMITED,
-        PORT: "0",
-        LOG_LEVEL: "silent",
-        DATABASE_URL: db.url,
-        DB_POOL_SIZE: "10",
-        GRAPHQL_SQL_COUNT_HEADER: "true",
-      }),
-      db.ds,
-      createLogger("silent"),
-      // The read path as the baseline serves it: no token to verify, no authorization (see bench tokens, authz).
-      { principalOf: () => ({ kind: "user", id: "bench", name: "bench" }), authorizationOff: true },
-    );
+    const reader = await serviceAccount(db.ds);
+    const config = loadConfig({
+      ...COUNTED_NOT_LIMITED,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: db.url,
+      DB_POOL_SIZE: "10",
+      GRAPHQL_SQL_COUNT_HEADER: "true",
+      AUTH_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
+    });
+    const log = createLogger("silent");
+    // As users run it: the principal comes from a bearer token, and authorization is on.
+    const fedi = await startServer(config, db.ds, log);
+    // The read path as the baseline serves it: no token to verify, no authorization (see bench tokens, authz).
+    const fediOff = await startServer(config, db.ds, log, {
+      principalOf: () => ({ kind: "user", id: "bench", name: "bench" }),
+      authorizationOff: true,
+    });
     const base = await startBaselineServer(db.url, 10);
+    const peer = await startPostgraphile(db.url, 10);
     try {
       const fediUrl = `${fedi.url}/graphql`;
+      const offUrl = `${fediOff.url}/graphql`;
       const baseUrl = `${base.url}/graphql`;
-      progress(`fedicentral on ${fediUrl}, baseline on ${baseUrl}`);
-
-      const fediRes = await post(fediUrl);
-      const before = base.statements();
-      const baseRes = await post(baseUrl);
-      const baselineSql = base.statements() - before;
-      const sqlPerRequest = fediRes.sqlStatements;
-      verify(fediRes, baseRes);
-      const responseBytes = Buffer.byteLength(fediRes.text);
-      const baselineResponseBytes = Buffer.byteLength(baseRes.text);
+      const peerUrl = `${peer.url}/graphql`;
+      const bearer = async () => ({
+        authorization: `Bearer ${await issueToken(`${fedi.url}/oidc/token`, reader)}`,
+      });
       progress(
-        `responses equal: ${responseBytes} bytes (baseline ${baselineResponseBytes}); ` +
-          `SQL statements per request: fedicentral ${sqlPerRequest}, baseline ${baselineSql}`,
+        `fedicentral on ${fediUrl} (off: ${offUrl}), PostGraphile on ${peerUrl}, baseline on ${baseUrl}`,
       );
 
-      const body = JSON.stringify({ query: QUERY });
-      const measure = async (name: string, url: string, connections: number, minBytes: number) => {
-        await load({ url, body, connections, seconds: WARMUP_SECONDS, database: db.name });
-        const f = await load({ url, body, connections, seconds, database: db.name });
+      const fediRes = await post(fediUrl, QUERY, await bearer());
+      const offRes = await post(offUrl, QUERY);
+      const before = base.statements();
+      const baseRes = await post(baseUrl, QUERY);
+      const baselineSql = base.statements() - before;
+      const peerRes = await post(peerUrl, POSTGRAPHILE_QUERY);
+      const sqlPerRequest = fediRes.sqlStatements;
+      const work = verify(fediRes, offRes, baseRes, peerRes);
+      const responseBytes = Buffer.byteLength(fediRes.text);
+      const baselineResponseBytes = Buffer.byteLength(baseRes.text);
+      const postgraphileResponseBytes = Buffer.byteLength(peerRes.text);
+      progress(
+        `answers equal: ${responseBytes} bytes (baseline ${baselineResponseBytes}); PostGraphile's the same ` +
+          `work: ${work.operators} operators, ${work.deployments} deployments, ${work.services} services, ` +
+          `${work.values} values (${postgraphileResponseBytes} bytes); SQL statements per request: ` +
+          `fedicentral ${sqlPerRequest} (authorization off ${offRes.sqlStatements}), baseline ${baselineSql}`,
+      );
+
+      const measure = async (
+        name: string,
+        url: string,
+        connections: number,
+        minBytes: number,
+        extra: { query?: string; headers?: Record<string, string>; serverPid?: number } = {},
+      ) => {
+        const opts = {
+          url,
+          body: JSON.stringify({ query: extra.query ?? QUERY }),
+          connections,
+          database: db.name,
+          headers: extra.headers,
+          serverPid: extra.serverPid,
+        };
+        await load({ ...opts, seconds: WARMUP_SECONDS });
+        const f = await load({ ...opts, seconds });
         // GraphQL errors come with status 200: a short answer would mean the server failed.
         if (f.bytesPerResponse < minBytes) {
           throw new Error(
@@ -105,67 +145,150 @@ export async function run(): Promise<Record<string, unknown>> {
           );
         }
         progress(
-          `${name.padEnd(11)} ${String(connections).padStart(2)} connections: ${f.reqPerSec.toFixed(1).padStart(7)} req/s, ` +
+          `${name.padEnd(16)} ${String(connections).padStart(2)} connections: ${f.reqPerSec.toFixed(1).padStart(7)} req/s, ` +
             `p50 ${fmt(f.p50Ms)} ms, p90 ${fmt(f.p90Ms)} ms, p99 ${fmt(f.p99Ms)} ms, max ${fmt(f.maxMs)} ms ` +
             `(${f.requests} requests in ${f.seconds} s)`,
         );
         progress(
-          `${"".padEnd(11)}    CPU ms per request: server ${fmt(f.cpu.nodeMs)}, PostgreSQL ${fmtOrNa(f.cpu.pgMs)}, ` +
+          `${"".padEnd(16)}    CPU ms per request: server ${fmt(f.cpu.nodeMs)}, PostgreSQL ${fmtOrNa(f.cpu.pgMs)}, ` +
             `whole machine ${fmtOrNa(f.cpu.machineMs)} (${os.availableParallelism()} CPUs, load average ` +
             `${os.loadavg()[0]!.toFixed(2)})`,
         );
         return f;
       };
+      // A token per measurement: each is fresh for far longer than one (AUTH_ACCESS_TOKEN_TTL, 300 s).
+      const fediAt = async (connections: number) =>
+        measure("fedicentral", fediUrl, connections, responseBytes, { headers: await bearer() });
+      const offAt = (connections: number) =>
+        measure("authz off", offUrl, connections, Buffer.byteLength(offRes.text));
+      const peerAt = (connections: number) =>
+        measure("PostGraphile", peerUrl, connections, postgraphileResponseBytes, {
+          query: POSTGRAPHILE_QUERY,
+          serverPid: peer.pid,
+        });
+      const baseAt = (connections: number) =>
+        measure("baseline", baseUrl, connections, baselineResponseBytes);
 
       progress(
         `load: ${WARMUP_SECONDS} s warm-up, then ${seconds} s per measurement, autocannon in a child process`,
       );
-      // A B B A, so that a drift in the machine's load weighs on both sides alike.
-      const fedi16 = await measure("fedicentral", fediUrl, 16, responseBytes);
-      const base16 = await measure("baseline", baseUrl, 16, baselineResponseBytes);
-      const base4 = await measure("baseline", baseUrl, 4, baselineResponseBytes);
-      const fedi4 = await measure("fedicentral", fediUrl, 4, responseBytes);
+      // A B C D at 16 connections, D C B A at 4, so that a drift in the machine's load weighs on all alike.
+      const fedi16 = await fediAt(16);
+      const off16 = await offAt(16);
+      const peer16 = await peerAt(16);
+      const base16 = await baseAt(16);
+      const base4 = await baseAt(4);
+      const peer4 = await peerAt(4);
+      const off4 = await offAt(4);
+      const fedi4 = await fediAt(4);
 
       const ratio = round(fedi16.reqPerSec / base16.reqPerSec, 2);
+      const ratio4 = round(fedi4.reqPerSec / base4.reqPerSec, 2);
+      const ratioVsPostgraphile16 = round(fedi16.reqPerSec / peer16.reqPerSec, 2);
+      const ratioVsPostgraphile4 = round(fedi4.reqPerSec / peer4.reqPerSec, 2);
       const figures = {
+        authorization: true,
+        ratioVsPostgraphile16,
+        ratioVsPostgraphile4,
+        ratioVsBaseline16: ratio,
+        ratioVsBaseline4: ratio4,
         ratio,
         reqPerSec: round(fedi16.reqPerSec, 1),
+        postgraphileReqPerSec: round(peer16.reqPerSec, 1),
         baselineReqPerSec: round(base16.reqPerSec, 1),
         p50Ms: fedi16.p50Ms,
         p99Ms: fedi16.p99Ms,
+        postgraphileP50Ms: peer16.p50Ms,
+        postgraphileP99Ms: peer16.p99Ms,
         baselineP50Ms: base16.p50Ms,
         baselineP99Ms: base16.p99Ms,
         reqPerSec4: round(fedi4.reqPerSec, 1),
+        postgraphileReqPerSec4: round(peer4.reqPerSec, 1),
         baselineReqPerSec4: round(base4.reqPerSec, 1),
-        ratio4: round(fedi4.reqPerSec / base4.reqPerSec, 2),
+        ratio4,
         p50Ms4: fedi4.p50Ms,
         p99Ms4: fedi4.p99Ms,
+        postgraphileP50Ms4: peer4.p50Ms,
+        postgraphileP99Ms4: peer4.p99Ms,
         baselineP50Ms4: base4.p50Ms,
         baselineP99Ms4: base4.p99Ms,
+        // The same server without token or authorization: what authorization costs.
+        authorizationOff: {
+          reqPerSec: round(off16.reqPerSec, 1),
+          reqPerSec4: round(off4.reqPerSec, 1),
+          ratioVsPostgraphile16: round(off16.reqPerSec / peer16.reqPerSec, 2),
+          ratioVsPostgraphile4: round(off4.reqPerSec / peer4.reqPerSec, 2),
+          ratioVsBaseline16: round(off16.reqPerSec / base16.reqPerSec, 2),
+          p99Ms: off16.p99Ms,
+          p99Ms4: off4.p99Ms,
+          sqlPerRequest: offRes.sqlStatements,
+          cpuMsPerRequest: cpu(off16),
+        },
         sqlPerRequest,
         baselineSqlPerRequest: baselineSql,
         responseBytes,
+        postgraphileResponseBytes,
         baselineResponseBytes,
         targets: TARGETS,
-        meetsRatio: ratio >= TARGETS.ratio,
+        meetsRatioVsPostgraphile:
+          ratioVsPostgraphile16 >= TARGETS.ratioVsPostgraphile &&
+          ratioVsPostgraphile4 >= TARGETS.ratioVsPostgraphile,
+        meetsRatio: ratio >= TARGETS.ratioVsBaseline,
         meetsP99Ms4: fedi4.p99Ms < TARGETS.p99Ms4,
         cpuMsPerRequest: cpu(fedi16),
+        postgraphileCpuMsPerRequest: cpu(peer16),
         baselineCpuMsPerRequest: cpu(base16),
+        // fedicentral runs in this process, its libraries (graphql-js) in this NODE_ENV; PostGraphile in production.
+        nodeEnv: process.env.NODE_ENV ?? null,
         seconds,
         dataset: { operators: OPERATORS, deployments: OPERATORS * 3, services: OPERATORS * 12 },
         machine: { node: process.version, cpus: os.availableParallelism(), postgres: db.serverVersion },
         database: db.source,
         loadAverage: { before: round(busy, 2), after: round(os.loadavg()[0]!, 2) },
       };
-      report(figures, [fedi16, base16, fedi4, base4]);
+      report(figures, [
+        ["fedicentral ", fedi16, fedi4],
+        ["authz off   ", off16, off4],
+        ["PostGraphile", peer16, peer4],
+        ["baseline    ", base16, base4],
+      ]);
       return figures;
     } finally {
       await fedi.stop();
+      await fediOff.stop();
       await base.stop();
+      await peer.stop();
     }
   } finally {
     await db.drop();
   }
+}
+
+type Credentials = { clientId: string; clientSecret: string };
+
+/** A service account of the bench provider as provider-viewer: it sees every operator the bench reads. */
+async function serviceAccount(ds: DataSource): Promise<Credentials> {
+  const [provider] = (await ds.query(`SELECT id FROM provider WHERE slug = 'bench'`)) as { id: string }[];
+  return new ClientService(ds, catalogue).createServiceAccount(systemCaller(), {
+    name: "bench-reader",
+    role: "provider-viewer",
+    providerId: toGlobalId("Provider", provider!.id),
+  });
+}
+
+async function issueToken(url: string, client: Credentials): Promise<string> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`,
+    },
+    body: TOKEN_BODY,
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (res.status !== 200 || !body.access_token)
+    throw new Error(`${url} answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 /** 200 operators x 3 deployments x 4 services (one of each catalog type), in a handful of statements. */
@@ -252,11 +375,11 @@ export async function seed(ds: DataSource): Promise<void> {
   }
 }
 
-async function post(url: string): Promise<Response> {
+async function post(url: string, query: string, headers: Record<string, string> = {}): Promise<Response> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: QUERY }),
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query }),
   });
   const header = res.headers.get("x-sql-statements");
   return {
@@ -266,46 +389,63 @@ async function post(url: string): Promise<Response> {
   };
 }
 
-type Page = { edges: { node: { deployments: { edges: { node: { services: { edges: unknown[] } } }[] } } }[] };
-
-/** Both servers must answer the bench query with the same, complete data before anything is measured. */
-function verify(fedi: Response, base: Response): void {
-  const parsed = [fedi, base].map((r, i) => {
-    const who = i === 0 ? "fedicentral" : "baseline";
+/**
+ * Before anything is measured: fedicentral (authorization on and off) and the baseline answer with the
+ * same, complete data; PostGraphile with the same work (rows in the same order, as many values).
+ */
+function verify(fedi: Response, off: Response, base: Response, peer: Response): ReadWork {
+  const [on, offBody, baseBody, peerBody] = (
+    [
+      ["fedicentral", fedi],
+      ["authorization off", off],
+      ["baseline", base],
+      ["PostGraphile", peer],
+    ] as const
+  ).map(([who, r]) => {
     if (r.status !== 200) throw new Error(`${who} answered ${r.status}: ${r.text.slice(0, 500)}`);
-    const body = JSON.parse(r.text) as { data?: { operators: Page }; errors?: unknown };
+    const body = JSON.parse(r.text) as { data?: ReadAnswer; errors?: unknown };
     if (body.errors || !body.data) throw new Error(`${who} answered with errors: ${r.text.slice(0, 1000)}`);
     return body;
   });
-  const diff = firstDifference(parsed[0], parsed[1]);
-  if (diff) throw new Error(`fedicentral and baseline answers differ (fedicentral vs baseline) at ${diff}`);
-  const edges = parsed[0]!.data!.operators.edges;
+  for (const [who, body] of [
+    ["authorization off", offBody],
+    ["baseline", baseBody],
+  ] as const) {
+    const diff = firstDifference(on, body);
+    if (diff) throw new Error(`fedicentral and ${who} answers differ (fedicentral vs ${who}) at ${diff}`);
+  }
+  const work = readWork(on!.data!);
   const shapeOk =
-    edges.length === 20 &&
-    edges.every(
-      (o) =>
-        o.node.deployments.edges.length === DEPLOYMENTS.length &&
-        o.node.deployments.edges.every((d) => d.node.services.edges.length === 4),
-    );
+    work.operators === 20 && work.deployments === 20 * DEPLOYMENTS.length && work.services === 20 * 12;
   if (!shapeOk) throw new Error("the answer does not have 20 operators x 3 deployments x 4 services");
+  const peerDiff = workDifference(work, readWork(peerBody!.data!));
+  if (peerDiff)
+    throw new Error(`PostGraphile's answer does different work (fedicentral vs PostGraphile): ${peerDiff}`);
   if (fedi.sqlStatements === null) throw new Error("fedicentral sent no x-sql-statements header");
+  return work;
 }
 
-function report(figures: { ratio: number; p99Ms4: number }, runs: LoadFigures[]): void {
-  const [f16, b16, f4, b4] = runs as [LoadFigures, LoadFigures, LoadFigures, LoadFigures];
-  progress("summary                 req/s     p50 ms    p99 ms");
-  for (const [label, f] of [
-    ["fedicentral 16 conn", f16],
-    ["baseline    16 conn", b16],
-    ["fedicentral  4 conn", f4],
-    ["baseline     4 conn", b4],
+function report(
+  figures: { ratio: number; ratioVsPostgraphile16: number; ratioVsPostgraphile4: number; p99Ms4: number },
+  runs: [string, LoadFigures, LoadFigures][],
+): void {
+  progress("summary                  req/s     p50 ms    p99 ms");
+  for (const [connections, pick] of [
+    [16, (r: (typeof runs)[number]) => r[1]],
+    [4, (r: (typeof runs)[number]) => r[2]],
   ] as const) {
-    progress(
-      `  ${label} ${f.reqPerSec.toFixed(1).padStart(8)} ${fmt(f.p50Ms).padStart(9)} ${fmt(f.p99Ms).padStart(9)}`,
-    );
+    for (const r of runs) {
+      const f = pick(r);
+      progress(
+        `  ${r[0]} ${String(connections).padStart(2)} conn ${f.reqPerSec.toFixed(1).padStart(8)} ` +
+          `${fmt(f.p50Ms).padStart(9)} ${fmt(f.p99Ms).padStart(9)}`,
+      );
+    }
   }
   progress(
-    `ratio at 16 connections: ${figures.ratio.toFixed(2)} (target >= ${TARGETS.ratio}); ` +
+    `authorization on, against PostGraphile: ${figures.ratioVsPostgraphile16.toFixed(2)} at 16 connections, ` +
+      `${figures.ratioVsPostgraphile4.toFixed(2)} at 4 (target >= ${TARGETS.ratioVsPostgraphile}); ` +
+      `against the baseline at 16: ${figures.ratio.toFixed(2)} (target >= ${TARGETS.ratioVsBaseline}); ` +
       `p99 at 4 connections: ${fmt(figures.p99Ms4)} ms (target < ${TARGETS.p99Ms4} ms)`,
   );
 }

@@ -25,6 +25,8 @@ export type LoadOptions = {
   seconds: number;
   /** The database whose PostgreSQL backends' CPU time is counted (when they run on this machine). */
   database: string;
+  /** The server's process when it is not this one (its CPU time is then read from /proc). */
+  serverPid?: number;
   /** Extra request headers (they override the JSON content type). */
   headers?: Record<string, string>;
 };
@@ -33,7 +35,7 @@ const child = fileURLToPath(new URL("./load-child.js", import.meta.url));
 
 /**
  * Drives POST requests with autocannon in a child process, so the load generator shares neither the
- * event loop nor the CPU accounting of the server under test, which runs in this process.
+ * event loop nor the CPU accounting of the server under test, which runs in this process (or in serverPid).
  * Fails on any error, timeout or non-2xx answer.
  */
 export async function load(opts: LoadOptions): Promise<LoadFigures> {
@@ -47,10 +49,10 @@ export async function load(opts: LoadOptions): Promise<LoadFigures> {
     duration: opts.seconds,
     timeout: 30,
   };
-  const before = cpuSample(opts.database);
+  const before = cpuSample(opts.database, opts.serverPid);
   proc.send(options);
   const [message] = (await once(proc, "message")) as [{ result?: Result; error?: string }];
-  const after = cpuSample(opts.database);
+  const after = cpuSample(opts.database, opts.serverPid);
   if (!message.result) throw new Error(`autocannon failed: ${message.error}`);
   const r = message.result;
   const completed = r["2xx"];
