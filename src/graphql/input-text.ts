@@ -81,7 +81,7 @@ export function refuseUnstorableText<T extends object>(): ApolloServerPlugin<T> 
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
           const problem = unstorableArgument(document, operation, request.variables);
-          if (problem) throw badInput(problem.path, problem.message, { http: { status: 400 } });
+          if (problem) throw badInput(problem.path, problem.message);
         },
       };
     },
