@@ -256,7 +256,7 @@ describe("fedicentral resource-provider", () => {
     expect(response.errorResponse.message).toBe("deploymentConfig: NOT_FOUND: Deployment not found");
   });
 
-  it("refuses what is not a request of the protocol, each line with its own error response", async () => {
+  it("answers an unknown resource type and the state storage requests with an error response", async () => {
     const { response, code } = await nixops4Asks({
       createResourceRequest: { type: "nope", inputProperties: {}, isStateful: false },
     });

@@ -89,6 +89,27 @@ describe("the resource provider protocol (v0, JSON lines)", () => {
     );
   });
 
+  it("takes fedicentral's base URL only, never one holding a password", async () => {
+    const ask = (url: string) =>
+      exchange(
+        fedicentralResourceTypes,
+        JSON.stringify({
+          createResourceRequest: {
+            type: "fedicentral_deployment_config",
+            inputProperties: { url, credentials: { accessTokenEnv: "X" }, deploymentId: "d" },
+            isStateful: false,
+          },
+        }),
+      );
+    for (const url of ["https://reader:pa55word@fc.example", "ftp://fc.example", "https://fc.example/?a=1"]) {
+      const { responses } = await ask(url);
+      expect(responses[0].errorResponse.message).toBe(
+        "fedicentral_deployment_config: inputProperties.url must be fedicentral's http(s) base URL, without credentials, query or fragment",
+      );
+    }
+    expect((await ask("not a url")).responses[0].errorResponse.message).toMatch(/url is not a URL/);
+  });
+
   it("takes exactly one secret source, with a client id for a client secret", () => {
     expect(() => credentialsOf({})).toThrow(/exactly one of/);
     expect(() => credentialsOf({ accessTokenEnv: "A", accessTokenFile: "/f" })).toThrow(/exactly one of/);
