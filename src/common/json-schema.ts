@@ -67,12 +67,24 @@ export function assertValidSchema(owner: SchemaOwner, schema: unknown, field: st
 export function assertMatchesSchema(owner: SchemaOwner, schema: object, value: unknown, field: string): void {
   const fn = validatorOf(owner, schema, field);
   if (fn(value)) return;
-  const errors = (fn.errors ?? []).map((e: ErrorObject) => ({
-    path: `${field}${e.instancePath.replace(/\//g, ".")}`,
-    message: e.message ?? "invalid",
-  }));
+  const errors = (fn.errors ?? []).map(describe(field));
   const first = errors[0];
   throw badInput(first?.path ?? field, `${first?.path ?? field} ${first?.message ?? "is invalid"}`, {
     errors,
   });
 }
+
+/**
+ * One failure at the path of the offending value: an unknown or a missing property is named itself
+ * (`input.options.colour is not allowed`), not its object.
+ */
+const describe =
+  (field: string) =>
+  (e: ErrorObject): { path: string; message: string } => {
+    const at = `${field}${e.instancePath.replace(/\//g, ".")}`;
+    if (e.keyword === "additionalProperties")
+      return { path: `${at}.${String(e.params.additionalProperty)}`, message: "is not allowed" };
+    if (e.keyword === "required")
+      return { path: `${at}.${String(e.params.missingProperty)}`, message: "is required" };
+    return { path: at, message: e.message ?? "invalid" };
+  };

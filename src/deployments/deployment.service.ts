@@ -15,7 +15,7 @@ import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
 import { OperatorEntity } from "../operators/operator.entity.js";
-import { assertWithinQuota, lockOperator } from "../operators/quota.js";
+import { type QuotaAsks, assertWithinQuota, lockOperator } from "../operators/quota.js";
 import { DeploymentEntity } from "./deployment.entity.js";
 import type {
   AddServiceInput,
@@ -156,7 +156,7 @@ export class DeploymentService {
       };
       const saved = await tx.save(tx.create(ServiceEntity, values));
       await this.staged(tx, d);
-      await assertWithinQuota(tx, operator.id);
+      await assertWithinQuota(tx, operator.id, quotaAsks(input));
       await syncServiceUsage(tx, [saved.id]);
       await recordEvent(tx, caller, {
         action: "create",
@@ -194,7 +194,7 @@ export class DeploymentService {
       }
       if (input.backupPolicy) Object.assign(patch, backup(input.backupPolicy, "input.backupPolicy"));
       if (input.removeBackupPolicy) Object.assign(patch, { backupSchedule: null, backupRetentionDays: 0 });
-      return this.patchService(tx, caller, s, operator.id, patch);
+      return this.patchService(tx, caller, s, operator.id, patch, quotaAsks(input));
     });
   }
 
@@ -232,12 +232,13 @@ export class DeploymentService {
     before: ServiceEntity,
     operatorId: string,
     patch: Partial<ServiceEntity>,
+    asks: QuotaAsks = {},
   ): Promise<string> {
     const changes = changesBetween(before, patch);
     if (Object.keys(changes).length === 0) return before.id;
     await tx.update(ServiceEntity, { id: before.id }, patch);
     await this.staged(tx, { id: before.deploymentId });
-    await assertWithinQuota(tx, operatorId);
+    await assertWithinQuota(tx, operatorId, asks);
     await syncServiceUsage(tx, [before.id]);
     await recordEvent(tx, caller, {
       action: "update",
@@ -326,4 +327,21 @@ function backup(policy: BackupPolicyInput | undefined, field: string) {
     backupSchedule: v.cron(policy.schedule, `${field}.schedule`),
     backupRetentionDays: v.size(policy.retentionDays, `${field}.retentionDays`, 3650),
   };
+}
+
+type Sizes = {
+  blockStorageGib?: number | null;
+  blobStorageGib?: number | null;
+  vcpus?: number | null;
+  memoryGib?: number | null;
+};
+
+/** The sizes a service input gives, as the fields a quota refusal names (the larger of two storage sizes). */
+function quotaAsks(input: Sizes): QuotaAsks {
+  const given = (k: keyof Sizes) => (input[k] != null ? `input.${k}` : undefined);
+  const storage =
+    input.blobStorageGib != null && (input.blockStorageGib ?? -1) <= input.blobStorageGib
+      ? "input.blobStorageGib"
+      : given("blockStorageGib");
+  return { storageGib: storage, vcpus: given("vcpus"), memoryGib: given("memoryGib") };
 }

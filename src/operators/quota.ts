@@ -4,6 +4,9 @@ import { sql } from "../db/named-sql.js";
 
 type Usage = { storageGib: number; vcpus: number; memoryGib: number };
 
+/** Per booked resource, the input field of the change that asked for it, named when it goes over. */
+export type QuotaAsks = Partial<Record<keyof Usage, string>>;
+
 const USE = sql(
   "operators.quota.use",
   `SELECT o.quota_storage_gib AS "quotaStorage", o.quota_vcpus AS "quotaVcpus", o.quota_memory_gib AS "quotaMemory",
@@ -16,10 +19,15 @@ const USE = sql(
 );
 
 /**
- * Fails with QUOTA_EXCEEDED when the operator's enabled services need more than it booked.
- * Callers hold the operator row lock, so concurrent changes cannot both slip under the limit.
+ * Fails with QUOTA_EXCEEDED when the operator's enabled services need more than it booked: `field` is the
+ * input that asked for the first resource over (`asks`), else the quota's (`quota.storageGib`), and `quota`
+ * names the resource. Callers hold the operator row lock, so concurrent changes cannot both slip under the limit.
  */
-export async function assertWithinQuota(tx: EntityManager, operatorId: string): Promise<void> {
+export async function assertWithinQuota(
+  tx: EntityManager,
+  operatorId: string,
+  asks: QuotaAsks = {},
+): Promise<void> {
   const [row] = await tx.query(USE, [operatorId]);
   if (!row) return;
   const used: Usage = { storageGib: row.storage, vcpus: row.vcpus, memoryGib: row.memory };
@@ -29,7 +37,7 @@ export async function assertWithinQuota(tx: EntityManager, operatorId: string): 
     throw new DomainError(
       "QUOTA_EXCEEDED",
       `the change needs more than the booked quota: ${over.map((k) => `${k} ${used[k]} > ${booked[k]}`).join(", ")}`,
-      { field: `quota.${over[0]}`, used, booked },
+      { field: asks[over[0]!] ?? `quota.${over[0]}`, quota: over[0], used, booked },
     );
   }
 }

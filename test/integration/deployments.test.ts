@@ -81,7 +81,7 @@ describe("deployments and services", () => {
       { options: { openRegistration: "yes" } },
       "input.options.openRegistration",
     ],
-    ["an unknown option", { options: { colour: "red" } }, "input.options"],
+    ["an unknown option", { options: { colour: "red" } }, "input.options.colour"],
     ["an unknown service type", { serviceType: "myspace" }, "input.serviceType"],
     [
       "a bad cron schedule",
@@ -121,7 +121,16 @@ describe("deployments and services", () => {
         id: first.data!.addService.id,
       },
     );
-    expect(grow.errors?.[0]?.extensions?.code).toBe("QUOTA_EXCEEDED");
+    // The field named is the input that asked for more than was booked.
+    expect(grow.errors?.[0]?.extensions).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      field: "input.blobStorageGib",
+      quota: "storageGib",
+    });
+    const big = await gql(server, ADD, {
+      input: { deploymentId: deployment.id, serviceType: "forgejo", domain: `c.${op.zone}`, vcpus: 15 },
+    });
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: "QUOTA_EXCEEDED", field: "input.vcpus" });
     const shrinkQuota = await gql(
       server,
       `mutation($id: ID!) { setOperatorQuota(id: $id, quota: { storageGib: 10, vcpus: 16, memoryGib: 64 }) { id } }`,

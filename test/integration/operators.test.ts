@@ -83,7 +83,7 @@ describe("operator lifecycle", () => {
       { bespokeInfo: { tier: "gold" } },
       "input.bespokeInfo.tier",
     ],
-    ["unknown bespoke field", { bespokeInfo: { colour: "red" } }, "input.bespokeInfo"],
+    ["unknown bespoke field", { bespokeInfo: { colour: "red" } }, "input.bespokeInfo.colour"],
     ["provider id of another type", { providerId: "T3BlcmF0b3I6eA" }, "input.providerId"],
   ])("refuses a bad %s with BAD_USER_INPUT naming the field, writing nothing", async (_name, over, field) => {
     const [ops, evs] = [await operators(), await events()];
