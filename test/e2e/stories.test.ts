@@ -134,8 +134,10 @@ describe("stories", () => {
       const refused = await p.gql(s.adminToken, query("1-create-operator"), {
         input: { ...input, bespokeInfo: { supportTier: "gold" } },
       });
-      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
-      expect(refused.errors?.[0]?.extensions?.field).toMatch(/^input\.bespokeInfo/);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "input.bespokeInfo.supportTier",
+      });
 
       const created = ok(await p.gql(s.adminToken, query("1-create-operator"), { input }));
       expect(created.createOperator).toMatchObject({
@@ -219,6 +221,81 @@ describe("stories", () => {
         memberships: [{ role: "operator-admin", operator: { id: s.operator, slug: "fedi-club" } }],
       });
     });
+
+    it("adds Pixelfed with options inside the quota; an option outside the schema or a size beyond the quota is refused, naming the field", async () => {
+      const created = ok(
+        await p.gql(s.operatorAdminToken, query("2-create-deployment"), { operator: s.operator }),
+      );
+      s.deployment = created.createDeployment.id;
+      const input = {
+        deploymentId: s.deployment,
+        serviceType: "pixelfed",
+        domain: "pics.fedi-club.example",
+        options: { openRegistration: false, maxPhotoSizeKb: 20480 },
+        vcpus: 2,
+        memoryGib: 4,
+        blockStorageGib: 20,
+        blobStorageGib: 300,
+        backupPolicy: { schedule: "0 3 * * *", retentionDays: 14 },
+      };
+      const unknownOption = await p.gql(s.operatorAdminToken, query("2-add-service"), {
+        input: { ...input, options: { ...input.options, maxVideoLength: 60 } },
+      });
+      expect(unknownOption.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "input.options.maxVideoLength",
+      });
+      const tooBig = await p.gql(s.operatorAdminToken, query("2-add-service"), {
+        input: { ...input, blobStorageGib: 5000 },
+      });
+      expect(tooBig.errors?.[0]?.extensions).toMatchObject({
+        code: "QUOTA_EXCEEDED",
+        field: "input.blobStorageGib",
+        booked: { storageGib: 500 },
+      });
+
+      const added = ok(await p.gql(s.operatorAdminToken, query("2-add-service"), { input }));
+      expect(added.addService).toMatchObject({
+        domain: "pics.fedi-club.example",
+        options: input.options,
+        vcpus: 2,
+        memoryGib: 4,
+        blockStorageGib: 20,
+        blobStorageGib: 300,
+      });
+      s.service = added.addService.id;
+    });
+
+    it("applies, follows the run's log live, and finds the deployed configuration", async () => {
+      const applied = ok(
+        await p.gql(s.operatorAdminToken, query("2-apply"), { deployment: s.deployment, key: "first-apply" }),
+      );
+      expect(applied.applyDeployment.state).toBe("QUEUED");
+      s.run = applied.applyDeployment.id;
+
+      const live = await follow(p, s.operatorAdminToken, s.run);
+      expect(live.states[0]).toMatch(/^(QUEUED|RUNNING)$/);
+      expect(live.states.at(-1)).toBe("SUCCEEDED");
+      expect(live.log).toContain("creating resource pixelfed.");
+
+      const deployed = ok(
+        await p.gql(s.operatorAdminToken, query("2-deployed-config"), { deployment: s.deployment }),
+      );
+      const config = deployed.deploymentConfig;
+      expect(config.deployment).toMatchObject({
+        id: s.deployment,
+        generation: applied.applyDeployment.generation,
+      });
+      expect(config.services).toEqual([
+        expect.objectContaining({
+          type: "pixelfed",
+          domain: "pics.fedi-club.example",
+          options: { openRegistration: false, maxPhotoSizeKb: 20480 },
+          resources: { vcpus: 2, memoryGib: 4 },
+          storage: { block: { sizeGib: 20 }, blob: { sizeGib: 300 } },
+        }),
+      ]);
+    });
   });
 });
 
@@ -235,8 +312,34 @@ const RESOURCE_PROVIDERS = [
 
 const MAIL_RELAY = { kind: "MAIL", name: "Nordic relay", endpoint: "smtp://relay.nordic.example:587" };
 
+/** A run's events over WebSocket, as a panel follows them: its states and its log text, to the end. */
+async function follow(p: Platform, token: string, run: string) {
+  const client = wsClient({ url: p.url, token });
+  const states: string[] = [];
+  let log = "";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe<{ runEvents: { __typename: string; state?: string; text?: string } }>(
+        { query: query("2-follow-run"), variables: { run } },
+        {
+          next: ({ data, errors }) => {
+            if (errors) reject(new Error(JSON.stringify(errors)));
+            const e = data?.runEvents;
+            if (e?.__typename === "RunStateChange") states.push(e.state!);
+            if (e?.__typename === "RunLogChunk") log += e.text;
+          },
+          error: reject,
+          complete: resolve,
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+  return { states, log };
+}
+
 void readFile;
 void path;
 void fromGlobalId;
 void pollUntil;
-void wsClient;
