@@ -11,6 +11,7 @@ import { seedCatalog } from "../../seeds/demo.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createDataSource } from "../../src/db/data-source.js";
 import { createLogger } from "../../src/logger.js";
+import { nixMissing } from "../support/nix.js";
 import { pollUntil } from "../support/poll.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { wsClient } from "../support/ws.js";
@@ -28,6 +29,8 @@ const REDIRECT = "http://localhost:5173/callback";
 const PASSWORD = "correct horse battery staple";
 const noBrowser = chromiumMissing();
 if (noBrowser) console.warn(`stories: the browser steps are skipped: ${noBrowser}`);
+const noNix = nixMissing();
+if (noNix) console.warn(`stories: the Nix evaluation is not checked: ${noNix}`);
 
 describe("stories", () => {
   const tmp = useTempDir("fedi-stories-");
@@ -297,6 +300,114 @@ describe("stories", () => {
       ]);
     });
   });
+
+  describe("3. nixops4 yields what the operator asked for; the resource provider reports; drift", () => {
+    let evaluated: any;
+    let reader: { client_id: string; client_secret: string };
+
+    (noNix ? it.skip : it)(
+      "the run's nixops4 evaluated the Nix library: the Pixelfed NixOS fragment and resource inputs",
+      async () => {
+        const dir = path.join(p.deploymentsDir, "runs", fromGlobalId(s.run)!.id);
+        evaluated = JSON.parse(await readFile(path.join(dir, "evaluated.json"), "utf8"));
+        expect(evaluated.configurations.pixelfed.services.pixelfed).toMatchObject({
+          enable: true,
+          domain: "pics.fedi-club.example",
+          settings: expect.objectContaining({
+            OPEN_REGISTRATION: false,
+            MAX_PHOTO_SIZE: 20480,
+            AWS_BUCKET: "fedi-club-production-pixelfed",
+          }),
+        });
+        const r = evaluated.resources.pixelfed;
+        expect(r.virtualisation).toMatchObject({
+          implementation: "proxmox",
+          inputs: expect.objectContaining({ vcpus: 2, memoryGib: 4, running: true }),
+        });
+        expect(r["block-storage"].inputs).toMatchObject({ sizeGib: 20 });
+        expect(r["blob-storage"].inputs).toMatchObject({ quotaGib: 300 });
+      },
+    );
+
+    it("the resource provider reads the deployed configuration and reports the state; drift shows none", async () => {
+      reader = JSON.parse(
+        out(
+          await p.sh(
+            `fedicentral client create --name nixops4 --provider nordic --role config-reader --json`,
+          ),
+        ),
+      );
+      const vars = {
+        CLIENT_ID: reader.client_id,
+        CLIENT_SECRET: reader.client_secret,
+        DEPLOYMENT: s.deployment,
+      };
+      const read = JSON.parse(
+        out(
+          await p.sh(
+            `jq -nc --arg url "$URL" --arg client "$CLIENT_ID" --arg d "$DEPLOYMENT" '{createResourceRequest: {type: "fedicentral_deployment_config", isStateful: false, inputProperties: {url: $url, credentials: {clientId: $client, clientSecretEnv: "CLIENT_SECRET"}, deploymentId: $d, which: "DEPLOYED"}}}' | fedicentral resource-provider`,
+            vars,
+          ),
+        ),
+      ).createResourceResponse.outputProperties;
+      const [pixelfed] = read.config.services;
+      expect(pixelfed).toMatchObject({
+        type: "pixelfed",
+        options: { openRegistration: false, maxPhotoSizeKb: 20480 },
+      });
+
+      // What the machines' providers found, one resource per component type the evaluation declared.
+      const kinds = evaluated
+        ? Object.keys(evaluated.resources.pixelfed)
+        : ["virtualisation", "configuration", "dns", "block-storage", "blob-storage"];
+      const resources = kinds.map((kind) => ({
+        kind,
+        name: `pixelfed.${kind}`,
+        status: "HEALTHY",
+        serviceId: pixelfed.id,
+        generation: read.generation,
+      }));
+      const reported = JSON.parse(
+        out(
+          await p.sh(
+            `jq -nc --arg url "$URL" --arg client "$CLIENT_ID" --arg d "$DEPLOYMENT" --argjson resources "$RESOURCES" '{createResourceRequest: {type: "fedicentral_resource_state", isStateful: false, inputProperties: {url: $url, credentials: {clientId: $client, clientSecretEnv: "CLIENT_SECRET"}, deploymentId: $d, resources: $resources, complete: true}}}' | fedicentral resource-provider`,
+            { ...vars, RESOURCES: JSON.stringify(resources) },
+          ),
+        ),
+      ).createResourceResponse.outputProperties;
+      expect(reported.driftStatus).toBe("IN_SYNC");
+
+      const drift = ok(await p.gql(s.operatorAdminToken, query("3-drift"), { deployment: s.deployment }));
+      expect(drift.node.drift).toMatchObject({ status: "IN_SYNC", pendingChanges: false, items: [] });
+      expect(drift.node.observedResources.map((o: { name: string }) => o.name).sort()).toEqual(
+        resources.map((r) => r.name).sort(),
+      );
+    });
+
+    it("after the operator edits Pixelfed again, drift shows the pending change until the next apply", async () => {
+      const edited = ok(
+        await p.gql(s.operatorAdminToken, query("3-configure-service"), {
+          service: s.service,
+          options: { openRegistration: true, maxPhotoSizeKb: 20480 },
+        }),
+      );
+      expect(edited.configureService.options.openRegistration).toBe(true);
+      const pending = ok(await p.gql(s.operatorAdminToken, query("3-drift"), { deployment: s.deployment }));
+      expect(pending.node.drift).toMatchObject({ status: "IN_SYNC", pendingChanges: true });
+      expect(pending.node.drift.stagedGeneration).toBeGreaterThan(pending.node.drift.deployedGeneration);
+
+      const applied = ok(
+        await p.gql(s.operatorAdminToken, query("2-apply"), {
+          deployment: s.deployment,
+          key: "second-apply",
+        }),
+      );
+      const live = await follow(p, s.operatorAdminToken, applied.applyDeployment.id);
+      expect(live.states.at(-1)).toBe("SUCCEEDED");
+      const after = ok(await p.gql(s.operatorAdminToken, query("3-drift"), { deployment: s.deployment }));
+      expect(after.node.drift.pendingChanges).toBe(false);
+    });
+  });
 });
 
 /** What Nordic Fedi Hosting plugs into NixOps4 (README "Stories", story 1). */
@@ -339,7 +450,4 @@ async function follow(p: Platform, token: string, run: string) {
   return { states, log };
 }
 
-void readFile;
-void path;
-void fromGlobalId;
 void pollUntil;
