@@ -3,6 +3,7 @@ import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
 import { authzModule } from "./authz/authz.module.js";
+import { capacityModule } from "./capacity/capacity.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
 import { deploymentsModule } from "./deployments/deployments.module.js";
 import type { Access } from "./authz/access.js";
@@ -31,6 +32,7 @@ export const modules = [
   accountingModule,
   authnModule,
   netboxModule,
+  capacityModule,
 ] as const;
 
 type Module = (typeof modules)[number];
