@@ -408,6 +408,66 @@ describe("stories", () => {
       expect(after.node.drift.pendingChanges).toBe(false);
     });
   });
+
+  describe("4. an auditor pulls the month's usage report and the operator's chain, and verifies it offline", () => {
+    let auditorToken = "";
+
+    it("reads the month's usage report", async () => {
+      const auditor = JSON.parse(
+        out(
+          await p.sh(
+            `fedicentral client create --name audit --provider nordic --operator fedi-club --role auditor --json`,
+          ),
+        ),
+      );
+      auditorToken = out(
+        await p.sh(
+          `curl -sf "$URL/oidc/token" -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials -d scope=api | jq -r .access_token`,
+          { CLIENT_ID: auditor.client_id, CLIENT_SECRET: auditor.client_secret },
+        ),
+      ).trim();
+      const now = new Date();
+      const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+      const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+      const { usageReport } = ok(
+        await p.gql(auditorToken, query("4-usage-report"), { operator: s.operator, from, to }),
+      );
+      expect(usageReport).toMatchObject({ operator: { slug: "fedi-club" }, runsSucceeded: 2, runsFailed: 0 });
+      // Booked since the operator was created minutes ago: above nothing, below an hour's worth.
+      expect(usageReport.bookedVcpuHours).toBeGreaterThan(0);
+      expect(usageReport.bookedVcpuHours).toBeLessThan(8);
+      expect(usageReport.services).toEqual([
+        expect.objectContaining({ serviceType: "pixelfed", serviceDays: expect.any(Number) }),
+      ]);
+      expect(usageReport.services[0].blobStorageGibHours).toBeGreaterThan(0);
+    });
+
+    it("exports the operator's chain after a checkpoint and verifies it without the database; an edit fails", async () => {
+      expect(out(await p.sh(`fedicentral accounting checkpoint`))).toMatch(/^signed \d+ chain heads/);
+      const vars = { TOKEN: auditorToken, OPERATOR: s.operator };
+      out(
+        await p.sh(
+          `curl -sf -H "authorization: Bearer $TOKEN" "$URL/accounting/export?operator=$OPERATOR" -o fedi-club.jsonl`,
+          vars,
+        ),
+      );
+      out(await p.sh(`curl -sf "$URL/accounting/keys" -o keys.json`));
+      const chain = fromGlobalId(s.operator)!.id;
+      const verified = await p.sh(
+        `env -i PATH="$PATH" fedicentral accounting verify fedi-club.jsonl --public-key keys.json`,
+      );
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toMatch(
+        new RegExp(`chain ${chain}: ok, events 1\\.\\.\\d+, 1 checkpoints verified`),
+      );
+
+      const tampered = await p.sh(
+        `jq -c 'if .type == "event" and .seq == 2 then .action = "delete" else . end' fedi-club.jsonl > tampered.jsonl && env -i PATH="$PATH" fedicentral accounting verify tampered.jsonl --public-key keys.json`,
+      );
+      expect(tampered.code).toBe(1);
+      expect(tampered.stdout).toContain(`chain ${chain}: FAILED at sequence number 2: event 2 was altered`);
+    });
+  });
 });
 
 /** What Nordic Fedi Hosting plugs into NixOps4 (README "Stories", story 1). */
