@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
 import { type Browser, chromium } from "playwright-core";
 import { seedCatalog } from "../../seeds/demo.js";
+import { CAPACITY_FIELDS } from "../../src/capacity/capacity-sql.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createDataSource } from "../../src/db/data-source.js";
 import { createLogger } from "../../src/logger.js";
+import { type FakeNetbox, makeV1Token, startFakeNetbox } from "../fakes/netbox/index.js";
+import { generateNetboxData } from "../fakes/netbox/generate.js";
 import { nixMissing } from "../support/nix.js";
-import { pollUntil } from "../support/poll.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { wsClient } from "../support/ws.js";
 import {
@@ -468,6 +470,52 @@ describe("stories", () => {
       expect(tampered.stdout).toContain(`chain ${chain}: FAILED at sequence number 2: event 2 was altered`);
     });
   });
+
+  describe("5. a provider syncs NetBox and sees per cluster what operators booked against what it has", () => {
+    let nb: FakeNetbox | undefined;
+    afterAll(async () => {
+      await nb?.stop();
+    });
+
+    it("connects NetBox, syncs it from the command line, and reads the capacity: over-commitment flagged", async () => {
+      const token = makeV1Token();
+      nb = await startFakeNetbox({
+        tokens: [token],
+        data: generateNetboxData({
+          clusters: 2,
+          devices: 4,
+          customFields: { devices: Object.values(CAPACITY_FIELDS) },
+        }),
+      });
+      // The cluster the virtualisation resource provider names: two hosts, one of them offline.
+      nb.update("clusters", 1, { name: "pve-osl-1" });
+      nb.update("devices", 1, { cluster_id: 1, status: "active", custom_fields: host(6, 64, 500, 2000) });
+      nb.update("devices", 2, { cluster_id: 1, status: "offline", custom_fields: host(64, 256, 9000, 9000) });
+      nb.update("devices", 3, { cluster_id: 2, status: "active", custom_fields: host(64, 256, 9000, 9000) });
+
+      const connected = ok(
+        await p.gql(s.adminToken, query("5-connect-netbox"), { provider: s.provider, url: nb.url, token }),
+      );
+      expect(connected.setNetboxConnection.tokenHint).toBe(token.slice(-4));
+      const synced = await p.sh(`fedicentral netbox sync --provider nordic --mode full`);
+      expect(synced.stdout).toMatch(/^full sync succeeded: \d+ created/m);
+      expect(synced.code).toBe(0);
+
+      const { capacity } = ok(await p.gql(s.adminToken, query("5-capacity"), { provider: s.provider }));
+      expect(capacity.clusters).toEqual([
+        { name: "pve-osl-1", hosts: 1, vcpus: 6, memoryGib: 64, blockGib: 500, blobGib: 2000 },
+      ]);
+      expect(capacity.missingClusters).toEqual([]);
+      // Fedi Club booked 8 vCPUs and 16 GiB; its Pixelfed claims 20 GiB block and 300 GiB blob storage.
+      expect(capacity.resources).toEqual([
+        { resource: "VCPUS", booked: 8, available: 6, ratio: 8 / 6, overCommitted: true },
+        { resource: "MEMORY", booked: 16, available: 64, ratio: 0.25, overCommitted: false },
+        { resource: "BLOCK", booked: 20, available: 500, ratio: 0.04, overCommitted: false },
+        { resource: "BLOB", booked: 300, available: 2000, ratio: 0.15, overCommitted: false },
+      ]);
+      expect(capacity.overCommitted).toBe(true);
+    });
+  });
 });
 
 /** What Nordic Fedi Hosting plugs into NixOps4 (README "Stories", story 1). */
@@ -480,6 +528,14 @@ const RESOURCE_PROVIDERS = [
   { componentType: "BLOCK_STORAGE", implementation: "zfs", settings: { pool: "tank" } },
   { componentType: "BLOB_STORAGE", implementation: "garage", settings: { region: "garage-osl" } },
 ];
+
+/** A NetBox host's capacity, as the device's custom fields hold it. */
+const host = (vcpus: number, memory: number, block: number, blob: number) => ({
+  [CAPACITY_FIELDS.vcpus]: vcpus,
+  [CAPACITY_FIELDS.memoryGib]: memory,
+  [CAPACITY_FIELDS.blockGib]: block,
+  [CAPACITY_FIELDS.blobGib]: blob,
+});
 
 const MAIL_RELAY = { kind: "MAIL", name: "Nordic relay", endpoint: "smtp://relay.nordic.example:587" };
 
@@ -509,5 +565,3 @@ async function follow(p: Platform, token: string, run: string) {
   }
   return { states, log };
 }
-
-void pollUntil;
