@@ -25,14 +25,19 @@ const CORE_SERVICE = sql(
 type Component = {
   entity: typeof ResourceProviderEntity | typeof CoreServiceEntity;
   kind: "ResourceProvider" | "CoreService";
-  event: "resource_provider" | "core_service";
+  /** Its accounting events' target kind. */
+  target: { targetKind: "resource_provider" | "core_service" };
 };
 const RP: Component = {
   entity: ResourceProviderEntity,
   kind: "ResourceProvider",
-  event: "resource_provider",
+  target: { targetKind: "resource_provider" },
 };
-const CS: Component = { entity: CoreServiceEntity, kind: "CoreService", event: "core_service" };
+const CS: Component = {
+  entity: CoreServiceEntity,
+  kind: "CoreService",
+  target: { targetKind: "core_service" },
+};
 
 /**
  * What a provider plugs into NixOps4 (its resource providers) and the systems its deployments register with
@@ -149,5 +154,5 @@ function record(
   id: string,
   changes?: ReturnType<typeof changesBetween>,
 ): Promise<void> {
-  return recordEvent(tx, caller, { action, targetKind: c.event, targetId: id, operatorId: null, changes });
+  return recordEvent(tx, caller, { action, ...c.target, targetId: id, operatorId: null, changes });
 }
