@@ -6,7 +6,7 @@ import { accountingHttp } from "./accounting/accounting-http.js";
 import { createAuthn, resolvePublicUrl, secretBoxFor } from "./authn/authn.js";
 import type { Config } from "./config.js";
 import { dbOf } from "./db/db.js";
-import { pendingMigrations } from "./db/readiness.js";
+import { pendingMigrations, within } from "./db/readiness.js";
 import { requestScope } from "./db/request-scope.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { explorerRoutes } from "./graphql/explorer/explorer-routes.js";
@@ -41,6 +41,9 @@ export type ServerSeams = {
 };
 
 export type RunningServer = { url: string; port: number; stop: () => Promise<void> };
+
+/** How long /readyz waits for the database before it answers 503 (probes time out after a few seconds). */
+const READY_TIMEOUT_MS = 2000;
 
 const principalKey = (req: express.Request, p: Principal | null | undefined) =>
   p ? `${p.kind}:${p.id}` : `ip:${addressOf(req)}`;
@@ -98,7 +101,8 @@ export async function startServer(
   });
   app.get("/readyz", async (_req, res) => {
     try {
-      const pending = await pendingMigrations(ds);
+      // A database that accepts connections but never answers is as unready as one that refuses them.
+      const pending = await within(pendingMigrations(ds), READY_TIMEOUT_MS);
       if (draining || pending.length > 0) {
         res.status(503).json({ status: draining ? "draining" : "migrations pending", pending });
         return;

@@ -15,6 +15,7 @@ import { sealPending } from "./sealer.js";
 import { activeSigner } from "./signing.js";
 import type { Witness } from "./witness.js";
 import { sql } from "../db/named-sql.js";
+import { inTransaction } from "../db/transaction.js";
 
 export const CHECKPOINT_COLUMNS = `k.chain, k.seq::text AS seq, k.head_hash AS "headHash",
   ${isoTime("k.signed_at")} AS "signedAt",
@@ -72,7 +73,7 @@ export async function signChainHeads(
 ): Promise<Checkpoint[]> {
   await sealPending(ds);
   const signer = await activeSigner(ds, secret);
-  const made = await ds.transaction(async (tx) => {
+  const made = await inTransaction(ds, async (tx) => {
     const db = dbOf(tx);
     const [locked] = await db.query<{ ok: boolean }>(LOCK);
     if (!locked?.ok) return [];

@@ -3,6 +3,7 @@ import type { Caller } from "../common/caller.js";
 import { OTHER_SOURCES, UNKNOWN_SOURCE } from "./failure-source.js";
 import { sql } from "../db/named-sql.js";
 import { recordEvent } from "./record-event.js";
+import { inTransaction } from "../db/transaction.js";
 
 // A window is emitted this long after it closed: counting is one short statement, done well before.
 const CLOSE_GRACE_SECONDS = 2;
@@ -42,7 +43,7 @@ export async function emitClosedTallies(ds: DataSource, opts: { closedBy?: Date 
   // The common case, nothing due, costs one indexed read and no transaction.
   const [due]: { any: boolean }[] = await ds.query(ANY_CLOSED, [opts.closedBy ?? null]);
   if (!due?.any) return 0;
-  return ds.transaction(async (tx) => {
+  return inTransaction(ds, async (tx) => {
     // TypeORM answers a DELETE … RETURNING with [rows, count].
     const [tallies]: [Tally[], number] = await tx.query(TAKE_CLOSED, [opts.closedBy ?? null]);
     tallies.sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime() || order(a, b));

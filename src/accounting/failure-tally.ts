@@ -6,6 +6,7 @@ import { type FailureTallyConfig, failureTallyConfigOf } from "./failure-tally-c
 import { recordEvent } from "./record-event.js";
 import { isRecording } from "./recording.js";
 import { sql } from "../db/named-sql.js";
+import { inTransaction } from "../db/transaction.js";
 
 /** A failure an unauthenticated client can cause: provider-wide, its reason one of a few fixed texts. */
 export type Failure = { action: string; targetKind: string; targetId: string | null; reason: string };
@@ -69,7 +70,7 @@ export class FailureTallies {
     // The common case under a flood, a source counted already, is one UPDATE without any lock.
     const [, counted]: [unknown, number] = await this.ds.query(COUNT, params);
     if (counted > 0) return;
-    await this.ds.transaction(async (tx) => {
+    await inTransaction(this.ds, async (tx) => {
       // New tallies are made one at a time across processes, so the cap on sources holds exactly.
       await tx.query(LOCK);
       await tx.query(FAILURE_TALLY_INSERT, [

@@ -16,6 +16,7 @@ import { type Db, dbOf } from "../db/db.js";
 import { GENESIS_HASH, type SealedEvent, eventHash } from "./chain.js";
 import { CHAIN_OF_EVENT, EVENT_DOC_COLUMNS, isoMicros } from "./event-sql.js";
 import { sql, sqlTemplate } from "../db/named-sql.js";
+import { inTransaction } from "../db/transaction.js";
 
 export const DEFAULT_SEAL_BATCH = 2000;
 
@@ -37,7 +38,7 @@ export async function sealPending(ds: DataSource, batchSize = DEFAULT_SEAL_BATCH
   if (!pending?.any) return 0;
   let total = 0;
   for (;;) {
-    const n = await ds.transaction((tx) => sealBatch(dbOf(tx), batchSize));
+    const n = await inTransaction(ds, (tx) => sealBatch(dbOf(tx), batchSize));
     if (n === null) return total;
     total += n;
     if (n < batchSize) return total;

@@ -15,6 +15,7 @@ import { type Caller, systemCaller } from "../common/caller.js";
 import { SecretBox } from "../common/secret-box.js";
 import { recordEvent } from "./record-event.js";
 import { sql } from "../db/named-sql.js";
+import { inTransaction } from "../db/transaction.js";
 
 export type Signer = { keyId: string; privateKey: KeyObject };
 
@@ -121,7 +122,7 @@ export async function rotateSigningKey(
   caller: Caller,
   retireActive = true,
 ): Promise<Signer> {
-  return ds.transaction(async (tx) => {
+  return inTransaction(ds, async (tx) => {
     const db = dbOf(tx);
     await db.query(LOCK);
     if (!retireActive) {

@@ -8,6 +8,7 @@ import { withTargetOperators } from "./denial-target.js";
 import { Permission } from "./permissions.js";
 import { RequestDenials } from "./request-denials.js";
 import type { RoleDefinition } from "./catalogue.js";
+import { inTransaction } from "../db/transaction.js";
 
 /** What a refused attempt was, for the accounting record; never shown to the caller. */
 export type Denial = {
@@ -163,7 +164,7 @@ export class DenialRecorder {
   private async write(caller: Caller, denials: RequestDenials): Promise<void> {
     try {
       const events = await withTargetOperators(this.ds, denials.events());
-      await this.ds.transaction(async (tx) => {
+      await inTransaction(this.ds, async (tx) => {
         for (const e of events) await recordEvent(tx, caller, e);
       });
     } catch (e) {

@@ -2,13 +2,20 @@ import { DataSource, MigrationExecutor } from "typeorm";
 import { migrations } from "../../migrations/index.js";
 import type { Logger } from "../logger.js";
 import { entities } from "../entities.js";
+import { setLogOf } from "./db-log.js";
 import { QueryLogger } from "./query-logger.js";
 import { sql } from "./named-sql.js";
 
 export type DataSourceOptions = { url: string; poolSize?: number; log: Logger; applicationName?: string };
 
+/**
+ * A connection attempt that gets no answer (a database host gone silent) fails after this, so requests
+ * and /readyz answer instead of waiting for ever.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
 export function createDataSource(opts: DataSourceOptions): DataSource {
-  return new DataSource({
+  const ds = new DataSource({
     type: "postgres",
     url: opts.url,
     entities,
@@ -22,7 +29,10 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     maxQueryExecutionTime: 1000,
     applicationName: opts.applicationName ?? "fedicentral",
     poolSize: opts.poolSize ?? 10,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
   });
+  setLogOf(ds, opts.log);
+  return ds;
 }
 
 /** Any number for pg_advisory_lock, the same in every version: migrations of one database take turns. */

@@ -32,15 +32,23 @@ export async function waitForMigrations(
 
 const PING = sql("db.ping", "SELECT 1");
 
-/** Whether the database answers a trivial query within `timeoutMs`. */
-export async function databaseAnswers(ds: DataSource, timeoutMs: number): Promise<boolean> {
+/** What p resolves to, or a rejection once timeoutMs passed without it (p itself goes on). */
+export async function within<T>(p: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    return await Promise.race([ds.query(PING).then(() => true), late]);
-  } catch {
-    return false;
+    return await Promise.race([p, late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Whether the database answers a trivial query within `timeoutMs`. */
+export async function databaseAnswers(ds: DataSource, timeoutMs: number): Promise<boolean> {
+  return within(ds.query(PING), timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }

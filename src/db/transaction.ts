@@ -1,16 +1,39 @@
+import { Counter } from "prom-client";
 import type { DataSource, EntityManager } from "typeorm";
 import { DomainError, conflict } from "../common/errors.js";
+import { processMetrics } from "../metrics/registry.js";
 import { conflictOn } from "./conflicts.js";
+import { logOf } from "./db-log.js";
+
+/** SQLSTATEs after which PostgreSQL rolled the whole transaction back and running it again may succeed. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+/** Attempts in all, the first included; past them the last failure is the caller's. */
+const MAX_ATTEMPTS = 5;
+
+const retries = new Counter({
+  name: "fedicentral_db_transaction_retries_total",
+  help: "Transactions run again after a serialization failure (40001) or deadlock (40P01), by SQLSTATE",
+  labelNames: ["code"] as const,
+  registers: [processMetrics],
+});
 
 /**
  * Runs work in one transaction; violations of the unique and exclusion constraints entities declare with
- * ConflictOn become CONFLICT errors naming the field.
+ * ConflictOn become CONFLICT errors naming the field. A transaction PostgreSQL aborted as a serialization
+ * failure or a deadlock victim is run again from the start (work must only touch the database: nothing
+ * outside it may happen before the commit), after a short random pause so the two do not collide again.
  */
 export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-  try {
-    return await ds.transaction(work);
-  } catch (e) {
-    throw translate(e);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction(work);
+    } catch (e) {
+      const { code } = pgErrorOf(e);
+      if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw translate(e);
+      retries.inc({ code });
+      logOf(ds)?.warn({ code, attempt }, "transaction aborted by PostgreSQL; running it again");
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { recordEvent } from "../../accounting/record-event.js";
 import { type Caller, systemCaller } from "../../common/caller.js";
 import type { SecretBox } from "../../common/secret-box.js";
 import { sql } from "../../db/named-sql.js";
+import { inTransaction } from "../../db/transaction.js";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
@@ -90,7 +91,7 @@ export class SigningKeys {
 
   /** Creates the first keys on an empty database; replicas starting together create them once. */
   async ensure(): Promise<void> {
-    await this.ds.transaction(async (tx) => {
+    await inTransaction(this.ds, async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
       const kids = await this.addMissing(tx);
@@ -106,7 +107,7 @@ export class SigningKeys {
     caller: Caller,
     keepSeconds = DEFAULT_RETIRED_KEY_LIFETIME_SECONDS,
   ): Promise<{ kids: string[]; retired: string[] }> {
-    return this.ds.transaction(async (tx) => {
+    return inTransaction(this.ds, async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
       const [retired]: [{ kid: string }[], number] = await tx.query(RETIRE, [keepSeconds]);
@@ -124,7 +125,7 @@ export class SigningKeys {
    * key is replaced in the same transaction, so that signing never stops.
    */
   async remove(caller: Caller, kid: string): Promise<boolean> {
-    return this.ds.transaction(async (tx) => {
+    return inTransaction(this.ds, async (tx) => {
       await tx.query(LOCK);
       await this.assertReadable(tx);
       const [, count]: [unknown, number] = await tx.query(SIGNING_KEY_DELETE, [kid]);
