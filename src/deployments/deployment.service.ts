@@ -135,8 +135,15 @@ export class DeploymentService {
   addService(caller: Caller, input: AddServiceInput, opts: ApplyOption = {}): Promise<string> {
     const deploymentId = expectGlobalId(input.deploymentId, "Deployment", "input.deploymentId");
     return this.inDeployment(caller, { id: deploymentId, apply: opts.apply }, async (tx, d, operator) => {
-      const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
+      // The provider's own catalog; a retired type takes no new services (its existing ones keep working).
+      // Shared lock: retiring takes the row exclusively, so no service of a just-retired type slips in.
+      const type = await tx.findOne(ServiceTypeEntity, {
+        where: { providerId: operator.providerId, slug: input.serviceType },
+        lock: { mode: "pessimistic_read" },
+      });
       if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
+      if (type.retiredAt)
+        throw badInput("input.serviceType", `the service type ${input.serviceType} is retired`);
       const options = input.options ?? {};
       assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, options, "input.options");
       const values = {

@@ -14,7 +14,8 @@ export const providersModule = defineModule({
   services: ({ ds }) => ({ providers: new ProviderService(ds) }),
   nodes: { Provider: (l, id) => l.providerById.load(id) },
   events: {
-    createProvider: ["provider.create"],
+    // With its service catalog: the reference types, each installed with an event.
+    createProvider: ["provider.create", "service_type.create"],
     setProviderSchemas: ["provider.update"],
     setProviderBespokeInfo: ["provider.update"],
   },
