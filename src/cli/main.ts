@@ -21,6 +21,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   netbox: async () => (await import("./netbox-commands.js")).registerNetboxCommands,
   worker: async () => (await import("./worker-command.js")).registerWorkerCommand,
   accounting: async () => (await import("./accounting-commands.js")).registerAccountingCommands,
+  catalog: async () => (await import("./catalog-commands.js")).registerCatalogCommands,
 };
 
 async function main(): Promise<void> {

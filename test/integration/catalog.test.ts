@@ -185,7 +185,7 @@ describe("the service catalog as managed reference data", () => {
   describe("managed by the provider's admins", () => {
     let a: { id: string; gid: string };
     let b: { id: string; gid: string };
-    let opA: { id: string; gid: string; zone: string };
+    let opA: { id: string; gid: string; zone: string; slug: string };
     const nextcloud = {
       slug: "nextcloud",
       name: "Nextcloud",
@@ -232,7 +232,7 @@ describe("the service catalog as managed reference data", () => {
         expect.objectContaining({ action: "create", outcome: "success", kind: "user" }),
       ]);
       const slugs = async (who: string, p: string) =>
-        (await catalogOf(p, as(who))).map((t: { slug: string }) => t.slug);
+        (await catalogOf(p, as(who))).map((t) => t.slug as string);
       expect(await slugs("user:member-a", a.gid)).toContain("nextcloud");
       expect(await slugs("user:admin-b", a.gid)).toEqual([]);
       expect(await slugs("user:admin-b", b.gid)).not.toContain("nextcloud");
