@@ -186,7 +186,11 @@ export class DeploymentService {
       const patch: Partial<ServiceEntity> = {};
       if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
       if (input.options != null) {
-        const type = await tx.findOneByOrFail(ServiceTypeEntity, { id: s.serviceTypeId });
+        // Shared lock: a new options schema is checked against every service's options under the row's lock.
+        const type = await tx.findOneOrFail(ServiceTypeEntity, {
+          where: { id: s.serviceTypeId },
+          lock: { mode: "pessimistic_read" },
+        });
         assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, input.options, "input.options");
         patch.options = input.options;
       }
