@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { DataSource } from "typeorm";
-import { seedCatalog } from "../seeds/demo.js";
+import { installReferenceCatalog } from "../src/catalog/reference-sync.js";
 import { catalogue } from "../src/grants.js";
 import { ClientService } from "../src/authn/clients/client.service.js";
 import { systemCaller } from "../src/common/caller.js";
@@ -294,11 +294,6 @@ async function issueToken(url: string, client: Credentials): Promise<string> {
 /** 200 operators x 3 deployments x 4 services (one of each catalog type), in a handful of statements. */
 export async function seed(ds: DataSource): Promise<void> {
   await ds.transaction(async (tx) => {
-    await seedCatalog(tx);
-    const types: { slug: string }[] = await tx.query(`SELECT slug FROM service_type`);
-    for (const slug of Object.keys(SERVICE_HOSTS)) {
-      if (!types.some((t) => t.slug === slug)) throw new Error(`service type ${slug} is not in the catalog`);
-    }
     const [provider] = (await tx.query(
       `INSERT INTO provider (slug, name, contact_email, operator_info_schema)
        VALUES ('bench', 'Bench Hosting', 'ops@bench-hosting.example', $1) RETURNING id`,
@@ -312,6 +307,11 @@ export async function seed(ds: DataSource): Promise<void> {
         },
       ],
     )) as { id: string }[];
+    await installReferenceCatalog(tx, systemCaller(), provider!.id);
+    const types: { slug: string }[] = await tx.query(`SELECT slug FROM service_type`);
+    for (const slug of Object.keys(SERVICE_HOSTS)) {
+      if (!types.some((t) => t.slug === slug)) throw new Error(`service type ${slug} is not in the catalog`);
+    }
     // Names sort in another order than creation; some need escaping in JSON (cursors) and are not ASCII.
     await tx.query(
       `INSERT INTO operator (provider_id, slug, name, contact_email, dns_zone, status, quota_storage_gib,
@@ -359,7 +359,7 @@ export async function seed(ds: DataSource): Promise<void> {
          FROM deployment d
          JOIN operator o ON o.id = d.operator_id
          JOIN jsonb_each_text($2::jsonb) AS h(slug, host) ON true
-         JOIN service_type t ON t.slug = h.slug
+         JOIN service_type t ON t.provider_id = o.provider_id AND t.slug = h.slug
         WHERE o.provider_id = $1`,
       [provider!.id, SERVICE_HOSTS],
     );

@@ -13,7 +13,7 @@ import { systemCaller } from "../src/common/caller.js";
 import { createLogger } from "../src/logger.js";
 import { RunService } from "../src/runs/run.service.js";
 import { startServer } from "../src/server.js";
-import { seedCatalog } from "../seeds/demo.js";
+import { installReferenceCatalog } from "../src/catalog/reference-sync.js";
 import { cpuSample } from "./support/cpu.js";
 import { createBenchDatabase } from "./support/database.js";
 import { progress } from "./support/progress.js";
@@ -245,10 +245,10 @@ async function logPhase(
 /** 100 deployments of one operator, each with one service, in a few statements. */
 async function seed(ds: import("typeorm").DataSource): Promise<string[]> {
   return ds.transaction(async (tx) => {
-    await seedCatalog(tx);
     const [p] = await tx.query(
       `INSERT INTO provider (slug, name, contact_email) VALUES ('bench', 'Bench', 'ops@bench.example') RETURNING id`,
     );
+    await installReferenceCatalog(tx, systemCaller(), p.id);
     const [o] = await tx.query(
       `INSERT INTO operator (provider_id, slug, name, contact_email, dns_zone, quota_storage_gib, quota_vcpus, quota_memory_gib)
        VALUES ($1, 'op', 'Operator', 'admin@op.example', 'op.example', 100000, 1000, 4000) RETURNING id`,
@@ -260,9 +260,9 @@ async function seed(ds: import("typeorm").DataSource): Promise<string[]> {
     );
     await tx.query(
       `INSERT INTO service (deployment_id, service_type_id, domain)
-       SELECT d.id, (SELECT id FROM service_type WHERE slug = 'mastodon'), 'social.' || d.name || '.op.example'
+       SELECT d.id, (SELECT id FROM service_type WHERE provider_id = $2 AND slug = 'mastodon'), 'social.' || d.name || '.op.example'
          FROM deployment d WHERE d.operator_id = $1`,
-      [o.id],
+      [o.id, p.id],
     );
     return rows.map((r) => r.id);
   });

@@ -1,29 +1,6 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { serviceCatalog } from "./catalog.js";
-
-/** Reference data: the service catalog. Re-running updates nothing that is already equal. */
-export async function seedCatalog(tx: EntityManager): Promise<void> {
-  for (const t of serviceCatalog) {
-    await tx.query(
-      `INSERT INTO service_type (slug, name, description, federated, storage_kinds, default_vcpus, default_memory_gib,
-                                 default_block_storage_gib, default_blob_storage_gib, options_schema)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (slug) DO NOTHING`,
-      [
-        t.slug,
-        t.name,
-        t.description,
-        t.federated,
-        t.storageKinds,
-        t.defaultVcpus,
-        t.defaultMemoryGib,
-        t.defaultBlockStorageGib,
-        t.defaultBlobStorageGib,
-        t.optionsSchema,
-      ],
-    );
-  }
-}
+import type { DataSource } from "typeorm";
+import { installReferenceCatalog } from "../src/catalog/reference-sync.js";
+import { systemCaller } from "../src/common/caller.js";
 
 const operatorInfoSchema = {
   type: "object",
@@ -52,7 +29,6 @@ const providerInfoSchema = {
 /** Demo data for `npm start`: one provider, two operators, deployments with services. Idempotent. */
 export async function seedDemo(ds: DataSource): Promise<void> {
   await ds.transaction(async (tx) => {
-    await seedCatalog(tx);
     await tx.query(
       `INSERT INTO provider (slug, name, contact_email, provider_info_schema, operator_info_schema, bespoke_info)
        VALUES ('demo', 'Demo Hosting', 'ops@demo-hosting.example', $1, $2, $3) ON CONFLICT (slug) DO NOTHING`,
@@ -69,6 +45,8 @@ export async function seedDemo(ds: DataSource): Promise<void> {
       ],
     );
     const [{ id: providerId }] = await tx.query(`SELECT id FROM provider WHERE slug = 'demo'`);
+    // Its service catalog, as every provider gets (on an existing one: what it lacks).
+    await installReferenceCatalog(tx, systemCaller({ actor: "demo seeds" }), providerId);
     const resourceProviders = [
       ["virtualisation", "proxmox", { cluster: "pve-ams-1" }],
       ["dns", "desec", { apiUrl: "https://desec.io/api/v1" }],
@@ -158,9 +136,9 @@ export async function seedDemo(ds: DataSource): Promise<void> {
                                 blob_storage_gib, backup_schedule, backup_retention_days)
            SELECT $1, t.id, $2, t.default_vcpus, t.default_memory_gib, t.default_block_storage_gib,
                   t.default_blob_storage_gib, '0 3 * * *', 14
-             FROM service_type t WHERE t.slug = $3
+             FROM service_type t WHERE t.provider_id = $4 AND t.slug = $3
            ON CONFLICT (deployment_id, service_type_id) DO NOTHING`,
-          [d.id, `${host}.${op.dns_zone}`, type],
+          [d.id, `${host}.${op.dns_zone}`, type, providerId],
         );
       }
     }

@@ -6,6 +6,13 @@ SELECT r.v0 AS subject, r.v1 AS role, r.v2 AS domain, coalesce(o.slug, p.slug) A
                   LEFT JOIN provider p ON r.v2 = 'provider:' || p.id
             WHERE r.ptype = 'g' AND ($1::text IS NULL OR r.v0 = $1) ORDER BY r.v0, r.v2, r.v1;
 
+-- cli.catalog.typeBySlug
+SELECT id FROM service_type WHERE provider_id = $1 AND slug = $2;
+
+-- cli.catalog.types
+SELECT slug, name, federated, reference IS NULL AS bespoke, retired_at AS "retiredAt"
+     FROM service_type WHERE provider_id = $1 ORDER BY slug;
+
 -- cli.db.createScratch
 CREATE DATABASE {{database}};
 

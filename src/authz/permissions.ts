@@ -18,6 +18,8 @@ export enum Permission {
   DeploymentWrite = "deployment:write",
   ConfigRead = "config:read",
   CatalogRead = "catalog:read",
+  /** Create, change, retire and un-retire the service types of a provider's catalog. */
+  CatalogManage = "catalog:manage",
   RunApply = "run:apply",
   RunCancel = "run:cancel",
   RunRead = "run:read",

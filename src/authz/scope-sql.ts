@@ -55,6 +55,12 @@ export const OWNER_OF = {
     operators: (t) => `${t}.id IN (SELECT po.provider_id FROM operator po WHERE po.id = ANY($o::uuid[]))`,
     providers: (t) => `${t}.id = ANY($p::uuid[])`,
   },
+  // A provider's service catalog: its staff and its operators' people (who add services from it).
+  service_type: {
+    operators: (t) =>
+      `${t}.provider_id IN (SELECT po.provider_id FROM operator po WHERE po.id = ANY($o::uuid[]))`,
+    providers: (t) => `${t}.provider_id = ANY($p::uuid[])`,
+  },
   accounting_event: byOperatorColumn("operator_id"),
   // A provider's sync runs: its staff only.
   netbox_sync_run: { providers: (t) => `${t}.provider_id = ANY($p::uuid[])` },

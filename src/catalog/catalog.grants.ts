@@ -1,8 +1,9 @@
 import type { ModuleGrants } from "../authz/catalogue.js";
 import { Permission } from "../authz/permissions.js";
-import { READERS } from "../authz/roles.js";
+import { PROVIDER_ADMINS, READERS } from "../authz/roles.js";
 
-/** The permissions catalog owns and the roles granted each. */
+/** The permissions catalog owns, the roles granted each, and the read permission of its node kind. */
 export const catalogGrants: ModuleGrants = {
-  permissions: { [Permission.CatalogRead]: READERS },
+  permissions: { [Permission.CatalogRead]: READERS, [Permission.CatalogManage]: PROVIDER_ADMINS },
+  readOf: { ServiceType: Permission.CatalogRead },
 };

@@ -13,6 +13,12 @@ export const catalogModule = defineModule({
   loaders: createCatalogLoaders,
   services: ({ ds }) => ({ catalog: new CatalogService(ds) }),
   nodes: { ServiceType: (l, id) => l.serviceTypeById.load(id) },
+  events: {
+    createServiceType: ["service_type.create"],
+    updateServiceType: ["service_type.update"],
+    retireServiceType: ["service_type.retire"],
+    unretireServiceType: ["service_type.unretire"],
+  },
 });
 
 declare module "../api/context.js" {

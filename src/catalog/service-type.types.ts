@@ -3,6 +3,8 @@ import { toGlobalId } from "../common/global-id.js";
 import { ConnectionType } from "../api/connection.js";
 import { Node } from "../api/node.js";
 import { JSONObjectScalar } from "../api/scalars.js";
+import { customizedFields } from "./reference-merge.js";
+import type { ServiceTypeValues } from "./service-type.entity.js";
 
 export enum StorageKind {
   BLOCK = "block",
@@ -24,10 +26,16 @@ export class ResourceNeeds {
   @Field(() => Int) blobStorageGib: number;
 }
 
-@ObjectType({ description: "An entry of the service catalog.", implements: Node, simpleResolvers: true })
+@ObjectType({
+  description: "An entry of a provider's service catalog.",
+  implements: Node,
+  simpleResolvers: true,
+})
 export class ServiceType extends Node {
   uuid: string;
-  @Field(() => String) slug: string;
+  providerId: string;
+  @Field(() => String, { description: "Unique in the provider's catalog; the `type` in deploymentConfig." })
+  slug: string;
   @Field(() => String) name: string;
   @Field(() => String) description: string;
   @Field(() => Boolean, { description: "A fedi service federates (Mastodon, Pixelfed, PeerTube)." })
@@ -36,18 +44,29 @@ export class ServiceType extends Node {
   optionsSchema: object;
   @Field(() => [StorageKind]) storageKinds: StorageKind[];
   @Field(() => ResourceNeeds) defaultResources: ResourceNeeds;
+  @Field(() => Boolean, {
+    description: "The provider's own type; false: installed from the reference catalog, which upgrades it.",
+  })
+  bespoke: boolean;
+  @Field(() => [String], {
+    description:
+      "Fields of a reference type the provider changed: kept as they are when a release upgrades the reference.",
+  })
+  customizedFields: string[];
+  @Field(() => Date, {
+    nullable: true,
+    description: "Since when it is retired: no new services of it; existing ones keep working.",
+  })
+  retiredAt: string | null;
 }
 
 export const ServiceTypeConnection = ConnectionType(ServiceType, "ServiceType");
 
 export function toServiceType(row: Record<string, unknown>): ServiceType {
-  const t = row as unknown as ServiceType & {
-    defaultVcpus: number;
-    defaultMemoryGib: number;
-    defaultBlockStorageGib: number;
-    defaultBlobStorageGib: number;
-  };
+  const t = row as unknown as ServiceType & ServiceTypeValues & { reference: ServiceTypeValues | null };
   t.uuid = t.id;
+  t.bespoke = t.reference === null;
+  t.customizedFields = customizedFields(t, t.reference);
   t.id = toGlobalId("ServiceType", t.uuid);
   t.defaultResources = {
     vcpus: t.defaultVcpus,

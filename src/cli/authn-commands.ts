@@ -7,19 +7,15 @@ import { ClientService } from "../authn/clients/client.service.js";
 import { DEFAULT_RETIRED_KEY_LIFETIME_SECONDS, SigningKeys } from "../authn/keys/signing-keys.js";
 import { domainName } from "../authz/model.js";
 import { roleDomainProblem, roleNamed } from "../authz/roles.js";
-import { DomainError } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
 import { loadConfig } from "../config.js";
-import { migrate } from "../db/data-source.js";
 import { createLogger } from "../logger.js";
 import { OperatorService } from "../operators/operator.service.js";
 import { ProviderService } from "../providers/provider.service.js";
 import { commandLineCaller } from "./cli-caller.js";
-import { withDatabase } from "./database.js";
+import { type Json, run } from "./command-run.js";
 import { DOMAIN_HELP, UsageError, domainOf, operatorIdOf, providerIdOf } from "./domain-option.js";
 import { catalogue } from "../grants.js";
-
-type Json = { json?: boolean };
 
 /**
  * Administration that must work before anyone can sign in: providers, operators, the first users and
@@ -237,41 +233,4 @@ async function readPassword(file: string | undefined): Promise<string> {
   const password = text.split(/\r?\n/)[0] ?? "";
   if (!password) throw new UsageError("the password is empty");
   return password;
-}
-
-/** Opens the database, migrates, runs the command, prints its result (JSON or lines), sets the exit code. */
-async function run(opts: Json, work: (ds: DataSource) => Promise<unknown>): Promise<void> {
-  try {
-    const result = await withDatabase(async (ds) => {
-      await migrate(ds);
-      return work(ds);
-    });
-    if (opts.json) console.log(JSON.stringify(result));
-    else print(result);
-  } catch (e) {
-    if (!(e instanceof UsageError || e instanceof DomainError)) throw e;
-    const field = e instanceof DomainError ? e.extensions.field : undefined;
-    const message = `${e.message}${field ? ` (${String(field)})` : ""}`;
-    if (opts.json)
-      console.log(
-        JSON.stringify({ error: { message, code: e instanceof DomainError ? e.code : "BAD_USAGE" } }),
-      );
-    console.error(`fedicentral: ${message}`);
-    process.exitCode = 2;
-  }
-}
-
-function print(result: unknown): void {
-  const rows = Array.isArray(result) ? result : [result];
-  for (const r of rows) {
-    console.log(
-      Object.entries(r as object)
-        .map(
-          ([k, v]) =>
-            `${k}: ${Array.isArray(v) ? v.join(", ") : v instanceof Date ? v.toISOString() : String(v)}`,
-        )
-        .join("\n"),
-    );
-    if (rows.length > 1) console.log("");
-  }
 }

@@ -23,6 +23,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   accounting: async () => (await import("./accounting-commands.js")).registerAccountingCommands,
   "resource-provider": async () =>
     (await import("./resource-provider-command.js")).registerResourceProviderCommand,
+  catalog: async () => (await import("./catalog-commands.js")).registerCatalogCommands,
 };
 
 async function main(): Promise<void> {

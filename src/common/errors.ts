@@ -5,6 +5,7 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "IN_USE"
   | "IDEMPOTENCY_CONFLICT"
   | "QUOTA_EXCEEDED"
   | "FORBIDDEN"

@@ -1,5 +1,6 @@
 import { DataSource, MigrationExecutor } from "typeorm";
 import { migrations } from "../../migrations/index.js";
+import { syncReferenceCatalog } from "../catalog/reference-sync.js";
 import type { Logger } from "../logger.js";
 import { entities } from "../entities.js";
 import { setLogOf } from "./db-log.js";
@@ -42,9 +43,10 @@ const MIGRATION_LOCK_SQL = sql("db.migrationLock", `SELECT pg_advisory_lock($1)`
 const MIGRATION_UNLOCK = sql("db.migrationUnlock", `SELECT pg_advisory_unlock($1)`);
 
 /**
- * Applies pending migrations; returns their names. Processes migrating one database at once (replicas
- * started together) take turns under an advisory lock, held on the connection the migrations run on, so
- * the first applies them and the others then find nothing left to do.
+ * Applies pending migrations, then brings the providers' service catalogs up to this release's reference
+ * catalog (reference data: src/catalog/reference-sync.ts); returns the migrations' names. Processes
+ * migrating one database at once (replicas started together) take turns under an advisory lock, held on
+ * the connection the migrations run on, so the first applies them and the others then find nothing left to do.
  */
 export async function migrate(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
@@ -54,7 +56,11 @@ export async function migrate(ds: DataSource): Promise<string[]> {
     try {
       const executor = new MigrationExecutor(ds, runner);
       executor.transaction = "each";
-      return (await executor.executePendingMigrations()).map((m) => m.name);
+      const applied = (await executor.executePendingMigrations()).map((m) => m.name);
+      // Reference data fits this release's schema: a DataSource built with fewer migrations (a test
+      // building an older database) gets none.
+      if (ds.migrations.length === migrations.length) await syncReferenceCatalog(runner.manager);
+      return applied;
     } finally {
       await runner.query(MIGRATION_UNLOCK, [MIGRATION_LOCK]);
     }

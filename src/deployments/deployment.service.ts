@@ -135,8 +135,15 @@ export class DeploymentService {
   addService(caller: Caller, input: AddServiceInput, opts: ApplyOption = {}): Promise<string> {
     const deploymentId = expectGlobalId(input.deploymentId, "Deployment", "input.deploymentId");
     return this.inDeployment(caller, { id: deploymentId, apply: opts.apply }, async (tx, d, operator) => {
-      const type = await tx.findOneBy(ServiceTypeEntity, { slug: input.serviceType });
+      // The provider's own catalog; a retired type takes no new services (its existing ones keep working).
+      // Shared lock: retiring takes the row exclusively, so no service of a just-retired type slips in.
+      const type = await tx.findOne(ServiceTypeEntity, {
+        where: { providerId: operator.providerId, slug: input.serviceType },
+        lock: { mode: "pessimistic_read" },
+      });
       if (!type) throw badInput("input.serviceType", `unknown service type ${input.serviceType}`);
+      if (type.retiredAt)
+        throw badInput("input.serviceType", `the service type ${input.serviceType} is retired`);
       const options = input.options ?? {};
       assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, options, "input.options");
       const values = {
@@ -179,7 +186,11 @@ export class DeploymentService {
       const patch: Partial<ServiceEntity> = {};
       if (input.domain != null) patch.domain = domainInZone(input.domain, operator.dnsZone, "input.domain");
       if (input.options != null) {
-        const type = await tx.findOneByOrFail(ServiceTypeEntity, { id: s.serviceTypeId });
+        // Shared lock: a new options schema is checked against every service's options under the row's lock.
+        const type = await tx.findOneOrFail(ServiceTypeEntity, {
+          where: { id: s.serviceTypeId },
+          lock: { mode: "pessimistic_read" },
+        });
         assertMatchesSchema(CATALOG_SCHEMAS, type.optionsSchema, input.options, "input.options");
         patch.options = input.options;
       }

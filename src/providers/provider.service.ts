@@ -12,6 +12,7 @@ import { SqlFilter, listPage, listSql } from "../db/list-page.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Connection, PageArgs } from "../api/connection.js";
 import type { Caller } from "../common/caller.js";
+import { installReferenceCatalog } from "../catalog/reference-sync.js";
 import { ProviderEntity } from "./provider.entity.js";
 import type { CreateProviderInput, SetProviderSchemasInput } from "./provider.inputs.js";
 import { PROVIDER_COLUMNS } from "./provider.loaders.js";
@@ -67,6 +68,8 @@ export class ProviderService {
         targetId: saved.id,
         operatorId: null,
       });
+      // Every provider owns its service catalog, starting from the reference one.
+      await installReferenceCatalog(tx, caller, saved.id);
       return saved.id;
     });
   }

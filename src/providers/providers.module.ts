@@ -19,7 +19,8 @@ export const providersModule = defineModule({
   }),
   nodes: { Provider: (l, id) => l.providerById.load(id) },
   events: {
-    createProvider: ["provider.create"],
+    // With its service catalog: the reference types, each installed with an event.
+    createProvider: ["provider.create", "service_type.create"],
     setProviderSchemas: ["provider.update"],
     setProviderBespokeInfo: ["provider.update"],
     setResourceProvider: ["resource_provider.create", "resource_provider.update"],

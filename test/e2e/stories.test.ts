@@ -7,11 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
 import { type Browser, chromium } from "playwright-core";
-import { seedCatalog } from "../../seeds/demo.js";
 import { CAPACITY_FIELDS } from "../../src/capacity/capacity-sql.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
-import { createDataSource } from "../../src/db/data-source.js";
-import { createLogger } from "../../src/logger.js";
 import { type FakeNetbox, makeV1Token, startFakeNetbox } from "../fakes/netbox/index.js";
 import { generateNetboxData } from "../fakes/netbox/generate.js";
 import { nixMissing } from "../support/nix.js";
@@ -51,11 +48,6 @@ describe("stories", () => {
 
   beforeAll(async () => {
     p = await startPlatform(tmp.path);
-    // TODO(hx-catalog): the reference catalog comes with `db migrate` there; until it lands, load it here.
-    const ds = createDataSource({ url: p.databaseUrl, log: createLogger("silent"), poolSize: 1 });
-    await ds.initialize();
-    await ds.transaction((tx) => seedCatalog(tx));
-    await ds.destroy();
   }, 120_000);
   afterAll(async () => {
     await p?.stop();
@@ -89,6 +81,16 @@ describe("stories", () => {
       // Nothing else is there: no demo data.
       const all = ok(await p.gql(s.adminToken, `{ operators(first: 5) { totalCount } }`));
       expect(all.operators.totalCount).toBe(0);
+    });
+
+    it("finds the reference service catalog installed with the provider, Pixelfed in it", async () => {
+      const types = JSON.parse(out(await p.sh(`fedicentral catalog list --provider nordic --json`))) as {
+        slug: string;
+        bespoke: boolean;
+        retiredAt: string | null;
+      }[];
+      expect(types.map((t) => t.slug)).toEqual(expect.arrayContaining(["mastodon", "pixelfed", "peertube"]));
+      expect(types.find((t) => t.slug === "pixelfed")).toMatchObject({ bespoke: false, retiredAt: null });
     });
 
     it("declares the bespoke info kept per operator, its resource providers and core services", async () => {

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { seedCatalog } from "../../seeds/demo.js";
+import { REFERENCE_CATALOG } from "../../src/catalog/reference-catalog.js";
+import { installReferenceCatalog } from "../../src/catalog/reference-sync.js";
+import { systemCaller } from "../../src/common/caller.js";
 import { toGlobalId } from "../../src/common/global-id.js";
 
 const uniq = () => randomBytes(4).toString("hex");
@@ -8,10 +10,9 @@ const uniq = () => randomBytes(4).toString("hex");
 /** Test data written straight to the database, each call with unique names. */
 export function factories(ds: DataSource) {
   return {
-    async catalog() {
-      await ds.transaction((tx) => seedCatalog(tx));
-      const rows: { slug: string; id: string }[] = await ds.query(`SELECT slug, id FROM service_type`);
-      return Object.fromEntries(rows.map((r) => [r.slug, r.id]));
+    /** The reference catalog's slugs, which every provider made here has in its catalog (as f.service takes them). */
+    async catalog(): Promise<Record<string, string>> {
+      return Object.fromEntries(REFERENCE_CATALOG.map((t) => [t.slug, t.slug]));
     },
     async provider(over: { operatorInfoSchema?: object; providerInfoSchema?: object } = {}) {
       const slug = `p-${uniq()}`;
@@ -26,6 +27,8 @@ export function factories(ds: DataSource) {
           over.providerInfoSchema ?? {},
         ],
       );
+      // As every provider gets it when created.
+      await ds.transaction((tx) => installReferenceCatalog(tx, systemCaller(), row.id));
       return { id: row.id as string, gid: toGlobalId("Provider", row.id), slug };
     },
     async operator(
@@ -58,18 +61,21 @@ export function factories(ds: DataSource) {
       );
       return { id: row.id as string, gid: toGlobalId("Deployment", row.id), name };
     },
+    /** A service of the type with this slug in the catalog of the deployment's provider. */
     async service(
       deploymentId: string,
-      serviceTypeId: string,
+      serviceType: string,
       domain: string,
       sizes: Partial<Record<"block" | "blob" | "vcpus" | "memory", number>> = {},
     ) {
       const [row] = await ds.query(
         `INSERT INTO service (deployment_id, service_type_id, domain, block_storage_gib, blob_storage_gib, vcpus, memory_gib)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+         SELECT $1, t.id, $3, $4, $5, $6, $7 FROM deployment d JOIN operator o ON o.id = d.operator_id
+           JOIN service_type t ON t.provider_id = o.provider_id AND t.slug = $2
+          WHERE d.id = $1 RETURNING id`,
         [
           deploymentId,
-          serviceTypeId,
+          serviceType,
           domain,
           sizes.block ?? 10,
           sizes.blob ?? 10,
@@ -77,6 +83,7 @@ export function factories(ds: DataSource) {
           sizes.memory ?? 1,
         ],
       );
+      if (!row) throw new Error(`no service type ${serviceType} in the catalog of the deployment's provider`);
       return { id: row.id as string, gid: toGlobalId("Service", row.id) };
     },
   };

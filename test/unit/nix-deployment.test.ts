@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
 import { Ajv } from "ajv";
-import { serviceCatalog } from "../../seeds/catalog.js";
+import { REFERENCE_CATALOG as serviceCatalog } from "../../src/catalog/reference-catalog.js";
 import type { DeploymentConfig } from "../../src/deployments/deployment-config.js";
 import { evaluateDeployment, nixMissing } from "../support/nix.js";
 

@@ -1,5 +1,13 @@
-// The reference service catalog: what every installation offers out of the box.
-export const serviceCatalog = [
+import type { ServiceTypeValues } from "./service-type.entity.js";
+
+export type ReferenceServiceType = ServiceTypeValues & { slug: string };
+
+/**
+ * The reference service catalog of this release: installed into every provider's catalog by `db migrate`
+ * (and at start) and when a provider is created, upgraded in place without overwriting a provider's own
+ * edits (reference-sync.ts). Change it here; a type dropped from it stays in the catalogs that have it.
+ */
+export const REFERENCE_CATALOG: readonly ReferenceServiceType[] = [
   {
     slug: "mastodon",
     name: "Mastodon",
