@@ -79,7 +79,7 @@ export function registerDbCommands(program: Command): void {
       if (!/^[A-Z][A-Za-z0-9]+$/.test(name)) throw new Error("name must be PascalCase, e.g. AddRuns");
       const sql = await withScratchDatabase(serverUrl(), (url) =>
         withDatabase(async (ds) => {
-          await migrate(ds);
+          await migrate(ds, { referenceData: false });
           return ds.driver.createSchemaBuilder().log();
         }, url),
       );
