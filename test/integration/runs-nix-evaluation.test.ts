@@ -94,16 +94,19 @@ describeWithNix("runs evaluating nix/deployment", () => {
   });
 
   it("fails the run with Nix's message when the document names a service type it has no module for", async () => {
-    await db.ds.query(
-      `INSERT INTO service_type (slug, name, description, federated, storage_kinds, default_vcpus, default_memory_gib,
-                                 default_block_storage_gib, default_blob_storage_gib, options_schema)
-       VALUES ('matrix', 'Matrix', 'Chat.', true, '{block}', 1, 1, 10, 0, '{}')`,
-    );
     const deployment = await deploymentId("fedi-club", "staging");
+    const [{ id: typeId }] = (await db.ds.query(
+      `INSERT INTO service_type (provider_id, slug, name, description, federated, storage_kinds, default_vcpus,
+                                 default_memory_gib, default_block_storage_gib, default_blob_storage_gib, options_schema)
+       SELECT o.provider_id, 'matrix', 'Matrix', 'Chat.', true, '{block}', 1, 1, 10, 0, '{}'
+         FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1
+       RETURNING id`,
+      [fromGlobalId(deployment)!.id],
+    )) as { id: string }[];
     await db.ds.query(
       `INSERT INTO service (deployment_id, service_type_id, domain, vcpus, memory_gib, block_storage_gib, blob_storage_gib)
-       SELECT $1, id, 'chat.fediclub.example', 1, 1, 10, 0 FROM service_type WHERE slug = 'matrix'`,
-      [fromGlobalId(deployment)!.id],
+       VALUES ($1, $2, 'chat.fediclub.example', 1, 1, 10, 0)`,
+      [fromGlobalId(deployment)!.id, typeId],
     );
     const { run } = await runToEnd(deployment);
     expect(run.state).toBe("FAILED");
