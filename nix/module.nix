@@ -41,6 +41,10 @@ let
     GRAPHQL_MAX_DIRECTIVES = ints.unsigned;
     GRAPHQL_INTROSPECTION = bool;
     GRAPHQL_SQL_COUNT_HEADER = bool;
+    GRAPHQL_EXPLORER = enum [
+      "on"
+      "off"
+    ];
     SHUTDOWN_GRACE_MS = ints.unsigned;
     HTTP_ACCESS_LOG = bool;
     METRICS_ENABLED = bool;
