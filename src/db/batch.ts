@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { PageRequest } from "../api/connection.js";
 import type { Db } from "./db.js";
-import { keysetSql } from "./keyset.js";
+import { keysetSql, limitParam } from "./keyset.js";
 import { type SqlTemplate, sql, sqlTemplate } from "./named-sql.js";
 import type { SortKey } from "./sort-key.js";
 
@@ -107,7 +107,7 @@ export function childPageLoader<T>(
               keyset: ks.where ? `AND ${ks.where}` : "",
               scope: scoped,
               orderBy: ks.orderBy,
-              limit: String(ks.limit),
+              limit: limitParam(params, ks.limit),
             }),
             params,
           );
