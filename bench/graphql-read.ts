@@ -1,3 +1,5 @@
+// First: the libraries below read NODE_ENV as they load.
+import "./support/production-env.js";
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -238,7 +240,7 @@ export async function run(): Promise<Record<string, unknown>> {
         cpuMsPerRequest: cpu(fedi16),
         postgraphileCpuMsPerRequest: cpu(peer16),
         baselineCpuMsPerRequest: cpu(base16),
-        // fedicentral runs in this process, its libraries (graphql-js) in this NODE_ENV; PostGraphile in production.
+        // fedicentral runs in this process, its libraries in this NODE_ENV (production unless set); PostGraphile in production.
         nodeEnv: process.env.NODE_ENV ?? null,
         seconds,
         dataset: { operators: OPERATORS, deployments: OPERATORS * 3, services: OPERATORS * 12 },

@@ -49,12 +49,13 @@ SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stag
      ORDER BY {{orderBy}} LIMIT {{limit}};
 
 -- deployments.pageByOperator
-SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
+SELECT p.id AS parent, (SELECT json_agg(c) FROM (
                SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
   t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", t.operator_id AS "__parent" FROM deployment t
+  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t
                WHERE t.operator_id = p.id {{keyset}}{{scope}}
-               ORDER BY {{orderBy}} LIMIT {{limit}}) c;
+               ORDER BY {{orderBy}} LIMIT {{limit}}) c) AS page
+             FROM unnest($1::uuid[]) AS p(id);
 
 -- deployments.placeOfDeployment
 SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
@@ -79,13 +80,14 @@ SELECT t.deployment_id AS parent, count(*)::int AS n FROM service t
         WHERE t.deployment_id = ANY($1::uuid[]){{scope}} GROUP BY 1;
 
 -- deployments.servicePageByDeployment
-SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
+SELECT p.id AS parent, (SELECT json_agg(c) FROM (
                SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
   t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", t.deployment_id AS "__parent" FROM service t
+  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t
                WHERE t.deployment_id = p.id {{keyset}}{{scope}}
-               ORDER BY {{orderBy}} LIMIT {{limit}}) c;
+               ORDER BY {{orderBy}} LIMIT {{limit}}) c) AS page
+             FROM unnest($1::uuid[]) AS p(id);
 
 -- deployments.stage
 UPDATE deployment SET staged_generation = staged_generation + 1, updated_at = now() WHERE id = $1;

@@ -36,7 +36,8 @@ export type Connection<T> = {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  /** Runs the count query: only when totalCount is selected. */
+  countAll: () => Promise<number>;
 };
 
 /** Builds the Relay connection and edge object types for a node type. */
@@ -52,8 +53,12 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
     @Field(() => [nodeType], { description: "The nodes of edges, for clients that need no cursors." })
     nodes: T[];
     @Field(() => PageInfo) pageInfo: PageInfo;
+    countAll: () => Promise<number>;
+    // A resolver of its own: the compiled execution reads other fields as plain properties, never calls them.
     @Field(() => Int, { description: "All items matching the filter, ignoring paging. Costs one query." })
-    totalCount: number;
+    totalCount(): Promise<number> {
+      return this.countAll();
+    }
   }
   return ConnectionClass;
 }
@@ -101,7 +106,7 @@ export function toConnection<T>(
   rows: T[],
   page: PageRequest,
   cursorOf: (row: T) => unknown[],
-  totalCount: () => Promise<number>,
+  countAll: () => Promise<number>,
 ): Connection<T> {
   const more = rows.length > page.limit;
   const taken = more ? rows.slice(0, page.limit) : rows;
@@ -116,6 +121,6 @@ export function toConnection<T>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount,
+    countAll,
   };
 }

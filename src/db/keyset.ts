@@ -30,3 +30,9 @@ export function keysetSql(
   }
   return { where, orderBy, limit: page.limit + 1 };
 }
+
+/** A page's LIMIT as a parameter: one prepared statement serves every page size (src/db/db.ts). */
+export function limitParam(params: unknown[], limit: number): string {
+  params.push(limit);
+  return `$${params.length}::int`;
+}

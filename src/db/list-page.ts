@@ -1,6 +1,6 @@
 import { type Connection, type PageArgs, pageRequest, toConnection } from "../api/connection.js";
 import type { Db } from "./db.js";
-import { keysetSql } from "./keyset.js";
+import { keysetSql, limitParam } from "./keyset.js";
 import { type SqlTemplate, sqlTemplate } from "./named-sql.js";
 import type { SortKey } from "./sort-key.js";
 
@@ -59,7 +59,7 @@ export async function listPage<T>(
     opts.sql.page.fill({
       where: whereClause(ks.where ? [...where, ks.where] : where),
       orderBy: ks.orderBy,
-      limit: String(ks.limit),
+      limit: limitParam(pageParams, ks.limit),
     }),
     pageParams,
   );

@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { RequestContext } from "../api/context.js";
 import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
+import { compiledExecution } from "./compiled-executor.js";
 import { refuseUnstorableText } from "./input-text.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
@@ -34,7 +35,7 @@ export function createApolloServer(
   },
 ): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     introspection: opts.introspection,
     parseOptions: { maxTokens: opts.maxTokens },
     // A persisted query runs without its text, so the query gate could not measure it.

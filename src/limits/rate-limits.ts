@@ -15,15 +15,16 @@ export type RateLimits = {
 export function createRateLimits(ds: DataSource, c: LimitsConfig): RateLimits {
   const pool = (ds.driver as unknown as { master: Pool }).master;
   let sweeper = true;
-  const limit = (policy: string, n: number) => {
+  const limit = (policy: string, n: number, inProcess = false) => {
     if (n === 0) return null;
     // Expired counters are deleted table-wide: one limit of the process sweeps for all.
-    const l = new RateLimit(policy, n, c.windowSeconds, pool, { clearExpired: sweeper });
+    const l = new RateLimit(policy, n, c.windowSeconds, pool, { clearExpired: sweeper, inProcess });
     sweeper = false;
     return l;
   };
   return {
-    graphql: limit("graphql", c.graphql),
+    // Every API request: far from the limit it is counted in the process, sent within a second.
+    graphql: limit("graphql", c.graphql, true),
     tokenIp: limit("token-ip", c.tokenIp),
     tokenClientFailures: limit("token-client", c.tokenClientFailures),
     webhookIp: limit("webhook-ip", c.webhookIp),

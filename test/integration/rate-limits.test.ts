@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Pool } from "pg";
+import { RateLimit } from "../../src/limits/rate-limit.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { serviceAccount } from "../support/oidc.js";
 import { type TestServer, as, gql, startTestServer } from "../support/server.js";
@@ -145,5 +147,46 @@ describe("rate limits shared by every replica", () => {
     expect(rows.map((r) => r.key)).toEqual(
       expect.arrayContaining(["graphql:user:alice", "graphql:ip:127.0.0.1", "token-ip:127.0.0.1"]),
     );
+  });
+});
+
+// A busy key is counted in the process and sent in batches; close to its limit every request is counted at once.
+describe("a rate limit counted in the process far from its limit", () => {
+  let db: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = (db.ds.driver as unknown as { master: Pool }).master;
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const shared = async (key: string) => {
+    const rows: { points: number }[] = await db.ds.query(`SELECT points FROM rate_limit WHERE key = $1`, [
+      key,
+    ]);
+    return rows[0]?.points ?? 0;
+  };
+
+  it("sends the requests let through in one statement, and lets exactly the limit through", async () => {
+    const limit = new RateLimit("busy", 100, 60, pool, { clearExpired: false, inProcess: true });
+    const verdicts = [];
+    for (let i = 0; i < 40; i++) verdicts.push(await limit.take("k"));
+    expect(verdicts.every((v) => v.allowed)).toBe(true);
+    expect(verdicts.map((v) => v.remaining).slice(-2)).toEqual([61, 60]);
+    // Only the first request went to PostgreSQL; the others wait for the flush.
+    expect(await shared("busy:k")).toBe(1);
+    await limit.flush();
+    expect(await shared("busy:k")).toBe(40);
+
+    // Another replica's requests count too: from half the limit on, each request is counted at once.
+    await new RateLimit("busy", 100, 60, pool, { clearExpired: false, inProcess: true }).take("k");
+    const allowed: boolean[] = [];
+    for (let i = 0; i < 61; i++) allowed.push((await limit.take("k")).allowed);
+    expect(await shared("busy:k")).toBeGreaterThanOrEqual(100);
+    expect(allowed.filter(Boolean)).toHaveLength(59);
+    expect(allowed.slice(-2)).toEqual([false, false]);
   });
 });
