@@ -15,6 +15,7 @@ async function main(): Promise<number> {
     rate,
     faults: FULL_FAULTS,
     rssBaselineSecond: Math.min(60, seconds / 3),
+    maxRssGrowthPct: 10,
   });
   for (const f of figures.failures) progress(`FAILED: ${f}`);
   console.log(JSON.stringify({ soak: passed ? "passed" : "failed", loadAverage, ...figures }));

@@ -18,6 +18,9 @@ describe("soak, short form", () => {
         { name: "kill-worker", at: 0.7 },
       ],
       rssBaselineSecond: 20,
+      // Seconds 20 to 60 of a server's life are still its heap's warm-up (compiled queries, prepared
+      // statements, V8 sizing its heap): seen 8 to 11 % there. The long form holds 10 % from minute 1.
+      maxRssGrowthPct: 20,
     });
     expect(figures.failures).toEqual([]);
     expect(figures).toMatchObject({ acknowledgedLost: 0, duplicated: 0, chainsVerified: true, overlaps: 0 });

@@ -95,7 +95,7 @@ describeWithNix("runs evaluating nix/deployment", () => {
 
   it("fails the run with Nix's message when the document names a service type it has no module for", async () => {
     const deployment = await deploymentId("fedi-club", "staging");
-    const [{ id: typeId }] = (await db.ds.query(
+    const [type] = (await db.ds.query(
       `INSERT INTO service_type (provider_id, slug, name, description, federated, storage_kinds, default_vcpus,
                                  default_memory_gib, default_block_storage_gib, default_blob_storage_gib, options_schema)
        SELECT o.provider_id, 'matrix', 'Matrix', 'Chat.', true, '{block}', 1, 1, 10, 0, '{}'
@@ -106,7 +106,7 @@ describeWithNix("runs evaluating nix/deployment", () => {
     await db.ds.query(
       `INSERT INTO service (deployment_id, service_type_id, domain, vcpus, memory_gib, block_storage_gib, blob_storage_gib)
        VALUES ($1, $2, 'chat.fediclub.example', 1, 1, 10, 0)`,
-      [fromGlobalId(deployment)!.id, typeId],
+      [fromGlobalId(deployment)!.id, type!.id],
     );
     const { run } = await runToEnd(deployment);
     expect(run.state).toBe("FAILED");

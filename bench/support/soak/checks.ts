@@ -12,7 +12,6 @@ import type { Fault, SoakOptions } from "./soak.js";
 
 const TERMINAL = ["succeeded", "failed", "errored", "canceled"];
 const MAX_FIVE_XX_PCT = 1;
-const MAX_RSS_GROWTH_PCT = 10;
 
 export type SoakFigures = Record<string, unknown> & { passed: boolean; failures: string[] };
 
@@ -163,7 +162,8 @@ export async function checkSoak(c: Ctx): Promise<SoakFigures> {
 
   const rssGrowthPct = rssGrowth(c.rss, c.opts.rssBaselineSecond);
   if (rssGrowthPct === null) failures.push("no server lived long enough to compare its RSS");
-  else if (rssGrowthPct >= MAX_RSS_GROWTH_PCT) failures.push(`server RSS grew ${rssGrowthPct.toFixed(1)} %`);
+  else if (rssGrowthPct >= c.opts.maxRssGrowthPct)
+    failures.push(`server RSS grew ${rssGrowthPct.toFixed(1)} %`);
 
   // No process died but those the soak killed; none reported an unhandled rejection.
   const crashed = c.procs.filter((p) => !p.killed && p.child.exitCode !== null).map((p) => p.name);

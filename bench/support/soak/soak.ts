@@ -35,6 +35,8 @@ export type SoakOptions = {
   faults: { name: FaultName; at: number }[];
   /** RSS is compared between this second and the end. */
   rssBaselineSecond: number;
+  /** The most a server's RSS may grow over that span, in per cent. */
+  maxRssGrowthPct: number;
 };
 
 /** The full soak: every kind of fault, some twice. */
@@ -127,7 +129,7 @@ async function soak(opts: SoakOptions, pg: Postgres, dir: string, procs: Proc[])
   const startWorker = () => {
     worker = spawnProcess("worker", "worker", {
       ...common,
-      RUN_CONCURRENCY: "2",
+      RUN_CONCURRENCY: "4",
       NIXOPS4_BIN: FAKE,
       NIXOPS4_PASS_ENV: "FAKE_NIXOPS4_RECORD,FAKE_NIXOPS4_DELAY_MS,FAKE_NIXOPS4_RESOURCES",
       FAKE_NIXOPS4_RECORD: record,
