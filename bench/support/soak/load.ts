@@ -62,6 +62,8 @@ export class Load {
   readonly acks: Ack[] = [];
   readonly subscriptions: Subscription[] = [];
   private readonly targets: Target[];
+  /** Live-log subscriptions open on each server now. */
+  private readonly following: number[];
   private next = 0;
   private token = "";
   private tokenAt = 0;
@@ -74,6 +76,7 @@ export class Load {
 
   constructor(private readonly opts: LoadOptions) {
     this.targets = opts.servers.map((url) => ({ url, downUntil: 0 }));
+    this.following = opts.servers.map(() => 0);
     this.basic = `Basic ${Buffer.from(`${opts.clientId}:${opts.clientSecret}`).toString("base64")}`;
   }
 
@@ -91,6 +94,13 @@ export class Load {
         if (this.running && this.inFlight < 64) this.track(this.one(pick()));
       }
     })();
+  }
+
+  /** Waits until server `i` has a live-log subscription open (a run being followed), up to `ms`. */
+  async followedOn(i: number, ms: number): Promise<number> {
+    const until = Date.now() + ms;
+    while (this.following[i] === 0 && Date.now() < until) await sleep(50);
+    return this.following[i]!;
   }
 
   /** Stops sending; resolves when every request has its answer and every subscription has ended. */
@@ -237,7 +247,8 @@ export class Load {
     while (!s.completed && Date.now() < until) {
       s.resumes++;
       const i = this.pickServer();
-      const ok = await this.subscribeOnce(this.targets[i]!.url, s);
+      this.following[i]!++;
+      const ok = await this.subscribeOnce(this.targets[i]!.url, s).finally(() => this.following[i]!--);
       if (!ok) {
         this.targets[i]!.downUntil = Date.now() + 2000;
         await sleep(500);

@@ -189,13 +189,14 @@ async function soak(opts: SoakOptions, pg: Postgres, dir: string, procs: Proc[])
         return `${killed.length} connections terminated`;
       }
       case "kill-server": {
+        const followed = await load.followedOn(0, 0);
         const p = servers[0]!;
         p.killed = true;
         p.child.kill("SIGKILL");
         await p.exited;
         await sleep(3000);
         await waitReady(urls[0]!, startServer(0));
-        return `server-0 (pid ${p.child.pid}) killed, restarted after 3 s`;
+        return `server-0 (pid ${p.child.pid}) killed with ${followed} live logs followed on it, restarted after 3 s`;
       }
       case "kill-worker": {
         // During runs: wait (a little) for one to be running.
@@ -238,6 +239,8 @@ async function soak(opts: SoakOptions, pg: Postgres, dir: string, procs: Proc[])
   for (const f of [...opts.faults].sort((a, b) => a.at - b.at)) {
     const due = t0 + f.at * opts.seconds * 1000 - Date.now();
     if (due > 0) await sleep(due);
+    // A server is killed during a deploy: while a run's live log is followed on it, which must then resume.
+    if (f.name === "kill-server") await load.followedOn(0, 15_000);
     const at = (Date.now() - t0) / 1000;
     progress(`fault ${f.name}`);
     const detail = await inject(f.name);
