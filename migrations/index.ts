@@ -21,6 +21,7 @@ import { TokenCutoffs1796514734244 } from "./1796514734244-TokenCutoffs.js";
 import { TokenCutoffNotify1796514734245 } from "./1796514734245-TokenCutoffNotify.js";
 import { AccountingCheckpointChain1796515184606 } from "./1796515184606-AccountingCheckpointChain.js";
 import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
+import { Backups1796522870514 } from "./1796522870514-Backups.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -46,4 +47,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   TokenCutoffNotify1796514734245,
   AccountingCheckpointChain1796515184606,
   ProviderTenants1796515179996,
+  Backups1796522870514,
 ];

@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
+import { backupsModule } from "./backups/backups.module.js";
 import { authzModule } from "./authz/authz.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
 import { deploymentsModule } from "./deployments/deployments.module.js";
@@ -31,6 +32,7 @@ export const modules = [
   accountingModule,
   authnModule,
   netboxModule,
+  backupsModule,
 ] as const;
 
 type Module = (typeof modules)[number];
