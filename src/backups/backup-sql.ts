@@ -1,0 +1,44 @@
+import { sql, sqlTemplate } from "../db/named-sql.js";
+
+/** A service's effective policy: its own, else its provider's default for its type; with the minimums. */
+export const POLICY_COLUMNS = `s.id AS "serviceId", bp.service_id IS NOT NULL AS own,
+  COALESCE(bp.enabled, bd.id IS NOT NULL) AS enabled, COALESCE(bp.schedule, bd.schedule) AS schedule,
+  json_build_array(COALESCE(bp.keep_last, bd.keep_last, 0), COALESCE(bp.keep_hourly, bd.keep_hourly, 0),
+    COALESCE(bp.keep_daily, bd.keep_daily, 0), COALESCE(bp.keep_weekly, bd.keep_weekly, 0),
+    COALESCE(bp.keep_monthly, bd.keep_monthly, 0), COALESCE(bp.keep_yearly, bd.keep_yearly, 0)) AS keep,
+  json_build_array(COALESCE(bd.min_keep_last, 0), COALESCE(bd.min_keep_hourly, 0), COALESCE(bd.min_keep_daily, 0),
+    COALESCE(bd.min_keep_weekly, 0), COALESCE(bd.min_keep_monthly, 0), COALESCE(bd.min_keep_yearly, 0)) AS minimum`;
+
+export const POLICY_JOINS = `JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
+  LEFT JOIN backup_policy bp ON bp.service_id = s.id
+  LEFT JOIN backup_default bd ON bd.provider_id = o.provider_id AND bd.service_type_id = s.service_type_id`;
+
+export const POLICY_BY_SERVICE = sql(
+  "backups.policyByService",
+  `SELECT ${POLICY_COLUMNS}, d.operator_id AS "operatorId", o.provider_id AS "providerId"
+     FROM service s ${POLICY_JOINS} WHERE s.id = ANY($1::uuid[])`,
+);
+
+/**
+ * Per service what freshness is computed from: its effective schedule, and per volume its newest live
+ * snapshot and the copies at each target of its kind. {{where}}: which services (and the caller's scope).
+ */
+export const FRESHNESS = sqlTemplate<"where">(
+  "backups.freshness",
+  `SELECT s.id AS "serviceId", s.domain,
+          CASE WHEN COALESCE(bp.enabled, bd.id IS NOT NULL) THEN COALESCE(bp.schedule, bd.schedule) END AS schedule,
+          COALESCE((SELECT json_agg(json_build_object(
+              'kind', v.kind,
+              'lastSnapshotAt', (SELECT max(bs.taken_at) FROM backup_snapshot bs
+                                  WHERE bs.volume_id = v.id AND bs.destroyed_at IS NULL),
+              'replicas', COALESCE((SELECT json_agg(json_build_object('target', t.name, 'state', r.state,
+                                                                     'syncedTo', r.synced_to))
+                                      FROM backup_target t
+                                      LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id
+                                     WHERE t.provider_id = o.provider_id
+                                       AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END),
+                                   '[]')))
+             FROM backup_volume v WHERE v.service_id = s.id), '[]') AS volumes
+     FROM service s ${POLICY_JOINS}
+    WHERE {{where}}`,
+);
