@@ -42,8 +42,8 @@ SELECT s.id AS "serviceId", s.domain,
     WHERE {{where}};
 
 -- backups.liveSnapshots
-SELECT guid, name, taken_at AS "takenAt", size_bytes::float8 AS "sizeBytes", held_at AS "heldAt",
-          destroyed_at AS "destroyedAt", observed_at AS "observedAt"
+SELECT guid, name, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "takenAt", (extract(epoch FROM taken_at) * 1000)::float8 AS ms,
+          size_bytes::float8 AS "sizeBytes", held_at AS "heldAt", to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "observedAt"
      FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL;
 
 -- backups.policy.delete

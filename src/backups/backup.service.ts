@@ -9,6 +9,7 @@ import { expectGlobalId, toGlobalId } from "../common/global-id.js";
 import * as v from "../common/validate.js";
 import { dbOf, type Db } from "../db/db.js";
 import { sql } from "../db/named-sql.js";
+import { isoTime } from "../db/sql.js";
 import { inTransaction } from "../db/transaction.js";
 import type {
   BackupDefaultInput,
@@ -104,10 +105,11 @@ const VOLUME_PLACE = sql(
           v.kind, v.name, v.host
      FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = $1`,
 );
+// Times as ISO text and epoch milliseconds: pg's own timestamp parsing would dominate a 10,000-row plan.
 const LIVE_SNAPSHOTS = sql(
   "backups.liveSnapshots",
-  `SELECT guid, name, taken_at AS "takenAt", size_bytes::float8 AS "sizeBytes", held_at AS "heldAt",
-          destroyed_at AS "destroyedAt", observed_at AS "observedAt"
+  `SELECT guid, name, ${isoTime("taken_at")} AS "takenAt", (extract(epoch FROM taken_at) * 1000)::float8 AS ms,
+          size_bytes::float8 AS "sizeBytes", held_at AS "heldAt", ${isoTime("observed_at")} AS "observedAt"
      FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL`,
 );
 
@@ -356,11 +358,12 @@ export class BackupService {
     authorize(caller, Permission.BackupRead, { kind: "BackupVolume", id: volumeGlobalId, ...vol });
     const [[row], snapshots] = await Promise.all([
       db.query<PolicyRow>(POLICY_BY_SERVICE, [[vol.serviceId]]),
-      db.query<BackupSnapshot>(LIVE_SNAPSHOTS, [id]),
+      db.query<Omit<BackupSnapshot, "takenAt"> & { takenAt: string; ms: number }>(LIVE_SNAPSHOTS, [id]),
     ]);
     const policy = row ? toPolicy(row) : null;
     // Without a policy (or with backups off) nothing is pruned: pruning is never the safe default.
-    const plan = retentionPlan(snapshots, policy?.enabled ? policy.keep : rulesOf([]));
+    const dated = snapshots.map(({ ms, ...s }) => ({ ...s, destroyedAt: null, takenAt: new Date(ms) }));
+    const plan = retentionPlan(dated, policy?.enabled ? policy.keep : rulesOf([]));
     return { volumeId: volumeGlobalId, policy, keep: plan.keep, prune: plan.prune };
   }
 
