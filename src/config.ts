@@ -10,6 +10,7 @@ import { type MetricsConfig, metricsEnv, toMetricsConfig } from "./metrics/metri
 import { queryLimitsEnv, toQueryLimits } from "./graphql/query-limits-config.js";
 import type { QueryLimits } from "./graphql/query-limits.js";
 import { type ProductionConfig, productionEnv, toProductionConfig } from "./production-config.js";
+import { explorerEnv, toExplorerEnabled } from "./graphql/explorer/explorer-config.js";
 
 // Every setting comes from the environment; a bad value stops the process with the variable's name.
 
@@ -37,6 +38,7 @@ const schema = z.object({
   ...limitsEnv,
   ...queryLimitsEnv,
   ...productionEnv,
+  ...explorerEnv,
 });
 
 export type Config = ProductionConfig & {
@@ -52,6 +54,8 @@ export type Config = ProductionConfig & {
   graphqlLimits: QueryLimits;
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
+  /** Serve the GraphQL explorer (GraphiQL) to browsers at GET /graphql. */
+  graphqlExplorer: boolean;
   shutdownGraceMs: number;
   httpAccessLog: boolean;
   authn: AuthnConfig;
@@ -70,8 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const production = toProductionConfig(e);
   return {
-    ...toProductionConfig(e),
+    ...production,
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
@@ -84,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlLimits: toQueryLimits(e),
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
+    graphqlExplorer: toExplorerEnabled(e, production.production),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     httpAccessLog: e.HTTP_ACCESS_LOG,
     authn: toAuthnConfig(e),

@@ -3,6 +3,7 @@ import { accountingGrants } from "./accounting/accounting.grants.js";
 import { authnGrants } from "./authn/authn.grants.js";
 import { type RoleCatalogue, buildCatalogue } from "./authz/catalogue.js";
 import { authzGrants } from "./authz/authz.grants.js";
+import { capacityGrants } from "./capacity/capacity.grants.js";
 import { catalogGrants } from "./catalog/catalog.grants.js";
 import { deploymentsGrants } from "./deployments/deployments.grants.js";
 import { netboxGrants } from "./netbox/netbox.grants.js";
@@ -27,6 +28,7 @@ export const moduleGrants = [
   { name: "authn", grants: authnGrants },
   { name: "netbox", grants: netboxGrants },
   { name: "backups", grants: backupsGrants },
+  { name: "capacity", grants: capacityGrants },
 ];
 
 export const catalogue: RoleCatalogue = buildCatalogue(moduleGrants);

@@ -4,6 +4,7 @@ import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
 import { backupsModule } from "./backups/backups.module.js";
 import { authzModule } from "./authz/authz.module.js";
+import { capacityModule } from "./capacity/capacity.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
 import { deploymentsModule } from "./deployments/deployments.module.js";
 import type { Access } from "./authz/access.js";
@@ -33,6 +34,7 @@ export const modules = [
   authnModule,
   netboxModule,
   backupsModule,
+  capacityModule,
 ] as const;
 
 type Module = (typeof modules)[number];

@@ -9,6 +9,7 @@ import { dbOf } from "./db/db.js";
 import { pendingMigrations } from "./db/readiness.js";
 import { requestScope } from "./db/request-scope.js";
 import { createApolloServer } from "./graphql/apollo.js";
+import { explorerRoutes } from "./graphql/explorer/explorer-routes.js";
 import type { RequestContext } from "./api/context.js";
 import { createLoaders, createServices } from "./modules.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
@@ -126,6 +127,9 @@ export async function startServer(
     limitRequests(limits.webhookIp, addressOf, apiRefusal),
     netboxWebhookRouter(ds, log, services.failures),
   );
+  // A browser's GET /graphql gets the explorer page; every other request goes on to the API.
+  let publicUrl = config.publicUrl;
+  if (config.graphqlExplorer) app.use(explorerRoutes(() => publicUrl));
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
@@ -184,7 +188,8 @@ export async function startServer(
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  await authn.start(resolvePublicUrl(config, port));
+  publicUrl = resolvePublicUrl(config, port);
+  await authn.start(publicUrl);
   log.info({ port, host: config.host }, `fedicentral listening on http://${config.host}:${port}/graphql`);
 
   return {

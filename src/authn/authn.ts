@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import type { UserService } from "./accounts/user.service.js";
 import { AuthFailure, RequestAuthenticator } from "./bearer.js";
 import { CLIENTS_CHANGED_CHANNEL, ClientStore } from "./clients/client-store.js";
+import { explorerClient } from "./clients/explorer-client.js";
 import { KeyRing } from "./keys/key-ring.js";
 import type { SecretBox } from "../common/secret-box.js";
 import { authnSecretBox, resolveEncryptionSecret } from "./keys/secret-box.js";
@@ -175,6 +176,7 @@ export async function createAuthn(
     },
     async start(url) {
       publicUrl = url;
+      if (config.graphqlExplorer) clientStore.addBuiltIn(explorerClient(publicUrl));
       await buildProvider();
       authenticator = new RequestAuthenticator({
         issuer: issuerOf(publicUrl),

@@ -21,6 +21,8 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   netbox: async () => (await import("./netbox-commands.js")).registerNetboxCommands,
   worker: async () => (await import("./worker-command.js")).registerWorkerCommand,
   accounting: async () => (await import("./accounting-commands.js")).registerAccountingCommands,
+  "resource-provider": async () =>
+    (await import("./resource-provider-command.js")).registerResourceProviderCommand,
 };
 
 async function main(): Promise<void> {

@@ -60,8 +60,11 @@ export class DeploymentResolver {
   }
 
   @FieldResolver(() => Operator)
-  operator(@Root() d: Deployment, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.operatorById.load(d.operatorId);
+  async operator(@Root() d: Deployment, @Ctx() ctx: RequestContext) {
+    // Out of the caller's scope when the deployment came as the answer to a config-reader's report.
+    const operator = await ctx.loaders.operatorById.load(d.operatorId);
+    if (!operator) throw notFound("Operator");
+    return operator;
   }
 
   @FieldResolver(() => ServiceConnection)

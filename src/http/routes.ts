@@ -1,6 +1,7 @@
 /** The server's routes, by the prefix they are mounted on. */
 const ROUTES = [
   "/graphql",
+  "/explorer",
   "/oidc",
   "/interaction",
   "/accounting",

@@ -1,5 +1,11 @@
 import DataLoader from "dataloader";
+import type { Access } from "../authz/access.js";
+import { Permission } from "../authz/permissions.js";
+import { rowScope } from "../authz/scope-sql.js";
+import { byIdLoader, byIdSql } from "../db/batch.js";
 import type { Db } from "../db/db.js";
+import { DEPLOYMENT_COLUMNS } from "../deployments/deployment.loaders.js";
+import { toDeployment } from "../deployments/deployment.types.js";
 import { type DesiredState, deployedServicesOf, toObservedResource } from "./observed-resource.service.js";
 import type { ObservedResource } from "./observed-resource.types.js";
 import { sql } from "../db/named-sql.js";
@@ -19,9 +25,25 @@ const DESIRED_STATE_BY_DEPLOYMENT = sql(
                 deployed_config -> 'services' AS services
            FROM deployment WHERE id = ANY($1::uuid[])`,
 );
+const REPORTED_DEPLOYMENT_BY_ID = byIdSql(
+  "resources.reportedDeploymentById",
+  `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`,
+);
 
-export function createObservedResourceLoaders(db: Db) {
+export function createObservedResourceLoaders(db: Db, access: Access) {
   return {
+    /**
+     * The deployment a report was about, for the report's answer: in scope of state:report, not only of
+     * deployment:read, so that a config-reader gets its answer too. What it reaches from there is what
+     * deploymentConfig already shows it (services, generations) and its own reports; operator and runs
+     * stay behind their own scoped loaders.
+     */
+    reportedDeploymentById: byIdLoader(
+      db,
+      REPORTED_DEPLOYMENT_BY_ID,
+      toDeployment,
+      rowScope(access, Permission.StateReport, "deployment"),
+    ),
     /** Every reported resource of a deployment, by kind and name; orphaned when its service is gone. */
     observedResourcesByDeployment: new DataLoader<string, ObservedResource[]>(async (ids) => {
       const rows = await db.query(OBSERVED_BY_DEPLOYMENT, [ids]);

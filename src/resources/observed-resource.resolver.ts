@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-grap
 import { Permission } from "../authz/permissions.js";
 import { Requires } from "../authz/rules.js";
 import { notFound } from "../common/errors.js";
-import { reloadDeployment } from "../deployments/deployment.resolver.js";
 import { Deployment, Service } from "../deployments/deployment.types.js";
 import type { RequestContext } from "../api/context.js";
 import { ResourceStateInput } from "./observed-resource.inputs.js";
@@ -25,7 +24,9 @@ export class ObservedResourceResolver {
     @Arg("complete", () => Boolean, { defaultValue: false }) complete: boolean,
   ) {
     const id = await ctx.services.observedResources.report(ctx, deploymentId, resources, complete);
-    return reloadDeployment(ctx, id);
+    const d = await ctx.loaders.reportedDeploymentById.load(id);
+    if (!d) throw notFound("Deployment");
+    return d;
   }
 
   @FieldResolver(() => Service, { nullable: true, description: "Null when it has none or it was removed." })

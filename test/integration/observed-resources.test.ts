@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
-import { gql, startTestServer } from "../support/server.js";
+import { as, gql, startTestServer } from "../support/server.js";
 
 const REPORT = `mutation($d: ID!, $r: [ResourceStateInput!]!, $complete: Boolean) {
   reportResourceState(deploymentId: $d, resources: $r, complete: $complete) {
@@ -18,7 +18,7 @@ describe("observed resource state", () => {
   let server: RunningServer;
   let f: ReturnType<typeof factories>;
   let types: Record<string, string>;
-  let operator: { id: string; zone: string };
+  let operator: { id: string; gid: string; zone: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -207,5 +207,40 @@ describe("observed resource state", () => {
       [d.id],
     );
     expect(n).toBe(0);
+  });
+  it("answers a config-reader's report with the deployment, and still nothing else of it", async () => {
+    const { d, web } = await deployed();
+    const reader = "client:rp-answer-reader";
+    const granted = await gql(server, `mutation($i: RoleGrantInput!) { grantRole(input: $i) { domain } }`, {
+      i: { subject: reader, role: "config-reader", operatorId: operator.gid },
+    });
+    expect(granted.errors).toBeUndefined();
+    const resources = [
+      { kind: "virtualisation", name: "mastodon.vm", status: "HEALTHY", serviceId: web.gid },
+    ];
+    const res = await gql(
+      server,
+      `mutation($d: ID!, $r: [ResourceStateInput!]!) {
+        reportResourceState(deploymentId: $d, resources: $r) { id observedResources { name status } drift { status } }
+      }`,
+      { d: d.gid, r: resources },
+      as(reader),
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.reportResourceState).toEqual({
+      id: d.gid,
+      observedResources: [{ name: "mastodon.vm", status: "HEALTHY" }],
+      drift: { status: "DRIFTED" },
+    });
+    const runs = await gql(
+      server,
+      `mutation($d: ID!, $r: [ResourceStateInput!]!) {
+        reportResourceState(deploymentId: $d, resources: $r) { operator { id } lastRun { id } }
+      }`,
+      { d: d.gid, r: resources },
+      as(reader),
+    );
+    expect(runs.errors?.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND"]);
+    expect(runs.data).toBeNull();
   });
 });

@@ -1,21 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
 import { SECRET_VARIABLES } from "../../src/common/secret-file.js";
+import { NIXPKGS_LIB, libFound, nixFound, nixMissing } from "../support/nix.js";
 
 // The NixOS module evaluated with real Nix against nixpkgs' module library (NIXPKGS_LIB, by default the
 // copy CI lays beside the clone), with stand-ins for the NixOS options it sets.
-const NIXPKGS_LIB = path.resolve(process.env.NIXPKGS_LIB ?? "../shared/nixpkgs-lib");
-const nixFound = spawnSync("nix-instantiate", ["--version"]).status === 0;
-if (!nixFound)
-  console.warn("skipping the Nix module tests: nix-instantiate is not on PATH (apt-get install nix-bin)");
-const libFound = existsSync(path.join(NIXPKGS_LIB, "lib", "default.nix"));
+if (!nixFound) console.warn(`skipping the Nix module tests: ${nixMissing()}`);
 if (nixFound && !libFound)
-  console.warn(
-    `skipping the NixOS module evaluation: no nixpkgs module library at ${NIXPKGS_LIB} ` +
-      "(set NIXPKGS_LIB, or lay shared/ beside the clone as CI does); the .nix files are still parsed",
-  );
+  console.warn(`skipping the NixOS module evaluation: ${nixMissing()}; the .nix files are still parsed`);
 const describeWithNix = nixFound ? describe : describe.skip;
 const itWithLib = libFound ? it : it.skip;
 

@@ -58,10 +58,18 @@ const BY_CLIENT_ID = sql(
  */
 export class ClientStore {
   private readonly cache = new Map<string, { metadata: ClientMetadata | undefined; until: number }>();
+  private readonly builtIn = new Map<string, ClientMetadata>();
 
   constructor(private readonly ds: DataSource) {}
 
+  /** A client the server itself brings (the GraphQL explorer's), found before any row. */
+  addBuiltIn(metadata: ClientMetadata): void {
+    this.builtIn.set(metadata.client_id, metadata);
+  }
+
   async find(clientId: string): Promise<ClientMetadata | undefined> {
+    const builtIn = this.builtIn.get(clientId);
+    if (builtIn) return builtIn;
     // A client id PostgreSQL cannot store names no client.
     if (!isStorableText(clientId)) return undefined;
     const hit = this.cache.get(clientId);
