@@ -40,6 +40,9 @@ export const modules = [
 type Module = (typeof modules)[number];
 const declared: readonly FeatureModule[] = modules;
 
+/** Every module's sections of the services' entries in deployment.json. */
+export const configSections = declared.flatMap((m) => m.configSections ?? []);
+
 /** Every module's tables (src/entities.ts lists them for the DataSource without loading the modules). */
 export const moduleEntities = declared.flatMap((m) => m.entities ?? []);
 
@@ -68,6 +71,7 @@ export function createServices(ds: DataSource, opts: ServiceOptions & { log?: Lo
     log: opts.log ?? createLogger("silent"),
     options: opts,
     catalogue,
+    configSections,
     use(name) {
       const service = built[name];
       if (!service) throw new Error(`the service ${name} is used before its module is listed`);

@@ -3,6 +3,28 @@
 -- backups.bumpDeployment
 UPDATE deployment SET staged_generation = staged_generation + 1, updated_at = now() WHERE id = $1;
 
+-- backups.configSection
+SELECT s.id AS "serviceId", bp.service_id IS NOT NULL AS own,
+  COALESCE(bp.enabled, bd.id IS NOT NULL) AS enabled, COALESCE(bp.schedule, bd.schedule) AS schedule,
+  json_build_array(COALESCE(bp.keep_last, bd.keep_last, 0), COALESCE(bp.keep_hourly, bd.keep_hourly, 0),
+    COALESCE(bp.keep_daily, bd.keep_daily, 0), COALESCE(bp.keep_weekly, bd.keep_weekly, 0),
+    COALESCE(bp.keep_monthly, bd.keep_monthly, 0), COALESCE(bp.keep_yearly, bd.keep_yearly, 0)) AS keep,
+  json_build_array(COALESCE(bd.min_keep_last, 0), COALESCE(bd.min_keep_hourly, 0), COALESCE(bd.min_keep_daily, 0),
+    COALESCE(bd.min_keep_weekly, 0), COALESCE(bd.min_keep_monthly, 0), COALESCE(bd.min_keep_yearly, 0)) AS minimum,
+          COALESCE((SELECT json_agg(json_build_object('kind', v.kind, 'name', v.name, 'host', v.host,
+              'targets', COALESCE((SELECT json_agg(json_build_object('name', t.name, 'kind', t.kind,
+                                     'endpoint', t.endpoint, 'location', t.location, 'secretRef', t.secret_ref,
+                                     'host', t.host) ORDER BY t.name)
+                                     FROM backup_target t
+                                    WHERE t.provider_id = o.provider_id
+                                      AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END),
+                                  '[]')) ORDER BY v.kind, v.name)
+             FROM backup_volume v WHERE v.service_id = s.id), '[]') AS volumes
+     FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
+  LEFT JOIN backup_policy bp ON bp.service_id = s.id
+  LEFT JOIN backup_default bd ON bd.provider_id = o.provider_id AND bd.service_type_id = s.service_type_id
+    WHERE s.deployment_id = $1;
+
 -- backups.default.bumpDeployments
 UPDATE deployment d SET staged_generation = staged_generation + 1, updated_at = now()
     WHERE d.id IN (SELECT s.deployment_id FROM service s JOIN deployment sd ON sd.id = s.deployment_id

@@ -30,8 +30,7 @@ SELECT component_type AS "componentType", implementation, settings FROM resource
 
 -- deployments.config.services
 SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
-              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib",
-              s.backup_schedule AS "backupSchedule", s.backup_retention_days AS "backupRetentionDays"
+              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib"
          FROM service s JOIN service_type st ON st.id = s.service_type_id
         WHERE s.deployment_id = $1 ORDER BY s.domain, s.id;
 

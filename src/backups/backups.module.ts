@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { backupConfigSection } from "./backup-config-section.js";
 import { BackupReportService } from "./backup-report.service.js";
 import { createBackupLoaders } from "./backup.loaders.js";
 import { backupResolvers } from "./backup.resolver.js";
@@ -13,6 +14,7 @@ export const backupsModule = defineModule({
   resolvers: backupResolvers,
   loaders: createBackupLoaders,
   services: ({ ds }) => ({ backups: new BackupService(ds), backupReports: new BackupReportService(ds) }),
+  configSections: [backupConfigSection],
   nodes: { BackupVolume: (l, id) => l.backupVolumeById.load(id) },
   events: {
     reportBackupSnapshots: ["backup.report"],

@@ -27,6 +27,7 @@ import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
+import type { ServiceConfigSection } from "./config-section.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
 import { sql } from "../db/named-sql.js";
 
@@ -54,7 +55,10 @@ const DEPLOYMENT_LIST = listSql("deployments.list", "deployment t", DEPLOYMENT_C
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
 export class DeploymentService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sections: readonly ServiceConfigSection[],
+  ) {}
 
   list(
     caller: Caller,
@@ -277,7 +281,7 @@ export class DeploymentService {
       authorize(caller, Permission.RunApply, { kind: "Deployment", id, ...found });
       const result = await work(tx, d, operator);
       // The run freezes the configuration as this transaction left it: change and run commit together.
-      await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null);
+      await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null, this.sections);
       return result;
     });
   }
@@ -301,7 +305,13 @@ export class DeploymentService {
       if (!apply) return work(tx, s, operator);
       authorize(caller, Permission.RunApply, { kind: "Service", id, ...owner });
       const result = await work(tx, s, operator);
-      await enqueueRun(tx, caller, { deploymentId: s.deploymentId, operatorId: operator.id }, null);
+      await enqueueRun(
+        tx,
+        caller,
+        { deploymentId: s.deploymentId, operatorId: operator.id },
+        null,
+        this.sections,
+      );
       return result;
     });
   }

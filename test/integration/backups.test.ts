@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Ajv } from "ajv";
 import type { RunningServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
@@ -19,6 +21,7 @@ describe("backups", () => {
   let a: { id: string; zone: string };
   let b: { id: string; zone: string };
   let web: { id: string; gid: string };
+  let webDeployment: string;
   let other: { id: string; gid: string };
   let volume: string;
   let bucket: string;
@@ -39,7 +42,9 @@ describe("backups", () => {
     provider = await f.provider();
     a = await f.operator(provider.id);
     b = await f.operator(provider.id);
-    web = await f.service((await f.deployment(a.id)).id, types.mastodon!, `social.${a.zone}`);
+    const dep = await f.deployment(a.id);
+    webDeployment = dep.gid;
+    web = await f.service(dep.id, types.mastodon!, `social.${a.zone}`);
     other = await f.service((await f.deployment(b.id)).id, types.mastodon!, `social.${b.zone}`);
     await db.ds.query(
       `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'backup-agent', $2), ('g', $3, 'operator-viewer', $4),
@@ -145,6 +150,50 @@ describe("backups", () => {
     );
     const res = await ok(set, { s: web.gid, i: { schedule: "0 3 * * *", keep: { daily: 10 } } }, MEMBER_A);
     expect(res.setBackupPolicy.backup.policy).toEqual({ source: "SERVICE", keep: { daily: 10 } });
+    await ok(`mutation($s: ID!) { resetBackupPolicy(serviceId: $s) { id } }`, { s: web.gid }, MEMBER_A);
+  });
+
+  it("renders the effective policy, volumes and targets into deploymentConfig (schemaVersion 2)", async () => {
+    const CONFIG = `query($d: ID!) { deploymentConfig(deploymentId: $d) }`;
+    const config = (await ok(CONFIG, { d: webDeployment })).deploymentConfig;
+    const validate = new Ajv({ strict: false }).compile(
+      JSON.parse(readFileSync("schema/deployment-config.schema.json", "utf8")) as object,
+    );
+    expect(validate(config) ? [] : validate.errors).toEqual([]);
+    expect(config.schemaVersion).toBe(2);
+    const keep = { last: 2, hourly: 0, daily: 7, weekly: 0, monthly: 0, yearly: 0 };
+    expect(config.services[0].backup).toEqual({
+      policy: { schedule: "0 * * * *", keep },
+      volumes: [
+        { kind: "blob", name: "a-social-media", host: null, targets: [] },
+        {
+          kind: "block",
+          name: "tank/a/social",
+          host: "hv1",
+          targets: [
+            {
+              name: "offsite",
+              kind: "zfs-pull",
+              endpoint: "backup1.example",
+              location: "tank/recv",
+              secretRef: "vault:zfs/offsite",
+              host: null,
+            },
+          ],
+        },
+      ],
+    });
+    // The operator's own policy replaces the default in the document, and bumps the generation.
+    const set = `mutation($s: ID!, $i: ServiceBackupPolicyInput!) { setBackupPolicy(serviceId: $s, input: $i) {
+      deployment { stagedGeneration } } }`;
+    const own = { schedule: "30 2 * * *", keep: { daily: 9, weekly: 4 } };
+    const gen = (await ok(set, { s: web.gid, i: own }, MEMBER_A)).setBackupPolicy.deployment.stagedGeneration;
+    const after = (await ok(CONFIG, { d: webDeployment })).deploymentConfig;
+    expect(after.deployment.generation).toBe(gen);
+    expect(after.services[0].backup.policy).toEqual({
+      schedule: "30 2 * * *",
+      keep: { ...keep, last: 0, daily: 9, weekly: 4 },
+    });
     await ok(`mutation($s: ID!) { resetBackupPolicy(serviceId: $s) { id } }`, { s: web.gid }, MEMBER_A);
   });
 
