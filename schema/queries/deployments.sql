@@ -70,7 +70,7 @@ SELECT provider_id AS "providerId" FROM operator WHERE id = $1;
 -- deployments.serviceById
 SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
+  t.memory_gib AS "memoryGib",
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t WHERE t.id = ANY($1::uuid[]){{scope}};
 
 -- deployments.serviceCountByDeployment
@@ -81,7 +81,7 @@ SELECT t.deployment_id AS parent, count(*)::int AS n FROM service t
 SELECT c.* FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
                SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
+  t.memory_gib AS "memoryGib",
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", t.deployment_id AS "__parent" FROM service t
                WHERE t.deployment_id = p.id {{keyset}}{{scope}}
                ORDER BY {{orderBy}} LIMIT {{limit}}) c;

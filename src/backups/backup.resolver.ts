@@ -24,21 +24,13 @@ import {
   BackupVolume,
 } from "./backup.types.js";
 
-@ObjectType({ description: "A service's backups: its effective policy, volumes and freshness." })
+@ObjectType({ description: "A service's backups: its volumes and freshness." })
 export class ServiceBackup {
   serviceUuid: string;
 }
 
 @Resolver(() => ServiceBackup)
 export class ServiceBackupResolver {
-  @FieldResolver(() => BackupPolicy, {
-    nullable: true,
-    description: "Null: neither the service nor its provider has one.",
-  })
-  policy(@Root() b: ServiceBackup, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.backupPolicyByService.load(b.serviceUuid);
-  }
-
   @FieldResolver(() => [BackupVolume], { description: "Empty without backup:read." })
   volumes(@Root() b: ServiceBackup, @Ctx() ctx: RequestContext) {
     return ctx.loaders.backupVolumesByService.load(b.serviceUuid);
@@ -52,6 +44,16 @@ export class ServiceBackupResolver {
 
 @Resolver(() => Service)
 export class ServiceBackupFieldResolver {
+  @FieldResolver(() => BackupPolicy, {
+    nullable: true,
+    description:
+      "The effective backup policy: the service's own (setBackupPolicy), else its provider's default for the " +
+      "type. Null: neither exists.",
+  })
+  backupPolicy(@Root() s: Service, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.backupPolicyByService.load(s.uuid);
+  }
+
   @FieldResolver(() => ServiceBackup)
   backup(@Root() s: Service): ServiceBackup {
     return { serviceUuid: s.uuid };

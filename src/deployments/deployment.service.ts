@@ -17,12 +17,7 @@ import type { Caller } from "../common/caller.js";
 import { OperatorEntity } from "../operators/operator.entity.js";
 import { assertWithinQuota, lockOperator } from "../operators/quota.js";
 import { DeploymentEntity } from "./deployment.entity.js";
-import type {
-  AddServiceInput,
-  BackupPolicyInput,
-  ConfigureServiceInput,
-  CreateDeploymentInput,
-} from "./deployment.inputs.js";
+import type { AddServiceInput, ConfigureServiceInput, CreateDeploymentInput } from "./deployment.inputs.js";
 import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
@@ -156,7 +151,6 @@ export class DeploymentService {
         blobStorageGib: v.size(input.blobStorageGib ?? type.defaultBlobStorageGib, "input.blobStorageGib"),
         vcpus: v.size(input.vcpus ?? type.defaultVcpus, "input.vcpus", 1024),
         memoryGib: v.size(input.memoryGib ?? type.defaultMemoryGib, "input.memoryGib", 65536),
-        ...backup(input.backupPolicy, "input.backupPolicy"),
       };
       const saved = await tx.save(tx.create(ServiceEntity, values));
       await this.staged(tx, d);
@@ -193,11 +187,6 @@ export class DeploymentService {
         patch.blobStorageGib = v.size(input.blobStorageGib, "input.blobStorageGib");
       if (input.vcpus != null) patch.vcpus = v.size(input.vcpus, "input.vcpus", 1024);
       if (input.memoryGib != null) patch.memoryGib = v.size(input.memoryGib, "input.memoryGib", 65536);
-      if (input.backupPolicy && input.removeBackupPolicy) {
-        throw badInput("input.removeBackupPolicy", "pass backupPolicy or removeBackupPolicy, not both");
-      }
-      if (input.backupPolicy) Object.assign(patch, backup(input.backupPolicy, "input.backupPolicy"));
-      if (input.removeBackupPolicy) Object.assign(patch, { backupSchedule: null, backupRetentionDays: 0 });
       return this.patchService(tx, caller, s, operator.id, patch);
     });
   }
@@ -328,12 +317,4 @@ function domainInZone(value: string, zone: string, field: string): string {
   if (!v.isInZone(domain, zone))
     throw badInput(field, `${field} must lie inside the operator's DNS zone ${zone}`);
   return domain;
-}
-
-function backup(policy: BackupPolicyInput | undefined, field: string) {
-  if (!policy) return {};
-  return {
-    backupSchedule: v.cron(policy.schedule, `${field}.schedule`),
-    backupRetentionDays: v.size(policy.retentionDays, `${field}.retentionDays`, 3650),
-  };
 }

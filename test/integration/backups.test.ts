@@ -144,12 +144,19 @@ describe("backups", () => {
 
   it("keeps operators' policies within the provider's minimums", async () => {
     const set = `mutation($s: ID!, $i: ServiceBackupPolicyInput!) { setBackupPolicy(serviceId: $s, input: $i) {
-      backup { policy { source keep { daily } } } } }`;
+      backupPolicy { source keep { daily } } } }`;
     expect(await code(set, { s: web.gid, i: { schedule: "0 3 * * *", keep: { daily: 3 } } }, MEMBER_A)).toBe(
       "BAD_USER_INPUT",
     );
+    const bad = await gql(
+      server,
+      set,
+      { s: web.gid, i: { schedule: "every day", keep: { daily: 10 } } },
+      as(MEMBER_A),
+    );
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.schedule" });
     const res = await ok(set, { s: web.gid, i: { schedule: "0 3 * * *", keep: { daily: 10 } } }, MEMBER_A);
-    expect(res.setBackupPolicy.backup.policy).toEqual({ source: "SERVICE", keep: { daily: 10 } });
+    expect(res.setBackupPolicy.backupPolicy).toEqual({ source: "SERVICE", keep: { daily: 10 } });
     await ok(`mutation($s: ID!) { resetBackupPolicy(serviceId: $s) { id } }`, { s: web.gid }, MEMBER_A);
   });
 
