@@ -23,6 +23,7 @@ import { AccountingCheckpointChain1796515184606 } from "./1796515184606-Accounti
 import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
 import { Backups1796522870514 } from "./1796522870514-Backups.js";
 import { DropServiceBackupColumns1796524675257 } from "./1796524675257-DropServiceBackupColumns.js";
+import { BackupSnapshotLiveIndex1796525600000 } from "./1796525600000-BackupSnapshotLiveIndex.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -50,4 +51,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ProviderTenants1796515179996,
   Backups1796522870514,
   DropServiceBackupColumns1796524675257,
+  BackupSnapshotLiveIndex1796525600000,
 ];

@@ -64,9 +64,8 @@ SELECT s.id AS "serviceId", s.domain,
     WHERE {{where}};
 
 -- backups.liveSnapshots
-SELECT guid, name, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "takenAt", (extract(epoch FROM taken_at) * 1000)::float8 AS ms,
-          size_bytes::float8 AS "sizeBytes", held_at AS "heldAt", to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "observedAt"
-     FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL;
+SELECT guid, name, (extract(epoch FROM taken_at) * 1000)::float8 AS ms
+     FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL ORDER BY taken_at DESC;
 
 -- backups.policy.delete
 DELETE FROM backup_policy WHERE service_id = $1;

@@ -8,6 +8,9 @@ import { BackupVolumeEntity } from "./backup-volume.entity.js";
  */
 @Entity({ name: "backup_snapshot" })
 @Index("backup_snapshot_volume_taken_idx", ["volumeId", "takenAt"])
+// Live snapshots newest first with what a retention plan reads (INCLUDE guid, name): an index-only scan.
+// Hand-written in migrations/*-BackupSnapshotLiveIndex.ts (TypeORM declares no INCLUDE).
+@Index("backup_snapshot_live_idx", { synchronize: false })
 export class BackupSnapshotEntity {
   @PrimaryColumn({ type: "uuid", name: "volume_id", primaryKeyConstraintName: "backup_snapshot_pkey" })
   volumeId: string;

@@ -9,7 +9,6 @@ import { expectGlobalId, toGlobalId } from "../common/global-id.js";
 import * as v from "../common/validate.js";
 import { dbOf, type Db } from "../db/db.js";
 import { sql } from "../db/named-sql.js";
-import { isoTime } from "../db/sql.js";
 import { inTransaction } from "../db/transaction.js";
 import type {
   BackupDefaultInput,
@@ -26,7 +25,6 @@ import {
   type BackupFreshness,
   type BackupPolicy,
   type BackupRetentionPlan,
-  type BackupSnapshot,
   type BackupTarget,
   type BackupVolume,
   type FreshnessStatusValue,
@@ -105,12 +103,12 @@ const VOLUME_PLACE = sql(
           v.kind, v.name, v.host
      FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = $1`,
 );
-// Times as ISO text and epoch milliseconds: pg's own timestamp parsing would dominate a 10,000-row plan.
+// What the plan needs and no more, from the covering index of live snapshots (backup_snapshot_live_idx:
+// an index-only scan, already newest first); times as epoch milliseconds, which pg parses as a number.
 const LIVE_SNAPSHOTS = sql(
   "backups.liveSnapshots",
-  `SELECT guid, name, ${isoTime("taken_at")} AS "takenAt", (extract(epoch FROM taken_at) * 1000)::float8 AS ms,
-          size_bytes::float8 AS "sizeBytes", held_at AS "heldAt", ${isoTime("observed_at")} AS "observedAt"
-     FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL`,
+  `SELECT guid, name, (extract(epoch FROM taken_at) * 1000)::float8 AS ms
+     FROM backup_snapshot WHERE volume_id = $1 AND destroyed_at IS NULL ORDER BY taken_at DESC`,
 );
 
 type PolicyRow = {
@@ -358,11 +356,11 @@ export class BackupService {
     authorize(caller, Permission.BackupRead, { kind: "BackupVolume", id: volumeGlobalId, ...vol });
     const [[row], snapshots] = await Promise.all([
       db.query<PolicyRow>(POLICY_BY_SERVICE, [[vol.serviceId]]),
-      db.query<Omit<BackupSnapshot, "takenAt"> & { takenAt: string; ms: number }>(LIVE_SNAPSHOTS, [id]),
+      db.query<{ guid: string; name: string; ms: number }>(LIVE_SNAPSHOTS, [id]),
     ]);
     const policy = row ? toPolicy(row) : null;
     // Without a policy (or with backups off) nothing is pruned: pruning is never the safe default.
-    const dated = snapshots.map(({ ms, ...s }) => ({ ...s, destroyedAt: null, takenAt: new Date(ms) }));
+    const dated = snapshots.map((s) => ({ guid: s.guid, name: s.name, takenAt: new Date(s.ms) }));
     const plan = retentionPlan(dated, policy?.enabled ? policy.keep : rulesOf([]));
     return { volumeId: volumeGlobalId, policy, keep: plan.keep, prune: plan.prune };
   }

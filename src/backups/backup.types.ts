@@ -126,9 +126,20 @@ export class BackupReplica {
   @Field(() => Date, { nullable: true }) observedAt: Date | null;
 }
 
+@ObjectType({
+  description:
+    "A live snapshot as a retention plan names it: what the agent prunes by (the rest: snapshots).",
+  simpleResolvers: true,
+})
+export class PlannedSnapshot {
+  @Field(() => String) guid: string;
+  @Field(() => String) name: string;
+  @Field(() => Date) takenAt: Date;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class KeptSnapshot {
-  @Field(() => BackupSnapshot) snapshot: BackupSnapshot;
+  @Field(() => PlannedSnapshot) snapshot: PlannedSnapshot;
   @Field(() => String, {
     description: "The rule keeping it: last, hourly, daily, weekly, monthly, yearly, or all.",
   })
@@ -144,7 +155,7 @@ export class BackupRetentionPlan {
   @Field(() => BackupPolicy, { nullable: true, description: "Null: no policy, nothing is pruned." })
   policy: BackupPolicy | null;
   @Field(() => [KeptSnapshot], { description: "Newest first." }) keep: KeptSnapshot[];
-  @Field(() => [BackupSnapshot], { description: "Newest first." }) prune: BackupSnapshot[];
+  @Field(() => [PlannedSnapshot], { description: "Newest first." }) prune: PlannedSnapshot[];
 }
 
 export enum FreshnessStatusValue {

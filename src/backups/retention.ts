@@ -30,6 +30,22 @@ export const BUCKET_OF: Record<Exclude<KeepRule, "last">, (d: Date) => string> =
   yearly: (d) => `${d.getUTCFullYear()}`,
 };
 
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * The same periods as numbers, equal exactly when BUCKET_OF's are (a property test holds them to it):
+ * what the plan compares, without building a string per snapshot and rule. Weeks count from the Monday
+ * before 1970-01-01, a Thursday.
+ */
+export const PERIOD_OF: Record<Exclude<KeepRule, "last">, (d: Date) => number> = {
+  hourly: (d) => Math.floor(d.getTime() / HOUR),
+  daily: (d) => Math.floor(d.getTime() / DAY),
+  weekly: (d) => Math.floor((Math.floor(d.getTime() / DAY) + 3) / 7),
+  monthly: (d) => d.getUTCFullYear() * 12 + d.getUTCMonth(),
+  yearly: (d) => d.getUTCFullYear(),
+};
+
 /** Newest first; equal times by GUID, so that a plan never depends on the order snapshots came in. */
 export const newestFirst = (a: RetainedSnapshot, b: RetainedSnapshot) =>
   b.takenAt.getTime() - a.takenAt.getTime() || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0);
@@ -51,26 +67,28 @@ export function retentionPlan<S extends RetainedSnapshot>(
     return { keep: sorted.map((snapshot) => ({ snapshot, rule: "all" as const })), prune: [] };
   }
   const decided: ("remove" | KeepRule | undefined)[] = new Array(sorted.length);
-  for (let i = 0; i < Math.min(rules.last, sorted.length); i++) decided[i] = "last";
+  // The kept so far: few, so each rule finds the periods they cover without a pass over all snapshots.
+  const kept: number[] = [];
+  for (let i = 0; i < Math.min(rules.last, sorted.length); i++) {
+    decided[i] = "last";
+    kept.push(i);
+  }
   for (const rule of KEEP_RULES) {
     if (rule === "last" || rules[rule] === 0) continue;
-    const bucketOf = BUCKET_OF[rule];
-    const buckets = sorted.map((s) => bucketOf(s.takenAt));
-    const covered = new Set<string>();
-    buckets.forEach((b, i) => {
-      const d = decided[i];
-      if (d !== undefined && d !== "remove") covered.add(b);
-    });
-    const included = new Set<string>();
+    const periodOf = PERIOD_OF[rule];
+    const covered = new Set(kept.map((i) => periodOf(sorted[i]!.takenAt)));
+    const included = new Set<number>();
+    // Periods are computed only up to the first one past the rule's n, where the rule stops.
     for (let i = 0; i < sorted.length; i++) {
       if (decided[i] !== undefined) continue;
-      const b = buckets[i]!;
-      if (covered.has(b)) continue;
-      if (included.has(b)) decided[i] = "remove";
+      const p = periodOf(sorted[i]!.takenAt);
+      if (covered.has(p)) continue;
+      if (included.has(p)) decided[i] = "remove";
       else {
         if (included.size >= rules[rule]) break;
-        included.add(b);
+        included.add(p);
         decided[i] = rule;
+        kept.push(i);
       }
     }
   }

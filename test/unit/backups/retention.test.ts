@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { KEEP_RULES, type KeepRules } from "../../../src/backups/keep-rules.js";
-import { BUCKET_OF, newestFirst, retentionPlan } from "../../../src/backups/retention.js";
+import { BUCKET_OF, PERIOD_OF, newestFirst, retentionPlan } from "../../../src/backups/retention.js";
 
 type Snap = { guid: string; takenAt: Date };
 const HOUR = 3_600_000;
@@ -23,6 +23,24 @@ const rules = fc.record<KeepRules>({
 const none: KeepRules = { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
 
 describe("retention plan", () => {
+  it("compares periods as numbers exactly as the periods' definitions (ISO weeks included)", () => {
+    // Two times at most ~two weeks apart, anywhere from 1960 to 2100: same period by one iff by the other.
+    const time = fc.integer({ min: Date.UTC(1960, 0, 1), max: Date.UTC(2100, 0, 1) });
+    const gap = fc.integer({ min: 0, max: 15 * 24 * HOUR });
+    fc.assert(
+      fc.property(time, gap, (t, g) => {
+        const [a, b] = [new Date(t), new Date(t + g)];
+        for (const rule of ["hourly", "daily", "weekly", "monthly", "yearly"] as const) {
+          expect([rule, PERIOD_OF[rule](a) === PERIOD_OF[rule](b)]).toEqual([
+            rule,
+            BUCKET_OF[rule](a) === BUCKET_OF[rule](b),
+          ]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("keeps and prunes every snapshot exactly once, and never prunes the newest", () => {
     fc.assert(
       fc.property(snapshots, rules, (snaps, keep) => {
