@@ -158,6 +158,10 @@ INSERT INTO backup_target (provider_id, name, kind, endpoint, location, secret_r
      location = EXCLUDED.location, secret_ref = EXCLUDED.secret_ref, host = EXCLUDED.host, updated_at = now()
    RETURNING id, provider_id AS "providerId", name, kind, endpoint, location, secret_ref AS "secretRef", host;
 
+-- backups.targetById
+SELECT t.id, t.provider_id AS "providerId", t.name, t.kind, t.endpoint, t.location, t.secret_ref AS "secretRef",
+          t.host FROM backup_target t WHERE t.id = ANY($1::uuid[]){{scope}};
+
 -- backups.volume.upsert
 INSERT INTO backup_volume (service_id, operator_id, kind, name, host) VALUES ($1, $2, $3, $4, $5)
    ON CONFLICT (service_id, kind, name) DO UPDATE SET host = EXCLUDED.host, updated_at = now()

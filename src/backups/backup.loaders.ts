@@ -6,18 +6,24 @@ import { byIdLoader, byIdSql } from "../db/batch.js";
 import type { Db } from "../db/db.js";
 import { sql, sqlTemplate } from "../db/named-sql.js";
 import { POLICY_BY_SERVICE } from "./backup-sql.js";
-import { readFreshness, toPolicy, toVolume } from "./backup.service.js";
+import { readFreshness, toPolicy, toTarget, toVolume } from "./backup.service.js";
 import type {
   BackupFreshness,
   BackupPolicy,
   BackupReplica,
   BackupSnapshot,
+  BackupTarget,
   BackupVolume,
 } from "./backup.types.js";
 
 const VOLUME_COLUMNS = `t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
   (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId"`;
 const VOLUME_BY_ID = byIdSql("backups.volumeById", `SELECT ${VOLUME_COLUMNS} FROM backup_volume t`);
+const TARGET_BY_ID = byIdSql(
+  "backups.targetById",
+  `SELECT t.id, t.provider_id AS "providerId", t.name, t.kind, t.endpoint, t.location, t.secret_ref AS "secretRef",
+          t.host FROM backup_target t`,
+);
 const VOLUMES_BY_SERVICE = sqlTemplate<"scope">(
   "backups.volumesByService",
   `SELECT ${VOLUME_COLUMNS} FROM backup_volume t WHERE t.service_id = ANY($1::uuid[]){{scope}} ORDER BY t.kind, t.name`,
@@ -59,6 +65,12 @@ export function createBackupLoaders(db: Db, access: Access) {
   const volumes = rowScope(access, Permission.BackupRead, "backup_volume");
   return {
     backupVolumeById: byIdLoader<BackupVolume>(db, VOLUME_BY_ID, toVolume, volumes),
+    backupTargetById: byIdLoader<BackupTarget>(
+      db,
+      TARGET_BY_ID,
+      toTarget,
+      rowScope(access, Permission.BackupRead, "backup_target"),
+    ),
     /** The effective policy (configuration: readable with the service). */
     backupPolicyByService: new DataLoader<string, BackupPolicy | null>(async (ids) => {
       const rows = await db.query<Parameters<typeof toPolicy>[0]>(POLICY_BY_SERVICE, [ids]);

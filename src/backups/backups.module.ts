@@ -15,7 +15,10 @@ export const backupsModule = defineModule({
   loaders: createBackupLoaders,
   services: ({ ds }) => ({ backups: new BackupService(ds), backupReports: new BackupReportService(ds) }),
   configSections: [backupConfigSection],
-  nodes: { BackupVolume: (l, id) => l.backupVolumeById.load(id) },
+  nodes: {
+    BackupVolume: (l, id) => l.backupVolumeById.load(id),
+    BackupTarget: (l, id) => l.backupTargetById.load(id),
+  },
   events: {
     reportBackupSnapshots: ["backup.report"],
     setBackupDefault: ["backup-default.update"],
