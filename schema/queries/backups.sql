@@ -93,6 +93,12 @@ SELECT s.id AS "serviceId", bp.service_id IS NOT NULL AS own,
 -- backups.provider
 SELECT id FROM provider WHERE id = $1;
 
+-- backups.providerVolumes
+SELECT t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId" FROM backup_volume t
+    WHERE t.operator_id IN (SELECT id FROM operator WHERE provider_id = $1){{scope}}
+    ORDER BY t.kind, t.name, t.id;
+
 -- backups.replicasByVolume
 SELECT v.id AS "volumeId", t.name AS target, r.state, r.synced_to AS "syncedTo", r.detail,
           r.observed_at AS "observedAt"

@@ -1,5 +1,17 @@
 import { sql, sqlTemplate } from "../db/named-sql.js";
 
+/** A volume's columns (table alias t), as toVolume reads them. */
+export const VOLUME_COLUMNS = `t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId"`;
+
+/** A provider's volumes, for its backup agent to find what it reports on. {{scope}}: the caller's reach. */
+export const PROVIDER_VOLUMES = sqlTemplate<"scope">(
+  "backups.providerVolumes",
+  `SELECT ${VOLUME_COLUMNS} FROM backup_volume t
+    WHERE t.operator_id IN (SELECT id FROM operator WHERE provider_id = $1){{scope}}
+    ORDER BY t.kind, t.name, t.id`,
+);
+
 /** A service's effective policy: its own, else its provider's default for its type; with the minimums. */
 export const POLICY_COLUMNS = `s.id AS "serviceId", bp.service_id IS NOT NULL AS own,
   COALESCE(bp.enabled, bd.id IS NOT NULL) AS enabled, COALESCE(bp.schedule, bd.schedule) AS schedule,

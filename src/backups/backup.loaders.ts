@@ -5,7 +5,7 @@ import { rowScope, scopeCondition } from "../authz/scope-sql.js";
 import { byIdLoader, byIdSql } from "../db/batch.js";
 import type { Db } from "../db/db.js";
 import { sql, sqlTemplate } from "../db/named-sql.js";
-import { POLICY_BY_SERVICE } from "./backup-sql.js";
+import { POLICY_BY_SERVICE, VOLUME_COLUMNS } from "./backup-sql.js";
 import { readFreshness, toPolicy, toTarget, toVolume } from "./backup.service.js";
 import type {
   BackupFreshness,
@@ -16,8 +16,6 @@ import type {
   BackupVolume,
 } from "./backup.types.js";
 
-const VOLUME_COLUMNS = `t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
-  (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId"`;
 const VOLUME_BY_ID = byIdSql("backups.volumeById", `SELECT ${VOLUME_COLUMNS} FROM backup_volume t`);
 const TARGET_BY_ID = byIdSql(
   "backups.targetById",

@@ -96,6 +96,16 @@ export class BackupResolver {
     return ctx.services.backups.retentionPlan(ctx, volumeId);
   }
 
+  @Query(() => [BackupVolume], {
+    description:
+      "Every protected volume of the provider's services the caller may read backups of (by kind and name): " +
+      "what a backup agent reports on.",
+  })
+  @Requires(Permission.BackupRead)
+  backupVolumes(@Ctx() ctx: RequestContext, @Arg("providerId", () => ID) providerId: string) {
+    return ctx.services.backups.providerVolumes(ctx, providerId);
+  }
+
   @Query(() => [BackupFreshness], {
     description:
       "Every service of the provider the caller may read backups of: unprotected first, then stale, oldest first.",

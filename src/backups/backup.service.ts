@@ -17,7 +17,7 @@ import type {
   BackupVolumeInput,
   KeepRulesInput,
 } from "./backup.inputs.js";
-import { FRESHNESS, POLICY_BY_SERVICE } from "./backup-sql.js";
+import { FRESHNESS, POLICY_BY_SERVICE, PROVIDER_VOLUMES } from "./backup-sql.js";
 import { type Freshness, freshnessOf, type FreshnessInput, unprotectedFirst } from "./freshness.js";
 import { KEEP_RULES, type KeepRules } from "./keep-rules.js";
 import { retentionPlan } from "./retention.js";
@@ -363,6 +363,18 @@ export class BackupService {
     const dated = snapshots.map((s) => ({ guid: s.guid, name: s.name, takenAt: new Date(s.ms) }));
     const plan = retentionPlan(dated, policy?.enabled ? policy.keep : rulesOf([]));
     return { volumeId: volumeGlobalId, policy, keep: plan.keep, prune: plan.prune };
+  }
+
+  /** Every volume of a provider's services the caller may read backups of, by kind and name. */
+  async providerVolumes(caller: Caller, providerGlobalId: string): Promise<BackupVolume[]> {
+    const providerId = expectGlobalId(providerGlobalId, "Provider", "providerId");
+    const params: unknown[] = [providerId];
+    const scope = scopeCondition(accessOf(caller), Permission.BackupRead, "backup_volume", "t", params);
+    const rows = await dbOf(this.ds).query(
+      PROVIDER_VOLUMES.fill({ scope: scope ? ` AND ${scope}` : "" }),
+      params,
+    );
+    return rows.map(toVolume);
   }
 
   /** Freshness of every service of a provider the caller may read backups of, unprotected first. */

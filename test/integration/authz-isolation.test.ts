@@ -199,7 +199,7 @@ describe("operator isolation (property-based)", () => {
 
   async function checkSubject(subject: string, grants: Assignment[]) {
     const m = expected(grants);
-    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run") =>
+    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run" | "volume") =>
       os.map((o) => o[key]).sort();
     const ops = world.operators;
     // One root field per request (a refused non-null root field voids the whole answer), all at once.
@@ -321,10 +321,15 @@ describe("operator isolation (property-based)", () => {
 
     // Backups: each provider's freshness list holds the services in reach, a volume's retention plan is
     // there or missing.
-    const [freshness, plans] = await Promise.all([
+    const [freshness, volumes, plans] = await Promise.all([
       Promise.all(
         world.providers.map((p) =>
           ask(`query($p: ID!) { backupFreshness(providerId: $p) { serviceId } }`, { p: p.gid }),
+        ),
+      ),
+      Promise.all(
+        world.providers.map((p) =>
+          ask(`query($p: ID!) { backupVolumes(providerId: $p) { id } }`, { p: p.gid }),
         ),
       ),
       Promise.all(
@@ -340,6 +345,16 @@ describe("operator isolation (property-based)", () => {
           ids(
             m.where(P.BackupRead).filter((o) => o.provider === p),
             "service",
+          ),
+        );
+    }
+    for (const [p, got] of volumes.entries()) {
+      if (!m.anywhere(P.BackupRead)) expect(got.code).toBe("FORBIDDEN");
+      else
+        expect(got.data!.backupVolumes.map((v: { id: string }) => v.id).sort()).toEqual(
+          ids(
+            m.where(P.BackupRead).filter((o) => o.provider === p),
+            "volume",
           ),
         );
     }
