@@ -32,25 +32,24 @@ export const POLICY_BY_SERVICE = sql(
 );
 
 /**
- * Per service what freshness is computed from: its effective schedule, and per volume its newest live
- * snapshot and the copies at each target of its kind. {{where}}: which services (and the caller's scope).
+ * What freshness is computed from, flat: one row per service, volume and target of the volume's kind
+ * (nulls where there is none), with the service's effective schedule and the volume's newest live
+ * snapshot (from the covering index of live snapshots). Flat rows and times as epoch milliseconds: for
+ * a provider's 10,000 services, nested JSON and timestamp parsing cost more than the reads. {{where}}:
+ * which services (and the caller's scope).
  */
 export const FRESHNESS = sqlTemplate<"where">(
   "backups.freshness",
   `SELECT s.id AS "serviceId", s.domain,
           CASE WHEN COALESCE(bp.enabled, bd.id IS NOT NULL) THEN COALESCE(bp.schedule, bd.schedule) END AS schedule,
-          COALESCE((SELECT json_agg(json_build_object(
-              'kind', v.kind,
-              'lastSnapshotAt', (SELECT max(bs.taken_at) FROM backup_snapshot bs
-                                  WHERE bs.volume_id = v.id AND bs.destroyed_at IS NULL),
-              'replicas', COALESCE((SELECT json_agg(json_build_object('target', t.name, 'state', r.state,
-                                                                     'syncedTo', r.synced_to))
-                                      FROM backup_target t
-                                      LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id
-                                     WHERE t.provider_id = o.provider_id
-                                       AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END),
-                                   '[]')))
-             FROM backup_volume v WHERE v.service_id = s.id), '[]') AS volumes
+          v.id AS "volumeId", v.kind, (extract(epoch FROM ls.taken_at) * 1000)::float8 AS "lastSnapshotMs",
+          t.name AS target, r.state, (extract(epoch FROM r.synced_to) * 1000)::float8 AS "syncedToMs"
      FROM service s ${POLICY_JOINS}
+     LEFT JOIN backup_volume v ON v.service_id = s.id
+     LEFT JOIN LATERAL (SELECT bs.taken_at FROM backup_snapshot bs WHERE bs.volume_id = v.id AND bs.destroyed_at IS NULL
+                         ORDER BY bs.taken_at DESC LIMIT 1) ls ON true
+     LEFT JOIN backup_target t ON t.provider_id = o.provider_id
+      AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END
+     LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id
     WHERE {{where}}`,
 );

@@ -141,42 +141,58 @@ function keepRules(input: KeepRulesInput | undefined, field: string): KeepRules 
   ) as KeepRules;
 }
 
-export function toFreshness(
-  row: {
-    serviceId: string;
-    domain: string;
-    schedule: string | null;
-    volumes: {
-      kind: "block" | "blob";
-      lastSnapshotAt: string | null;
-      replicas: { target: string; state: string | null; syncedTo: string | null }[];
-    }[];
-  },
-  now: Date,
-): BackupFreshness {
-  const input: FreshnessInput = {
-    schedule: row.schedule,
-    volumes: row.volumes.map((vol) => ({
-      kind: vol.kind,
-      lastSnapshotAt: vol.lastSnapshotAt ? new Date(vol.lastSnapshotAt) : null,
-      replicas: vol.replicas.map((r) => ({ ...r, syncedTo: r.syncedTo ? new Date(r.syncedTo) : null })),
-    })),
-  };
-  const f: Freshness = freshnessOf(input, now);
-  return {
-    ...f,
-    status: f.status as FreshnessStatusValue,
-    serviceUuid: row.serviceId,
-    serviceId: toGlobalId("Service", row.serviceId),
-    domain: row.domain,
-  };
+/** One row of FRESHNESS: a service, one of its volumes (or none) and one target of its kind (or none). */
+type FreshnessRow = {
+  serviceId: string;
+  domain: string;
+  schedule: string | null;
+  volumeId: string | null;
+  kind: "block" | "blob" | null;
+  lastSnapshotMs: number | null;
+  target: string | null;
+  state: string | null;
+  syncedToMs: number | null;
+};
+
+const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** FRESHNESS's rows gathered per service (in the order they came) and per volume. */
+export function freshnessInputs(rows: readonly FreshnessRow[]) {
+  const services = new Map<string, { domain: string; input: FreshnessInput; volumes: Map<string, number> }>();
+  for (const r of rows) {
+    let s = services.get(r.serviceId);
+    if (!s) {
+      s = { domain: r.domain, input: { schedule: r.schedule, volumes: [] }, volumes: new Map() };
+      services.set(r.serviceId, s);
+    }
+    if (r.volumeId === null || r.kind === null) continue;
+    let i = s.volumes.get(r.volumeId);
+    if (i === undefined) {
+      i = s.input.volumes.push({ kind: r.kind, lastSnapshotAt: dateOf(r.lastSnapshotMs), replicas: [] }) - 1;
+      s.volumes.set(r.volumeId, i);
+    }
+    if (r.target !== null)
+      s.input.volumes[i]!.replicas.push({ target: r.target, state: r.state, syncedTo: dateOf(r.syncedToMs) });
+  }
+  return services;
 }
 
 /** Freshness of the services the where condition names (params its parameters), unprotected first. */
 export async function readFreshness(db: Db, where: string, params: unknown[]): Promise<BackupFreshness[]> {
-  const rows = await db.query<Parameters<typeof toFreshness>[0]>(FRESHNESS.fill({ where }), params);
+  const rows = await db.query<FreshnessRow>(FRESHNESS.fill({ where }), params);
   const now = new Date();
-  return rows.map((r) => toFreshness(r, now)).sort(unprotectedFirst);
+  const list: BackupFreshness[] = [];
+  for (const [serviceUuid, s] of freshnessInputs(rows)) {
+    const f: Freshness = freshnessOf(s.input, now);
+    list.push({
+      ...f,
+      status: f.status as FreshnessStatusValue,
+      serviceUuid,
+      serviceId: toGlobalId("Service", serviceUuid),
+      domain: s.domain,
+    });
+  }
+  return list.sort(unprotectedFirst);
 }
 
 /** Backup policies, provider defaults and targets, volumes, retention plans and freshness. */

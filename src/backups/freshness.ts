@@ -2,7 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 
 export type FreshnessStatus = "unprotected" | "stale" | "protected";
 
-/** What freshness is computed from, per service (one SQL row, see backup-freshness.sql.ts). */
+/** What freshness is computed from, per service (gathered from FRESHNESS, src/backups/backup-sql.ts). */
 export type FreshnessInput = {
   /** The effective policy's schedule; null: no policy (or backups turned off). */
   schedule: string | null;
