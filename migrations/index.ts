@@ -24,6 +24,7 @@ import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js
 import { Backups1796522870514 } from "./1796522870514-Backups.js";
 import { DropServiceBackupColumns1796524675257 } from "./1796524675257-DropServiceBackupColumns.js";
 import { BackupSnapshotLiveIndex1796525600000 } from "./1796525600000-BackupSnapshotLiveIndex.js";
+import { BackupVolumeLastSnapshot1796526171576 } from "./1796526171576-BackupVolumeLastSnapshot.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -52,4 +53,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Backups1796522870514,
   DropServiceBackupColumns1796524675257,
   BackupSnapshotLiveIndex1796525600000,
+  BackupVolumeLastSnapshot1796526171576,
 ];

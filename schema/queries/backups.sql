@@ -46,14 +46,12 @@ INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_last, k
 -- backups.freshness
 SELECT s.id AS "serviceId", s.domain,
           CASE WHEN COALESCE(bp.enabled, bd.id IS NOT NULL) THEN COALESCE(bp.schedule, bd.schedule) END AS schedule,
-          v.id AS "volumeId", v.kind, (extract(epoch FROM ls.taken_at) * 1000)::float8 AS "lastSnapshotMs",
+          v.id AS "volumeId", v.kind, (extract(epoch FROM v.last_snapshot_at) * 1000)::float8 AS "lastSnapshotMs",
           t.name AS target, r.state, (extract(epoch FROM r.synced_to) * 1000)::float8 AS "syncedToMs"
      FROM service s JOIN deployment d ON d.id = s.deployment_id JOIN operator o ON o.id = d.operator_id
   LEFT JOIN backup_policy bp ON bp.service_id = s.id
   LEFT JOIN backup_default bd ON bd.provider_id = o.provider_id AND bd.service_type_id = s.service_type_id
      LEFT JOIN backup_volume v ON v.service_id = s.id
-     LEFT JOIN LATERAL (SELECT bs.taken_at FROM backup_snapshot bs WHERE bs.volume_id = v.id AND bs.destroyed_at IS NULL
-                         ORDER BY bs.taken_at DESC LIMIT 1) ls ON true
      LEFT JOIN backup_target t ON t.provider_id = o.provider_id
       AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END
      LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id
@@ -91,6 +89,7 @@ SELECT id FROM provider WHERE id = $1;
 
 -- backups.providerVolumes
 SELECT t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  t.last_snapshot_at AS "lastSnapshotAt",
   (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId" FROM backup_volume t
     WHERE t.operator_id IN (SELECT id FROM operator WHERE provider_id = $1){{scope}}
     ORDER BY t.kind, t.name, t.id;
@@ -103,6 +102,11 @@ SELECT v.id AS "volumeId", t.name AS target, r.state, r.synced_to AS "syncedTo",
       AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END
      LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id
     WHERE v.id = ANY($1::uuid[]) ORDER BY t.name;
+
+-- backups.report.lastSnapshot
+UPDATE backup_volume v SET last_snapshot_at = (SELECT max(s.taken_at) FROM backup_snapshot s
+                                                   WHERE s.volume_id = v.id AND s.destroyed_at IS NULL)
+    WHERE v.id = ANY($1::uuid[]);
 
 -- backups.report.targets
 SELECT id, provider_id AS "providerId", name, kind FROM backup_target WHERE provider_id = ANY($1::uuid[]);
@@ -133,7 +137,8 @@ WITH applied AS (
 
 -- backups.report.volumes
 SELECT v.id, v.operator_id AS "operatorId", o.provider_id AS "providerId", v.kind
-     FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = ANY($1::uuid[]);
+     FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = ANY($1::uuid[])
+    ORDER BY v.id FOR UPDATE OF v;
 
 -- backups.servicePlace
 SELECT s.id, s.deployment_id AS "deploymentId", d.operator_id AS "operatorId", o.provider_id AS "providerId"
@@ -167,10 +172,12 @@ SELECT t.id, t.provider_id AS "providerId", t.name, t.kind, t.endpoint, t.locati
 -- backups.volume.upsert
 INSERT INTO backup_volume (service_id, operator_id, kind, name, host) VALUES ($1, $2, $3, $4, $5)
    ON CONFLICT (service_id, kind, name) DO UPDATE SET host = EXCLUDED.host, updated_at = now()
-   RETURNING id, service_id AS "serviceId", operator_id AS "operatorId", kind, name, host;
+   RETURNING id, service_id AS "serviceId", operator_id AS "operatorId", kind, name, host,
+     last_snapshot_at AS "lastSnapshotAt";
 
 -- backups.volumeById
 SELECT t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  t.last_snapshot_at AS "lastSnapshotAt",
   (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId" FROM backup_volume t WHERE t.id = ANY($1::uuid[]){{scope}};
 
 -- backups.volumePlace
@@ -180,4 +187,5 @@ SELECT v.id, v.service_id AS "serviceId", v.operator_id AS "operatorId", o.provi
 
 -- backups.volumesByService
 SELECT t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  t.last_snapshot_at AS "lastSnapshotAt",
   (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId" FROM backup_volume t WHERE t.service_id = ANY($1::uuid[]){{scope}} ORDER BY t.kind, t.name;

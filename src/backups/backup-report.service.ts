@@ -18,10 +18,20 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const GUID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+// Locked (in id order, so that reports never deadlock): a concurrent report of the same volume waits, and
+// LAST_SNAPSHOT then sees what the other committed.
 const VOLUMES = sql(
   "backups.report.volumes",
   `SELECT v.id, v.operator_id AS "operatorId", o.provider_id AS "providerId", v.kind
-     FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = ANY($1::uuid[])`,
+     FROM backup_volume v JOIN operator o ON o.id = v.operator_id WHERE v.id = ANY($1::uuid[])
+    ORDER BY v.id FOR UPDATE OF v`,
+);
+// The newest live snapshot of each volume reported on, after the report's changes (a destroyed newest too).
+const LAST_SNAPSHOT = sql(
+  "backups.report.lastSnapshot",
+  `UPDATE backup_volume v SET last_snapshot_at = (SELECT max(s.taken_at) FROM backup_snapshot s
+                                                   WHERE s.volume_id = v.id AND s.destroyed_at IS NULL)
+    WHERE v.id = ANY($1::uuid[])`,
 );
 const TARGETS = sql(
   "backups.report.targets",
@@ -153,6 +163,8 @@ export class BackupReportService {
       const upsert = async (statement: string, rows: unknown[]) =>
         rows.length === 0 ? 0 : (await db.query<{ n: number }>(statement, [JSON.stringify(rows)]))[0]!.n;
       const applied = (await upsert(UPSERT_SNAPSHOTS, snapshots)) + (await upsert(UPSERT_REPLICAS, replicas));
+      const withSnapshots = [...new Set(ids.filter((_, i) => volumes[i]!.snapshots.length > 0))];
+      if (withSnapshots.length > 0) await db.query(LAST_SNAPSHOT, [withSnapshots]);
       const operators = [...new Set([...found.values()].map((v) => v.operatorId))];
       await recordEvent(tx, caller, {
         eventType: "monitor",

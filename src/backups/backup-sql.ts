@@ -2,6 +2,7 @@ import { sql, sqlTemplate } from "../db/named-sql.js";
 
 /** A volume's columns (table alias t), as toVolume reads them. */
 export const VOLUME_COLUMNS = `t.id, t.service_id AS "serviceId", t.operator_id AS "operatorId", t.kind, t.name, t.host,
+  t.last_snapshot_at AS "lastSnapshotAt",
   (SELECT provider_id FROM operator WHERE id = t.operator_id) AS "providerId"`;
 
 /** A provider's volumes, for its backup agent to find what it reports on. {{scope}}: the caller's reach. */
@@ -34,7 +35,7 @@ export const POLICY_BY_SERVICE = sql(
 /**
  * What freshness is computed from, flat: one row per service, volume and target of the volume's kind
  * (nulls where there is none), with the service's effective schedule and the volume's newest live
- * snapshot (from the covering index of live snapshots). Flat rows and times as epoch milliseconds: for
+ * snapshot (backup_volume.last_snapshot_at, which reports keep). Flat rows and times as epoch milliseconds: for
  * a provider's 10,000 services, nested JSON and timestamp parsing cost more than the reads. {{where}}:
  * which services (and the caller's scope).
  */
@@ -42,12 +43,10 @@ export const FRESHNESS = sqlTemplate<"where">(
   "backups.freshness",
   `SELECT s.id AS "serviceId", s.domain,
           CASE WHEN COALESCE(bp.enabled, bd.id IS NOT NULL) THEN COALESCE(bp.schedule, bd.schedule) END AS schedule,
-          v.id AS "volumeId", v.kind, (extract(epoch FROM ls.taken_at) * 1000)::float8 AS "lastSnapshotMs",
+          v.id AS "volumeId", v.kind, (extract(epoch FROM v.last_snapshot_at) * 1000)::float8 AS "lastSnapshotMs",
           t.name AS target, r.state, (extract(epoch FROM r.synced_to) * 1000)::float8 AS "syncedToMs"
      FROM service s ${POLICY_JOINS}
      LEFT JOIN backup_volume v ON v.service_id = s.id
-     LEFT JOIN LATERAL (SELECT bs.taken_at FROM backup_snapshot bs WHERE bs.volume_id = v.id AND bs.destroyed_at IS NULL
-                         ORDER BY bs.taken_at DESC LIMIT 1) ls ON true
      LEFT JOIN backup_target t ON t.provider_id = o.provider_id
       AND t.kind = CASE v.kind WHEN 'block' THEN 'zfs-pull' ELSE 's3-replica' END
      LEFT JOIN backup_replica r ON r.volume_id = v.id AND r.target_id = t.id

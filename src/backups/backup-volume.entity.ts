@@ -35,6 +35,12 @@ export class BackupVolumeEntity {
   /** The host holding it as NetBox names it (a device or VM of the provider's mirror), when known. */
   @Column({ type: "text", nullable: true }) host: string | null;
 
+  /**
+   * Taken-at of its newest live snapshot: kept by every report, in its transaction (the volume's row
+   * locked), so that freshness reads it with the volume instead of probing the snapshots of each.
+   */
+  @Column({ type: "timestamptz", name: "last_snapshot_at", nullable: true }) lastSnapshotAt: Date | null;
+
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;
 }

@@ -95,7 +95,8 @@ const UPSERT_VOLUME = sql(
   "backups.volume.upsert",
   `INSERT INTO backup_volume (service_id, operator_id, kind, name, host) VALUES ($1, $2, $3, $4, $5)
    ON CONFLICT (service_id, kind, name) DO UPDATE SET host = EXCLUDED.host, updated_at = now()
-   RETURNING id, service_id AS "serviceId", operator_id AS "operatorId", kind, name, host`,
+   RETURNING id, service_id AS "serviceId", operator_id AS "operatorId", kind, name, host,
+     last_snapshot_at AS "lastSnapshotAt"`,
 );
 const VOLUME_PLACE = sql(
   "backups.volumePlace",

@@ -100,6 +100,8 @@ export class BackupVolume extends Node {
   @Field(() => String, { description: "The ZFS dataset or the bucket." }) name: string;
   @Field(() => String, { nullable: true, description: "The host holding it, as NetBox names it." }) host:
     string | null;
+  @Field(() => Date, { nullable: true, description: "Taken-at of its newest live snapshot; null: none." })
+  lastSnapshotAt: Date | null;
 }
 
 @ObjectType({ description: "A snapshot of a volume as the backup agent reported it.", simpleResolvers: true })

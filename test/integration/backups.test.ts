@@ -218,4 +218,18 @@ describe("backups", () => {
     expect(await code(PLAN, { v: volume }, VIEWER_B)).toBe("NOT_FOUND");
     expect(await code(REPORT, { v: [{ volumeId: volume, snapshots: [] }] }, MEMBER_A)).toBe("FORBIDDEN");
   });
+
+  it("keeps each volume's newest live snapshot through reports, a destroyed newest included", async () => {
+    const VOLUME = `query($v: ID!) { node(id: $v) { ... on BackupVolume {
+      lastSnapshotAt snapshots(first: 5) { guid takenAt } } } }`;
+    const older = hoursAgo(3);
+    const b2 = { guid: "b2", name: "garage-2", takenAt: older, sizeBytes: 5 };
+    await ok(REPORT, { v: [{ volumeId: bucket, snapshots: [b2] }] }, AGENT);
+    const before = (await ok(VOLUME, { v: bucket })).node;
+    const b1 = before.snapshots.find((s: { guid: string }) => s.guid === "b1");
+    expect(before.lastSnapshotAt).toBe(b1.takenAt);
+    const destroyed = { ...b1, name: "garage-1", sizeBytes: 5, destroyedAt: hoursAgo(0) };
+    await ok(REPORT, { v: [{ volumeId: bucket, snapshots: [destroyed] }] }, AGENT);
+    expect((await ok(VOLUME, { v: bucket })).node.lastSnapshotAt).toBe(older);
+  });
 });

@@ -120,9 +120,11 @@ describe("/metrics", () => {
         `INSERT INTO backup_volume (service_id, operator_id, kind, name) VALUES ($1, $2, 'block', 'tank/git') RETURNING id`,
         [s.id, h.operator.id],
       );
+      // As a report leaves it: the snapshot, and the volume's newest live one.
       await h.db.ds.query(
-        `INSERT INTO backup_snapshot (volume_id, guid, name, taken_at, size_bytes, observed_at)
-         VALUES ($1, 'g', 'autosnap', now() - make_interval(hours => $2), 1, now())`,
+        `WITH s AS (INSERT INTO backup_snapshot (volume_id, guid, name, taken_at, size_bytes, observed_at)
+                    VALUES ($1, 'g', 'autosnap', now() - make_interval(hours => $2), 1, now()) RETURNING taken_at)
+         UPDATE backup_volume SET last_snapshot_at = (SELECT taken_at FROM s) WHERE id = $1`,
         [v.id, hoursAgo],
       );
     };
