@@ -52,7 +52,7 @@ export const QUERY = `{
                   cursor
                   node {
                     id enabled domain options blockStorageGib blobStorageGib vcpus memoryGib
-                    backupPolicy { schedule retentionDays } createdAt updatedAt
+                    backupPolicy { schedule keep { last hourly daily weekly monthly yearly } } createdAt updatedAt
                   }
                 }
               }
@@ -343,7 +343,7 @@ export async function seed(ds: DataSource): Promise<void> {
     );
     await tx.query(
       `INSERT INTO service (deployment_id, service_type_id, enabled, domain, options, block_storage_gib,
-                            blob_storage_gib, vcpus, memory_gib, backup_schedule, backup_retention_days,
+                            blob_storage_gib, vcpus, memory_gib,
                             created_at, updated_at)
        SELECT d.id, t.id, NOT (t.slug = 'peertube' AND d.name = 'staging'),
               h.host || '.' || d.name || '.' || o.dns_zone,
@@ -353,9 +353,6 @@ export async function seed(ds: DataSource): Promise<void> {
                 WHEN 'peertube' THEN '{"transcoding": true, "resolutions": ["480p", "720p", "1080p"]}'
                 ELSE '{"disableRegistration": true}' END::jsonb,
               t.default_block_storage_gib, t.default_blob_storage_gib, t.default_vcpus, t.default_memory_gib,
-              CASE t.slug WHEN 'mastodon' THEN '0 3 * * *' WHEN 'pixelfed' THEN '30 2 * * *'
-                          WHEN 'peertube' THEN '15 4 * * 0' ELSE '0 */6 * * *' END,
-              CASE t.slug WHEN 'mastodon' THEN 14 WHEN 'pixelfed' THEN 30 WHEN 'peertube' THEN 60 ELSE 7 END,
               d.created_at + make_interval(secs => random() * 86400),
               now() - make_interval(secs => random() * 86400)
          FROM deployment d
@@ -364,6 +361,17 @@ export async function seed(ds: DataSource): Promise<void> {
          JOIN service_type t ON t.provider_id = o.provider_id AND t.slug = h.slug
         WHERE o.provider_id = $1`,
       [provider!.id, SERVICE_HOSTS],
+    );
+    // Every service its own backup policy: PostGraphile reads it as the service's backup_policy row.
+    await tx.query(
+      `INSERT INTO backup_policy (service_id, schedule, keep_last, keep_daily, keep_weekly, keep_monthly)
+       SELECT s.id,
+              CASE t.slug WHEN 'mastodon' THEN '0 3 * * *' WHEN 'pixelfed' THEN '30 2 * * *'
+                          WHEN 'peertube' THEN '15 4 * * 0' ELSE '0 */6 * * *' END,
+              CASE t.slug WHEN 'forgejo' THEN 4 ELSE 1 END,
+              CASE t.slug WHEN 'mastodon' THEN 14 WHEN 'pixelfed' THEN 30 WHEN 'peertube' THEN 60 ELSE 7 END,
+              CASE t.slug WHEN 'peertube' THEN 8 ELSE 0 END, CASE t.slug WHEN 'pixelfed' THEN 6 ELSE 0 END
+         FROM service s JOIN service_type t ON t.id = s.service_type_id`,
     );
   });
   await ds.query(`VACUUM ANALYZE`);

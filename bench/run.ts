@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   accounting: () => import("./accounting.js"),
   hostile: () => import("./hostile.js"),
   startup: () => import("./startup.js"),
+  backups: () => import("./backups.js"),
 };
 
 async function main(): Promise<number> {

@@ -12,6 +12,7 @@ import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { systemCaller } from "../src/common/caller.js";
 import { createLogger } from "../src/logger.js";
 import { RunService } from "../src/runs/run.service.js";
+import { configSections } from "../src/modules.js";
 import { startServer } from "../src/server.js";
 import { installReferenceCatalog } from "../src/catalog/reference-sync.js";
 import { cpuSample } from "./support/cpu.js";
@@ -76,7 +77,7 @@ export async function run(): Promise<Record<string, unknown>> {
       RUN_LOG_CAP_BYTES: String(LOG_BYTES + 1_000_000),
       RUN_CONCURRENCY: process.env.RUN_CONCURRENCY ?? "2",
     };
-    const runs = new RunService(db.ds);
+    const runs = new RunService(db.ds, configSections);
     let keys = 0;
     const apply = (d: string) => runs.apply(systemCaller(), toGlobalId("Deployment", d), `bench-${++keys}`);
 

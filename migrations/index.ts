@@ -21,7 +21,11 @@ import { TokenCutoffs1796514734244 } from "./1796514734244-TokenCutoffs.js";
 import { TokenCutoffNotify1796514734245 } from "./1796514734245-TokenCutoffNotify.js";
 import { AccountingCheckpointChain1796515184606 } from "./1796515184606-AccountingCheckpointChain.js";
 import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
+import { Backups1796522870514 } from "./1796522870514-Backups.js";
 import { ServiceCatalogPerProvider1796523107228 } from "./1796523107228-ServiceCatalogPerProvider.js";
+import { DropServiceBackupColumns1796524675257 } from "./1796524675257-DropServiceBackupColumns.js";
+import { BackupSnapshotLiveIndex1796525600000 } from "./1796525600000-BackupSnapshotLiveIndex.js";
+import { BackupVolumeLastSnapshot1796526171576 } from "./1796526171576-BackupVolumeLastSnapshot.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -47,5 +51,9 @@ export const migrations: (new () => MigrationInterface)[] = [
   TokenCutoffNotify1796514734245,
   AccountingCheckpointChain1796515184606,
   ProviderTenants1796515179996,
+  Backups1796522870514,
   ServiceCatalogPerProvider1796523107228,
+  DropServiceBackupColumns1796524675257,
+  BackupSnapshotLiveIndex1796525600000,
+  BackupVolumeLastSnapshot1796526171576,
 ];

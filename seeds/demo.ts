@@ -133,14 +133,37 @@ export async function seedDemo(ds: DataSource): Promise<void> {
       for (const [type, host] of services) {
         await tx.query(
           `INSERT INTO service (deployment_id, service_type_id, domain, vcpus, memory_gib, block_storage_gib,
-                                blob_storage_gib, backup_schedule, backup_retention_days)
+                                blob_storage_gib)
            SELECT $1, t.id, $2, t.default_vcpus, t.default_memory_gib, t.default_block_storage_gib,
-                  t.default_blob_storage_gib, '0 3 * * *', 14
+                  t.default_blob_storage_gib
              FROM service_type t WHERE t.provider_id = $4 AND t.slug = $3
            ON CONFLICT (deployment_id, service_type_id) DO NOTHING`,
           [d.id, `${host}.${op.dns_zone}`, type, providerId],
         );
+        // Its service data's ZFS dataset, protected (and pulled by the provider's target below).
+        await tx.query(
+          `INSERT INTO backup_volume (service_id, operator_id, kind, name)
+           SELECT s.id, $2, 'block', $3 FROM service s JOIN service_type t ON t.id = s.service_type_id
+            WHERE s.deployment_id = $1 AND t.slug = $4
+           ON CONFLICT (service_id, kind, name) DO NOTHING`,
+          [d.id, op.id, `tank/${operatorSlug}/${name}/${type}`, type],
+        );
       }
     }
+    // The provider's backups: a nightly default with a week of dailies as the minimum, for every type,
+    // and a host pulling the ZFS snapshots (its SSH key by name only).
+    await tx.query(
+      `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_last, keep_daily, keep_weekly,
+                                   keep_monthly, min_keep_daily)
+       SELECT $1, t.id, '0 3 * * *', 3, 14, 4, 6, 7 FROM service_type t WHERE t.provider_id = $1
+       ON CONFLICT (provider_id, service_type_id) DO NOTHING`,
+      [providerId],
+    );
+    await tx.query(
+      `INSERT INTO backup_target (provider_id, name, kind, endpoint, location, secret_ref)
+       VALUES ($1, 'vault', 'zfs-pull', 'vault.demo-hosting.example', 'backup/demo', 'backup/vault-ssh-key')
+       ON CONFLICT (provider_id, name) DO NOTHING`,
+      [providerId],
+    );
   });
 }

@@ -1,4 +1,5 @@
 import { accountingEntities } from "./accounting/accounting.entities.js";
+import { backupsEntities } from "./backups/backups.entities.js";
 import { authnEntities } from "./authn/authn.entities.js";
 import { authzEntities } from "./authz/authz.entities.js";
 import { catalogEntities } from "./catalog/catalog.entities.js";
@@ -25,4 +26,5 @@ export const entities = [
   ...accountingEntities,
   ...authnEntities,
   ...netboxEntities,
+  ...backupsEntities,
 ];

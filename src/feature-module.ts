@@ -3,6 +3,7 @@ import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import type { Access } from "./authz/access.js";
 import type { ModuleGrants, RoleCatalogue } from "./authz/catalogue.js";
 import type { Db } from "./db/db.js";
+import type { ServiceConfigSection } from "./deployments/config-section.js";
 import type { Logger } from "./logger.js";
 
 /** What a module's service factory is given. */
@@ -12,6 +13,8 @@ export type ServiceDeps = {
   options: ServiceOptions;
   /** The permissions, roles and read permissions the modules declare. */
   catalogue: RoleCatalogue;
+  /** Every module's sections of the services' entries in deployment.json, for the document's builder. */
+  configSections: readonly ServiceConfigSection[];
   /**
    * A service of a module listed earlier: the module list is in dependency order, and a service used
    * before its module is listed stops the process at start.
@@ -46,6 +49,8 @@ export type FeatureModule = {
    * test walks the schema and fails when a mutation declares none.
    */
   events?: Readonly<Record<string, readonly [string, ...string[]]>>;
+  /** Its parts of each service's entry in deployment.json (src/deployments/config-section.ts). */
+  configSections?: readonly ServiceConfigSection[];
   /** Its mutations that write no accounting event, each with the reason. */
   eventless?: Readonly<Record<string, string>>;
   /**

@@ -1,3 +1,4 @@
+import { backupsGrants } from "./backups/backups.grants.js";
 import { accountingGrants } from "./accounting/accounting.grants.js";
 import { authnGrants } from "./authn/authn.grants.js";
 import { type RoleCatalogue, buildCatalogue } from "./authz/catalogue.js";
@@ -26,6 +27,7 @@ export const moduleGrants = [
   { name: "accounting", grants: accountingGrants },
   { name: "authn", grants: authnGrants },
   { name: "netbox", grants: netboxGrants },
+  { name: "backups", grants: backupsGrants },
   { name: "capacity", grants: capacityGrants },
 ];
 

@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
+import { backupsModule } from "./backups/backups.module.js";
 import { authzModule } from "./authz/authz.module.js";
 import { capacityModule } from "./capacity/capacity.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
@@ -32,11 +33,15 @@ export const modules = [
   accountingModule,
   authnModule,
   netboxModule,
+  backupsModule,
   capacityModule,
 ] as const;
 
 type Module = (typeof modules)[number];
 const declared: readonly FeatureModule[] = modules;
+
+/** Every module's sections of the services' entries in deployment.json. */
+export const configSections = declared.flatMap((m) => m.configSections ?? []);
 
 /** Every module's tables (src/entities.ts lists them for the DataSource without loading the modules). */
 export const moduleEntities = declared.flatMap((m) => m.entities ?? []);
@@ -66,6 +71,7 @@ export function createServices(ds: DataSource, opts: ServiceOptions & { log?: Lo
     log: opts.log ?? createLogger("silent"),
     options: opts,
     catalogue,
+    configSections,
     use(name) {
       const service = built[name];
       if (!service) throw new Error(`the service ${name} is used before its module is listed`);

@@ -43,6 +43,14 @@ const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 
 const CHILD_PAGE = 20; // the API's default page size for nested connections
 
+// A service's effective backup policy, as fedicentral reads it: its own, else its provider's default.
+const keep = (rule: string) => `'${rule}', COALESCE(bp.keep_${rule}, bd.keep_${rule})`;
+const POLICY = `(SELECT CASE WHEN COALESCE(bp.schedule, bd.schedule) IS NOT NULL THEN json_build_object(
+    'schedule', COALESCE(bp.schedule, bd.schedule),
+    'keep', json_build_object(${["last", "hourly", "daily", "weekly", "monthly", "yearly"].map(keep).join(", ")})) END
+  FROM (SELECT 1) one LEFT JOIN backup_policy bp ON bp.service_id = s.id
+  LEFT JOIN backup_default bd ON bd.provider_id = p.provider_id AND bd.service_type_id = s.service_type_id)`;
+
 export const BASELINE_SQL = `
 WITH page AS (
   SELECT o.*, row_number() OVER (ORDER BY o.name, o.id) AS rn
@@ -83,8 +91,7 @@ WITH page AS (
                 'blobStorageGib', s.blob_storage_gib,
                 'vcpus', s.vcpus,
                 'memoryGib', s.memory_gib,
-                'backupPolicy', CASE WHEN s.backup_schedule <> '' THEN json_build_object(
-                  'schedule', s.backup_schedule, 'retentionDays', s.backup_retention_days) END,
+                'backupPolicy', ${POLICY},
                 'createdAt', ${iso("s.created_at")},
                 'updatedAt', ${iso("s.updated_at")}))
               ORDER BY s.domain, s.id), '[]'::json))
@@ -128,9 +135,14 @@ export function baselineSchema(operators: (first: number) => Promise<unknown>): 
       fields: { edges: { type: list(Edge) }, pageInfo: { type: nn(PageInfo) } },
     });
   };
+  const rule = { type: nn(GraphQLInt) };
+  const KeepRules = new GraphQLObjectType({
+    name: "KeepRules",
+    fields: { last: rule, hourly: rule, daily: rule, weekly: rule, monthly: rule, yearly: rule },
+  });
   const BackupPolicy = new GraphQLObjectType({
-    name: "BackupPolicy",
-    fields: { schedule: { type: nn(GraphQLString) }, retentionDays: { type: nn(GraphQLInt) } },
+    name: "ServiceBackupPolicy",
+    fields: { schedule: { type: nn(GraphQLString) }, keep: { type: nn(KeepRules) } },
   });
   const Service = new GraphQLObjectType({
     name: "Service",

@@ -40,7 +40,8 @@ export async function startPostgraphile(databaseUrl: string, poolSize: number): 
 
 /**
  * The bench query as PostGraphile spells it: the same rows in the same order (fedicentral orders by
- * name or domain, then id), the same fields (quota and backup policy are columns there), cursors on every
+ * name or domain, then id), the same fields (quota are columns there, the backup policy the service's row of
+ * backup_policy: the bench sets no provider defaults, so it is the effective one), cursors on every
  * edge, the same page sizes (fedicentral's nested connections default to 20). Aliased to fedicentral's
  * field names, so that one walk counts the work of both answers.
  */
@@ -61,7 +62,10 @@ export const POSTGRAPHILE_QUERY = `{
                   cursor
                   node {
                     id enabled domain options blockStorageGib blobStorageGib vcpus memoryGib
-                    backupSchedule backupRetentionDays createdAt updatedAt
+                    backupPolicy: backupPolicyByServiceId {
+                      schedule keepLast keepHourly keepDaily keepWeekly keepMonthly keepYearly
+                    }
+                    createdAt updatedAt
                   }
                 }
               }

@@ -15,10 +15,38 @@ let
   dataDiskSerial = "fedicentral-data";
 
   firstOf = kind: key: list: lib.findFirst (x: x.${key} == kind) null list;
+  # The kind of target each kind of volume goes to, and the storage resource that holds it.
+  targetKindOf = {
+    block = "zfs-pull";
+    blob = "s3-replica";
+  };
   smtpEndpoint = builtins.match "smtps?://([^:/]+)(:([0-9]+))?/?";
   relativeName =
     domain: zone: if domain == zone then "@" else lib.removeSuffix ".${zone}" domain;
   inZone = domain: zone: domain == zone || lib.hasSuffix ".${zone}" domain;
+
+  # A backup volume needs the storage it lives on, and goes only to targets of its kind.
+  backupErrors =
+    at: s:
+    lib.concatLists (
+      lib.imap0 (
+        j: v:
+        let
+          vat = "${at}.backup.volumes[${toString j}]";
+        in
+        lib.optional (
+          s.storage.${v.kind} == null
+        ) "${vat}: a ${v.kind} volume, but the service has no ${v.kind} storage"
+        ++ lib.concatLists (
+          lib.imap0 (
+            k: t:
+            lib.optional (
+              t.kind != targetKindOf.${v.kind}
+            ) "${vat}.targets[${toString k}].kind: a ${v.kind} volume goes to ${targetKindOf.${v.kind}} targets, got ${t.kind}"
+          ) v.targets
+        )
+      ) s.backup.volumes
+    );
 
   # What the JSON Schema leaves open and this library relies on.
   extraErrors =
@@ -60,6 +88,7 @@ let
           ++ lib.optional (
             !inZone s.domain doc.operator.dnsZone
           ) "${at i}.domain: ${s.domain} is not inside the operator's zone ${doc.operator.dnsZone}"
+          ++ backupErrors (at i) s
         ) doc.services
       );
       duplicates = lib.filter (t: lib.count (s: s.type == t) doc.services > 1) (
@@ -90,6 +119,32 @@ let
         inherit componentType inputs;
         inherit (provider componentType) implementation;
       };
+
+      # The backup of a service's volumes of one kind, as its storage resource's input: when snapshots are
+      # taken, which are kept, and where they are copied (credentials as secret names only). Null: none.
+      backupOf =
+        svc: kind:
+        let
+          volumes = lib.filter (v: v.kind == kind) svc.backup.volumes;
+        in
+        if svc.backup.policy == null || volumes == [ ] then
+          null
+        else
+          {
+            inherit (svc.backup.policy) schedule keep;
+            volumes = map (v: {
+              inherit (v) name host;
+              targets = map (t: {
+                inherit (t)
+                  name
+                  endpoint
+                  location
+                  host
+                  ;
+                credentials = t.secretRef;
+              }) v.targets;
+            }) volumes;
+          };
 
       perService =
         svc:
@@ -193,8 +248,8 @@ let
             block-storage = resource "block-storage" {
               volume = name;
               inherit (svc.storage.block) sizeGib;
-              # Backups of service data are snapshots the provider pulls: the schedule is the document's cron.
-              snapshots = svc.backup;
+              # Service data is backed up as ZFS snapshots, pulled by the zfs-pull targets.
+              backup = backupOf svc "block";
             };
           }
           // lib.optionalAttrs (svc.storage.blob != null) {
@@ -202,6 +257,8 @@ let
               bucket = name;
               quotaGib = svc.storage.blob.sizeGib;
               credentials = "${type}/s3-env";
+              # User data is replicated to the s3-replica targets.
+              backup = backupOf svc "blob";
             };
           };
         };

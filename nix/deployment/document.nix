@@ -15,8 +15,8 @@ let
     ;
 
   # The one place naming the document version this library reads, and the schema describing it.
-  # A new version (e.g. 2, adding backup policies) changes these two lines and the code that reads it.
-  schemaVersion = 1;
+  # A new version changes these two lines and the code that reads it (2 added each service's backup).
+  schemaVersion = 2;
   schema = lib.importJSON ../../schema/deployment-config.schema.json;
 
   jsonType =
@@ -90,7 +90,9 @@ let
       where = if at == "" then "the document" else at;
       typeErrors = lib.optional (
         s ? type && !typeIs s.type v
-      ) "${where}: expected ${if s.type == "integer" then "an integer" else "a ${s.type}"}, got ${show v}";
+      ) "${where}: expected ${
+        if lib.elem s.type [ "integer" "object" "array" ] then "an ${s.type}" else "a ${s.type}"
+      }, got ${show v}";
       constErrors = lib.optional (
         s ? const && v != s.const
       ) "${where}: must be ${toJSON s.const}, got ${toJSON v}";

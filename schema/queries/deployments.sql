@@ -30,8 +30,7 @@ SELECT component_type AS "componentType", implementation, settings FROM resource
 
 -- deployments.config.services
 SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
-              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib",
-              s.backup_schedule AS "backupSchedule", s.backup_retention_days AS "backupRetentionDays"
+              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib"
          FROM service s JOIN service_type st ON st.id = s.service_type_id
         WHERE s.deployment_id = $1 ORDER BY s.domain, s.id;
 
@@ -72,7 +71,7 @@ SELECT provider_id AS "providerId" FROM operator WHERE id = $1;
 -- deployments.serviceById
 SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
+  t.memory_gib AS "memoryGib",
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t WHERE t.id = ANY($1::uuid[]){{scope}};
 
 -- deployments.serviceCountByDeployment
@@ -83,7 +82,7 @@ SELECT t.deployment_id AS parent, count(*)::int AS n FROM service t
 SELECT p.id AS parent, (SELECT json_agg(c) FROM (
                SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
+  t.memory_gib AS "memoryGib",
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t
                WHERE t.deployment_id = p.id {{keyset}}{{scope}}
                ORDER BY {{orderBy}} LIMIT {{limit}}) c) AS page

@@ -46,4 +46,14 @@ export enum Permission {
   SessionRevoke = "session:revoke",
   ClientRead = "client:read",
   ClientManage = "client:manage",
+  /** Backup policies, volumes, snapshots, replicas, retention plans and freshness of an operator's services. */
+  BackupRead = "backup:read",
+  /** A provider's backup defaults and minimums, targets and its services' volumes. */
+  BackupManage = "backup:manage",
+  /** Report snapshots and replica states (the backup agent, provider-side). */
+  BackupReport = "backup:report",
+  /** Ask for a restore of a service from one of its snapshots. */
+  BackupRestore = "backup:restore",
+  /** Approve (or refuse) a restore someone asked for: the provider's decision. */
+  BackupApprove = "backup:approve",
 }

@@ -10,7 +10,8 @@ export type RoleName =
   | "operator-member"
   | "operator-viewer"
   | "auditor"
-  | "config-reader";
+  | "config-reader"
+  | "backup-agent";
 
 export type Role = { name: RoleName; description: string; domains: readonly DomainKind[] };
 
@@ -82,6 +83,12 @@ export const ROLES: readonly Role[] = [
     name: "config-reader",
     description:
       "A NixOps4 resource provider: reads deploymentConfig and reports observed state, nothing else.",
+    domains: ["provider", "operator"],
+  },
+  {
+    name: "backup-agent",
+    description:
+      "Provider-side backup tooling: reports snapshots and replica states and reads what to prune, nothing else.",
     domains: ["provider", "operator"],
   },
 ];

@@ -62,6 +62,9 @@ export const OWNER_OF = {
     providers: (t) => `${t}.provider_id = ANY($p::uuid[])`,
   },
   accounting_event: byOperatorColumn("operator_id"),
+  backup_volume: byOperatorColumn("operator_id"),
+  // A provider's backup targets: its staff only (operators see them in their deploymentConfig).
+  backup_target: { providers: (t) => `${t}.provider_id = ANY($p::uuid[])` },
   // A provider's sync runs: its staff only.
   netbox_sync_run: { providers: (t) => `${t}.provider_id = ANY($p::uuid[])` },
   // Role grants (casbin_rule `g` lines) by their domain; installation grants only installation-wide.

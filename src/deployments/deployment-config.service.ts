@@ -8,6 +8,7 @@ import type { Caller } from "../common/caller.js";
 import { buildStagedConfig, loadDeployedConfig, type DeploymentConfig } from "./deployment-config.js";
 import { ConfigurationKind } from "./deployment.types.js";
 import { sql } from "../db/named-sql.js";
+import type { ServiceConfigSection } from "./config-section.js";
 
 const PLACE = sql(
   "deployments.config.place",
@@ -16,7 +17,10 @@ const PLACE = sql(
 );
 
 export class DeploymentConfigService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sections: readonly ServiceConfigSection[],
+  ) {}
 
   async get(caller: Caller, globalId: string, which: ConfigurationKind): Promise<DeploymentConfig | null> {
     const id = expectGlobalId(globalId, "Deployment", "deploymentId");
@@ -29,7 +33,7 @@ export class DeploymentConfigService {
       ...owner,
     });
     if (which === ConfigurationKind.STAGED) {
-      const config = await buildStagedConfig(db, id);
+      const config = await buildStagedConfig(db, id, this.sections);
       if (!config) throw notFound("Deployment", globalId);
       return config;
     }

@@ -1,13 +1,17 @@
 import { toGlobalId } from "../common/global-id.js";
 import type { Db } from "../db/db.js";
 import { sql } from "../db/named-sql.js";
+import { type ServiceConfigSection, sectionsOf } from "./config-section.js";
+
+/** The version of deployment.json this code writes (the JSON Schema's `schemaVersion`). */
+export const SCHEMA_VERSION = 2;
 
 /**
  * The document a NixOps4 deployment reads (deployment.json), described by
  * schema/deployment-config.schema.json. Built from the staged state; the deployed one is a frozen copy.
  */
 export type DeploymentConfig = {
-  schemaVersion: 1;
+  schemaVersion: typeof SCHEMA_VERSION;
   deployment: { id: string; name: string; generation: number };
   provider: { id: string; slug: string; name: string };
   operator: {
@@ -28,7 +32,8 @@ export type DeploymentConfig = {
     options: object;
     resources: { vcpus: number; memoryGib: number };
     storage: { block: { sizeGib: number } | null; blob: { sizeGib: number } | null };
-    backup: { schedule: string; retentionDays: number } | null;
+    /** Other modules' sections (ServiceConfigSection), by key. */
+    [section: string]: unknown;
   }[];
   resourceProviders: { componentType: string; implementation: string; settings: object }[];
   coreServices: { kind: string; name: string; endpoint: string; settings: object }[];
@@ -47,8 +52,7 @@ const DEPLOYMENT = sql(
 const SERVICES = sql(
   "deployments.config.services",
   `SELECT s.id, st.slug AS type, st.federated, s.enabled, s.domain, s.options, s.vcpus, s.memory_gib AS "memoryGib",
-              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib",
-              s.backup_schedule AS "backupSchedule", s.backup_retention_days AS "backupRetentionDays"
+              s.block_storage_gib AS "blockStorageGib", s.blob_storage_gib AS "blobStorageGib"
          FROM service s JOIN service_type st ON st.id = s.service_type_id
         WHERE s.deployment_id = $1 ORDER BY s.domain, s.id`,
 );
@@ -62,16 +66,22 @@ const CORE_SERVICES = sql(
   `SELECT kind, name, endpoint, settings FROM core_service WHERE provider_id = $1 ORDER BY kind, name`,
 );
 
-export async function buildStagedConfig(db: Db, deploymentId: string): Promise<DeploymentConfig | null> {
+/** The staged document; `sections` are the other modules' parts of each service's entry. */
+export async function buildStagedConfig(
+  db: Db,
+  deploymentId: string,
+  sections: readonly ServiceConfigSection[],
+): Promise<DeploymentConfig | null> {
   const [head] = await db.query(DEPLOYMENT, [deploymentId]);
   if (!head) return null;
-  const [services, resourceProviders, coreServices] = await Promise.all([
+  const [services, resourceProviders, coreServices, ...read] = await Promise.all([
     db.query(SERVICES, [deploymentId]),
     db.query(RESOURCE_PROVIDERS, [head.providerId]),
     db.query(CORE_SERVICES, [head.providerId]),
+    ...sections.map((s) => s.read(db, deploymentId)),
   ]);
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     deployment: {
       id: toGlobalId("Deployment", head.id as string),
       name: head.name as string,
@@ -107,9 +117,7 @@ export async function buildStagedConfig(db: Db, deploymentId: string): Promise<D
         block: (s.blockStorageGib as number) > 0 ? { sizeGib: s.blockStorageGib as number } : null,
         blob: (s.blobStorageGib as number) > 0 ? { sizeGib: s.blobStorageGib as number } : null,
       },
-      backup: s.backupSchedule
-        ? { schedule: s.backupSchedule as string, retentionDays: s.backupRetentionDays as number }
-        : null,
+      ...sectionsOf(sections, read, s.id as string),
     })),
     resourceProviders: resourceProviders as DeploymentConfig["resourceProviders"],
     coreServices: coreServices as DeploymentConfig["coreServices"],

@@ -8,12 +8,6 @@ export class CreateDeploymentInput {
 }
 
 @InputType()
-export class BackupPolicyInput {
-  @Field(() => String, { description: "Cron expression (five fields)." }) schedule: string;
-  @Field(() => Int) retentionDays: number;
-}
-
-@InputType()
 export class AddServiceInput {
   @Field(() => ID) deploymentId: string;
   @Field(() => String, { description: "Slug of the service type, e.g. mastodon." }) serviceType: string;
@@ -26,7 +20,6 @@ export class AddServiceInput {
   blobStorageGib?: number;
   @Field(() => Int, { nullable: true, description: "Defaults to the service type's." }) vcpus?: number;
   @Field(() => Int, { nullable: true, description: "Defaults to the service type's." }) memoryGib?: number;
-  @Field(() => BackupPolicyInput, { nullable: true }) backupPolicy?: BackupPolicyInput;
 }
 
 @InputType()
@@ -38,7 +31,4 @@ export class ConfigureServiceInput {
   @Field(() => Int, { nullable: true }) blobStorageGib?: number;
   @Field(() => Int, { nullable: true }) vcpus?: number;
   @Field(() => Int, { nullable: true }) memoryGib?: number;
-  @Field(() => BackupPolicyInput, { nullable: true }) backupPolicy?: BackupPolicyInput;
-  @Field(() => Boolean, { nullable: true, description: "True turns backups off." })
-  removeBackupPolicy?: boolean;
 }

@@ -20,7 +20,7 @@ export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, 
 
 export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
   t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
+  t.memory_gib AS "memoryGib",
   ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
 
 const DEPLOYMENT_BY_ID = byIdSql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);

@@ -17,16 +17,12 @@ import type { Caller } from "../common/caller.js";
 import { OperatorEntity } from "../operators/operator.entity.js";
 import { type QuotaAsks, assertWithinQuota, lockOperator } from "../operators/quota.js";
 import { DeploymentEntity } from "./deployment.entity.js";
-import type {
-  AddServiceInput,
-  BackupPolicyInput,
-  ConfigureServiceInput,
-  CreateDeploymentInput,
-} from "./deployment.inputs.js";
+import type { AddServiceInput, ConfigureServiceInput, CreateDeploymentInput } from "./deployment.inputs.js";
 import { DEPLOYMENT_COLUMNS } from "./deployment.loaders.js";
 import { type Deployment, toDeployment } from "./deployment.types.js";
 import { type ApplyOption, enqueueRun } from "../runs/run-enqueue.js";
 import { ServiceEntity } from "./service.entity.js";
+import type { ServiceConfigSection } from "./config-section.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
 import { sql } from "../db/named-sql.js";
 
@@ -54,7 +50,10 @@ const DEPLOYMENT_LIST = listSql("deployments.list", "deployment t", DEPLOYMENT_C
 
 /** Deployments and the services in them: every change bumps the staged generation, in one transaction. */
 export class DeploymentService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sections: readonly ServiceConfigSection[],
+  ) {}
 
   list(
     caller: Caller,
@@ -159,7 +158,6 @@ export class DeploymentService {
         blobStorageGib: v.size(input.blobStorageGib ?? type.defaultBlobStorageGib, "input.blobStorageGib"),
         vcpus: v.size(input.vcpus ?? type.defaultVcpus, "input.vcpus", 1024),
         memoryGib: v.size(input.memoryGib ?? type.defaultMemoryGib, "input.memoryGib", 65536),
-        ...backup(input.backupPolicy, "input.backupPolicy"),
       };
       const saved = await tx.save(tx.create(ServiceEntity, values));
       await this.staged(tx, d);
@@ -200,11 +198,6 @@ export class DeploymentService {
         patch.blobStorageGib = v.size(input.blobStorageGib, "input.blobStorageGib");
       if (input.vcpus != null) patch.vcpus = v.size(input.vcpus, "input.vcpus", 1024);
       if (input.memoryGib != null) patch.memoryGib = v.size(input.memoryGib, "input.memoryGib", 65536);
-      if (input.backupPolicy && input.removeBackupPolicy) {
-        throw badInput("input.removeBackupPolicy", "pass backupPolicy or removeBackupPolicy, not both");
-      }
-      if (input.backupPolicy) Object.assign(patch, backup(input.backupPolicy, "input.backupPolicy"));
-      if (input.removeBackupPolicy) Object.assign(patch, { backupSchedule: null, backupRetentionDays: 0 });
       return this.patchService(tx, caller, s, operator.id, patch, quotaAsks(input));
     });
   }
@@ -289,7 +282,7 @@ export class DeploymentService {
       authorize(caller, Permission.RunApply, { kind: "Deployment", id, ...found });
       const result = await work(tx, d, operator);
       // The run freezes the configuration as this transaction left it: change and run commit together.
-      await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null);
+      await enqueueRun(tx, caller, { deploymentId: d.id, operatorId: operator.id }, null, this.sections);
       return result;
     });
   }
@@ -313,7 +306,13 @@ export class DeploymentService {
       if (!apply) return work(tx, s, operator);
       authorize(caller, Permission.RunApply, { kind: "Service", id, ...owner });
       const result = await work(tx, s, operator);
-      await enqueueRun(tx, caller, { deploymentId: s.deploymentId, operatorId: operator.id }, null);
+      await enqueueRun(
+        tx,
+        caller,
+        { deploymentId: s.deploymentId, operatorId: operator.id },
+        null,
+        this.sections,
+      );
       return result;
     });
   }
@@ -332,13 +331,6 @@ function domainInZone(value: string, zone: string, field: string): string {
   return domain;
 }
 
-function backup(policy: BackupPolicyInput | undefined, field: string) {
-  if (!policy) return {};
-  return {
-    backupSchedule: v.cron(policy.schedule, `${field}.schedule`),
-    backupRetentionDays: v.size(policy.retentionDays, `${field}.retentionDays`, 3650),
-  };
-}
 
 type Sizes = {
   blockStorageGib?: number | null;

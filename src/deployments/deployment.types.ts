@@ -34,12 +34,6 @@ export class Deployment extends Node {
   @Field(() => Date) updatedAt: string;
 }
 
-@ObjectType({ simpleResolvers: true })
-export class BackupPolicy {
-  @Field(() => String, { description: "Cron expression (five fields)." }) schedule: string;
-  @Field(() => Int) retentionDays: number;
-}
-
 @ObjectType({ description: "A NixOS service inside a deployment.", implements: Node, simpleResolvers: true })
 export class Service extends Node {
   uuid: string;
@@ -54,8 +48,6 @@ export class Service extends Node {
   @Field(() => Int) blobStorageGib: number;
   @Field(() => Int) vcpus: number;
   @Field(() => Int) memoryGib: number;
-  @Field(() => BackupPolicy, { nullable: true, description: "Null when the service is not backed up." })
-  backupPolicy: BackupPolicy | null;
   @Field(() => Date) createdAt: string;
   @Field(() => Date) updatedAt: string;
 }
@@ -71,11 +63,8 @@ export function toDeployment(row: Record<string, unknown>): Deployment {
 }
 
 export function toService(row: Record<string, unknown>): Service {
-  const s = row as unknown as Service & { backupSchedule: string | null; backupRetentionDays: number };
+  const s = row as unknown as Service;
   s.uuid = s.id;
   s.id = toGlobalId("Service", s.uuid);
-  s.backupPolicy = s.backupSchedule
-    ? { schedule: s.backupSchedule, retentionDays: s.backupRetentionDays }
-    : null;
   return s;
 }

@@ -13,9 +13,9 @@ export const deploymentsModule = defineModule({
   entities: deploymentsEntities,
   resolvers: [DeploymentResolver, ServiceResolver],
   loaders: createDeploymentLoaders,
-  services: ({ ds }) => ({
-    deployments: new DeploymentService(ds),
-    deploymentConfig: new DeploymentConfigService(ds),
+  services: ({ ds, configSections }) => ({
+    deployments: new DeploymentService(ds, configSections),
+    deploymentConfig: new DeploymentConfigService(ds, configSections),
   }),
   nodes: {
     Deployment: (l, id) => l.deploymentById.load(id),

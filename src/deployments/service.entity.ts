@@ -11,7 +11,7 @@ import { ConflictOn } from "../db/conflicts.js";
 @Index("service_domain_key", ["domain"], { unique: true })
 @Check(
   "service_sizes_check",
-  `block_storage_gib >= 0 AND blob_storage_gib >= 0 AND vcpus >= 0 AND memory_gib >= 0 AND backup_retention_days >= 0`,
+  `block_storage_gib >= 0 AND blob_storage_gib >= 0 AND vcpus >= 0 AND memory_gib >= 0`,
 )
 export class ServiceEntity {
   @UuidPrimary() id: string;
@@ -39,10 +39,6 @@ export class ServiceEntity {
   @Column({ type: "integer", name: "blob_storage_gib", default: 0 }) blobStorageGib: number;
   @Column({ type: "integer", default: 1 }) vcpus: number;
   @Column({ type: "integer", name: "memory_gib", default: 1 }) memoryGib: number;
-
-  /** Cron expression; null means no backups. */
-  @Column({ type: "text", name: "backup_schedule", nullable: true }) backupSchedule: string | null;
-  @Column({ type: "integer", name: "backup_retention_days", default: 0 }) backupRetentionDays: number;
 
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;

@@ -1,6 +1,7 @@
 import { Registry } from "prom-client";
 import type { DataSource } from "typeorm";
 import { registerSealerGauges } from "../accounting/accounting-metrics.js";
+import { registerBackupGauges } from "../backups/backup-metrics.js";
 import { dbOf } from "../db/db.js";
 import { registerPoolGauges } from "../db/pool-metrics.js";
 import { registerRunQueueGauges } from "../runs/run-metrics.js";
@@ -16,5 +17,6 @@ export function scrapeRegistry(ds: DataSource): () => Registry {
   registerPoolGauges(ds, database);
   registerRunQueueGauges(dbOf(ds), database);
   registerSealerGauges(dbOf(ds), database);
+  registerBackupGauges(dbOf(ds), database);
   return () => Registry.merge([processMetrics, database]);
 }

@@ -7,6 +7,7 @@ import { initiatorOf, recordEvent } from "../accounting/record-event.js";
 import { DomainError, notFound } from "../common/errors.js";
 import { toGlobalId } from "../common/global-id.js";
 import { type Db, dbOf } from "../db/db.js";
+import type { ServiceConfigSection } from "../deployments/config-section.js";
 import { buildStagedConfig } from "../deployments/deployment-config.js";
 import type { Caller } from "../common/caller.js";
 import { sql } from "../db/named-sql.js";
@@ -72,10 +73,11 @@ export async function enqueueRun(
   caller: Caller,
   target: EnqueueTarget,
   idempotencyKey: string | null,
+  sections: readonly ServiceConfigSection[],
 ): Promise<string> {
   const db = serialized(dbOf(tx));
   const { deploymentId } = target;
-  const config = await buildStagedConfig(db, deploymentId);
+  const config = await buildStagedConfig(db, deploymentId, sections);
   if (!config) throw notFound("Deployment", toGlobalId("Deployment", deploymentId));
   const hash = configHash(config);
   if (idempotencyKey !== null) {

@@ -12,6 +12,7 @@ import { type Connection, type PageArgs, pageRequest, toConnection } from "../ap
 import type { Caller } from "../common/caller.js";
 import type { Nixops4Progress } from "./nixops4-process.js";
 import { enqueueRun, serialized } from "./run-enqueue.js";
+import type { ServiceConfigSection } from "../deployments/config-section.js";
 import { readRunLog, readRunProgress } from "./run-log.js";
 import { type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
@@ -45,7 +46,10 @@ const PLACE_OF_RUN = sql(
 
 /** Runs of deployments: enqueueing, canceling and reading. The worker (run-worker.ts) executes them. */
 export class RunService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sections: readonly ServiceConfigSection[],
+  ) {}
 
   async apply(caller: Caller, deploymentGlobalId: string, idempotencyKey: string): Promise<string> {
     const deploymentId = expectGlobalId(deploymentGlobalId, "Deployment", "deploymentId");
@@ -71,7 +75,7 @@ export class RunService {
       ]);
       if (!d) throw notFound("Deployment", globalId);
       authorize(caller, Permission.RunApply, { kind: "Deployment", id: globalId, ...d });
-      return enqueueRun(tx, caller, { deploymentId, operatorId: d.operatorId }, key);
+      return enqueueRun(tx, caller, { deploymentId, operatorId: d.operatorId }, key, this.sections);
     });
   }
 

@@ -12,7 +12,7 @@ export const runsModule = defineModule({
   entities: runsEntities,
   resolvers: [RunResolver, DeploymentRunsResolver, RunEventsResolver, RunLogChunkResolver],
   loaders: createRunLoaders,
-  services: ({ ds }) => ({ runs: new RunService(ds) }),
+  services: ({ ds, configSections }) => ({ runs: new RunService(ds, configSections) }),
   nodes: { Run: (l, id) => l.runById.load(id) },
   events: {
     applyDeployment: ["run.apply"],

@@ -98,7 +98,7 @@ describe("fedicentral resource-provider", () => {
     expect(response.errorResponse).toBeUndefined();
     const out = response.createResourceResponse.outputProperties;
     expect(out.config).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       deployment: { id: deployment.gid, name: "production", generation: out.generation },
       operator: { bespokeInfo: { supportTier: "gold", apiToken: "[redacted]" } },
       services: [expect.objectContaining({ id: service.gid, type: "mastodon" })],

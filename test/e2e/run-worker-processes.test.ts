@@ -106,7 +106,7 @@ describe("worker processes", () => {
   /** Queues a run straight in the table; the fake reads its behaviour from deployment.json's "fake". */
   async function enqueue(d: { id: string; gid: string; name: string }, fake: object): Promise<string> {
     const config = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       deployment: { id: d.gid, name: d.name, generation: 1 },
       services: [],
       fake,

@@ -13,13 +13,14 @@ import { as, gql, startTestServer } from "../support/server.js";
 /**
  * Property: for random role assignments of random users and service accounts, in operators, in either of
  * two providers or installation-wide, every read answers with exactly the data the principal holds a role
- * for (lists, counts, nested fields, filters, node(id), deploymentConfig, providers, clients), and every
+ * for (lists, counts, nested fields, filters, node(id), deploymentConfig, providers, clients, backups), and every
  * mutation goes through exactly where a role grants its permission. Objects out of reach look missing:
  * one provider's staff see nothing of the other's.
  */
 
 type World = {
-  providers: { id: string; gid: string; slug: string }[];
+  /** Each with a backup target (and a backup default for mastodon). */
+  providers: { id: string; gid: string; slug: string; target: string }[];
   /** A service account of each operator and of each provider, and a frontend client (neither). */
   clients: { gid: string; operator: number | null; provider: number | null }[];
   operators: {
@@ -29,6 +30,8 @@ type World = {
     deployment: string;
     service: string;
     run: string;
+    /** Its service's block volume, with a snapshot. */
+    volume: string;
   }[];
 };
 type Op = World["operators"][number];
@@ -65,7 +68,19 @@ describe("operator isolation (property-based)", () => {
     db = await createTestDatabase();
     const f = factories(db.ds);
     const types = await f.catalog();
-    for (let p = 0; p < PROVIDERS; p++) world.providers.push(await f.provider());
+    for (let p = 0; p < PROVIDERS; p++) {
+      const provider = await f.provider();
+      await db.ds.query(
+        `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_daily) VALUES ($1, $2, '0 3 * * *', 7)`,
+        [provider.id, types.mastodon],
+      );
+      const [t] = await db.ds.query(
+        `INSERT INTO backup_target (provider_id, name, kind, endpoint, location)
+         VALUES ($1, 'vault', 'zfs-pull', 'vault.example', 'backup') RETURNING id`,
+        [provider.id],
+      );
+      world.providers.push({ ...provider, target: toGlobalId("BackupTarget", t.id) });
+    }
     for (let i = 0; i < OPERATORS; i++) {
       const provider = i % PROVIDERS;
       const op = await f.operator(world.providers[provider]!.id);
@@ -76,6 +91,15 @@ describe("operator isolation (property-based)", () => {
          VALUES ($1, 'succeeded', '{}', 'x', 1, '{}', now()) RETURNING id`,
         [d.id],
       );
+      const [volume] = await db.ds.query(
+        `INSERT INTO backup_volume (service_id, operator_id, kind, name) VALUES ($1, $2, 'block', 'tank/data') RETURNING id`,
+        [s.id, op.id],
+      );
+      await db.ds.query(
+        `INSERT INTO backup_snapshot (volume_id, guid, name, taken_at, size_bytes, observed_at)
+         VALUES ($1, '1', 'autosnap', now(), 1, now())`,
+        [volume.id],
+      );
       world.operators.push({
         id: op.id,
         gid: op.gid,
@@ -83,6 +107,7 @@ describe("operator isolation (property-based)", () => {
         deployment: d.gid,
         service: s.gid,
         run: toGlobalId("Run", run.id),
+        volume: toGlobalId("BackupVolume", volume.id),
       });
     }
     const clients = new ClientService(db.ds, catalogue);
@@ -174,7 +199,7 @@ describe("operator isolation (property-based)", () => {
 
   async function checkSubject(subject: string, grants: Assignment[]) {
     const m = expected(grants);
-    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run") =>
+    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run" | "volume") =>
       os.map((o) => o[key]).sort();
     const ops = world.operators;
     // One root field per request (a refused non-null root field voids the whole answer), all at once.
@@ -188,7 +213,8 @@ describe("operator isolation (property-based)", () => {
     const [operators, deployments, byProvider, runs, providers, nodes, clients, ...configs] =
       await Promise.all([
         ask(`{ operators(first: 100) { totalCount nodes { id
-        deployments { totalCount nodes { id services { totalCount nodes { id } } lastRun { id } } } } } }`),
+        deployments { totalCount nodes { id services { totalCount nodes { id backupPolicy { schedule }
+          backup { volumes { id } freshness { status } } } } lastRun { id } } } } } }`),
         ask(`{ deployments(first: 100) { totalCount nodes { id operator { id } } } }`),
         ask(`query($p: String) { operators(filter: { providerId: $p }) { totalCount } }`, {
           p: world.providers[0]!.gid,
@@ -196,7 +222,10 @@ describe("operator isolation (property-based)", () => {
         ask(`{ runs(first: 100) { totalCount nodes { id } } }`),
         ask(`{ providers(first: 10) { nodes { id } } }`),
         ask(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
-          ids: ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run]),
+          ids: [
+            ...ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run, o.volume]),
+            ...world.providers.map((p) => p.target),
+          ],
         }),
         ask(`{ clients(first: 100) { totalCount nodes { id } } }`),
         ...ops.map((o) => ask(`query($d: ID!) { deploymentConfig(deploymentId: $d) }`, { d: o.deployment })),
@@ -216,6 +245,15 @@ describe("operator isolation (property-based)", () => {
         expect(o.deployments.totalCount).toBe(visible.length);
         for (const d of o.deployments.nodes) {
           expect(d.services.nodes.map((x: { id: string }) => x.id)).toEqual([ops[i]!.service]);
+          // The policy is the service's configuration; its volumes and freshness are backup:read's.
+          const backups = m.perms[i]!.has(P.BackupRead);
+          expect(d.services.nodes[0]).toMatchObject({
+            backupPolicy: { schedule: "0 3 * * *" },
+            backup: {
+              volumes: backups ? [{ id: ops[i]!.volume }] : [],
+              freshness: backups ? { status: expect.any(String) } : null,
+            },
+          });
           expect(d.lastRun?.id ?? null).toBe(m.perms[i]!.has(P.RunRead) ? ops[i]!.run : null);
         }
       }
@@ -225,12 +263,15 @@ describe("operator isolation (property-based)", () => {
       );
       // node(id) of every object: null where the principal holds no role, exactly as for a missing id.
       expect(nodes.data!.nodes.map((n: { id: string } | null) => n?.id ?? null)).toEqual(
-        ops.flatMap((o, i) => [
-          m.perms[i]!.has(P.OperatorRead) ? o.gid : null,
-          m.perms[i]!.has(P.DeploymentRead) ? o.deployment : null,
-          m.perms[i]!.has(P.DeploymentRead) ? o.service : null,
-          m.perms[i]!.has(P.RunRead) ? o.run : null,
-        ]),
+        ops
+          .flatMap((o, i) => [
+            m.perms[i]!.has(P.OperatorRead) ? o.gid : null,
+            m.perms[i]!.has(P.DeploymentRead) ? o.deployment : null,
+            m.perms[i]!.has(P.DeploymentRead) ? o.service : null,
+            m.perms[i]!.has(P.RunRead) ? o.run : null,
+            m.perms[i]!.has(P.BackupRead) ? o.volume : null,
+          ])
+          .concat(world.providers.map((p, i) => (m.atProvider[i]!.has(P.BackupRead) ? p.target : null))),
       );
     }
     if (!m.anywhere(P.DeploymentRead)) expect(deployments.code).toBe("FORBIDDEN");
@@ -276,6 +317,50 @@ describe("operator isolation (property-based)", () => {
     for (const [i, o] of ops.entries()) {
       if (m.perms[i]!.has(P.ConfigRead)) expect(configs[i]!.data!.deploymentConfig.operator.id).toBe(o.gid);
       else expect(configs[i]!.code).toBe(m.anywhere(P.ConfigRead) ? "NOT_FOUND" : "FORBIDDEN");
+    }
+
+    // Backups: each provider's freshness list holds the services in reach, a volume's retention plan is
+    // there or missing.
+    const [freshness, volumes, plans] = await Promise.all([
+      Promise.all(
+        world.providers.map((p) =>
+          ask(`query($p: ID!) { backupFreshness(providerId: $p) { serviceId } }`, { p: p.gid }),
+        ),
+      ),
+      Promise.all(
+        world.providers.map((p) =>
+          ask(`query($p: ID!) { backupVolumes(providerId: $p) { id } }`, { p: p.gid }),
+        ),
+      ),
+      Promise.all(
+        ops.map((o) =>
+          ask(`query($v: ID!) { backupRetentionPlan(volumeId: $v) { volumeId } }`, { v: o.volume }),
+        ),
+      ),
+    ]);
+    for (const [p, got] of freshness.entries()) {
+      if (!m.anywhere(P.BackupRead)) expect(got.code).toBe("FORBIDDEN");
+      else
+        expect(got.data!.backupFreshness.map((f: { serviceId: string }) => f.serviceId).sort()).toEqual(
+          ids(
+            m.where(P.BackupRead).filter((o) => o.provider === p),
+            "service",
+          ),
+        );
+    }
+    for (const [p, got] of volumes.entries()) {
+      if (!m.anywhere(P.BackupRead)) expect(got.code).toBe("FORBIDDEN");
+      else
+        expect(got.data!.backupVolumes.map((v: { id: string }) => v.id).sort()).toEqual(
+          ids(
+            m.where(P.BackupRead).filter((o) => o.provider === p),
+            "volume",
+          ),
+        );
+    }
+    for (const [i, got] of plans.entries()) {
+      if (m.perms[i]!.has(P.BackupRead)) expect(got.data!.backupRetentionPlan.volumeId).toBe(ops[i]!.volume);
+      else expect(got.code).toBe(m.anywhere(P.BackupRead) ? "NOT_FOUND" : "FORBIDDEN");
     }
 
     // Mutations that change nothing when allowed, so rounds do not disturb each other.

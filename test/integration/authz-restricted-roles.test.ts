@@ -128,7 +128,7 @@ describe("restricted roles", () => {
     const staged = await gql(server, CONFIG, { d: mine.deployment, w: "STAGED" }, as(resourceProvider));
     expect(staged.errors).toBeUndefined();
     expect(staged.data!.deploymentConfig).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       deployment: { id: mine.deployment, name: "production" },
       operator: { id: mine.gid },
       services: [expect.objectContaining({ type: "mastodon" })],

@@ -5,7 +5,7 @@ import { gql, startTestServer } from "../support/server.js";
 import type { RunningServer } from "../../src/server.js";
 
 const ADD = `mutation($input: AddServiceInput!) { addService(input: $input) {
-  id enabled domain options blockStorageGib blobStorageGib vcpus memoryGib backupPolicy { schedule retentionDays }
+  id enabled domain options blockStorageGib blobStorageGib vcpus memoryGib backupPolicy { schedule source }
   serviceType { slug federated } deployment { stagedGeneration } } }`;
 
 describe("deployments and services", () => {
@@ -56,7 +56,6 @@ describe("deployments and services", () => {
         serviceType: "mastodon",
         domain: `social.${op.zone}`,
         options: { registrations: "open" },
-        backupPolicy: { schedule: "0 3 * * *", retentionDays: 14 },
       },
     });
     expect(res.errors).toBeUndefined();
@@ -68,7 +67,8 @@ describe("deployments and services", () => {
       blobStorageGib: 100,
       vcpus: 2,
       memoryGib: 4,
-      backupPolicy: { schedule: "0 3 * * *", retentionDays: 14 },
+      // Neither its own policy (setBackupPolicy) nor a provider default.
+      backupPolicy: null,
       serviceType: { slug: "mastodon", federated: true },
       deployment: { stagedGeneration: 2 },
     });
@@ -83,11 +83,6 @@ describe("deployments and services", () => {
     ],
     ["an unknown option", { options: { colour: "red" } }, "input.options.colour"],
     ["an unknown service type", { serviceType: "myspace" }, "input.serviceType"],
-    [
-      "a bad cron schedule",
-      { backupPolicy: { schedule: "every day", retentionDays: 7 } },
-      "input.backupPolicy.schedule",
-    ],
   ])("refuses %s, changing nothing", async (_n, over, field) => {
     const { op, deployment } = await freshDeployment();
     const before = await state(op.id);
@@ -176,7 +171,7 @@ describe("deployments and services", () => {
     const sid = added.data!.addService.id as string;
     const conf = await gql(
       server,
-      `mutation($id: ID!) { configureService(id: $id, input: { options: { transcoding: true }, vcpus: 3, removeBackupPolicy: true }) { options vcpus backupPolicy { schedule } deployment { stagedGeneration } } }`,
+      `mutation($id: ID!) { configureService(id: $id, input: { options: { transcoding: true }, vcpus: 3 }) { options vcpus backupPolicy { schedule } deployment { stagedGeneration } } }`,
       { id: sid },
     );
     expect(conf.data!.configureService).toEqual({

@@ -100,4 +100,50 @@ describe("/metrics", () => {
     );
     expect(sample(after, timed) - sample(before, timed)).toBe(2);
   });
+
+  it("shows the services by backup freshness and the age of the oldest stale backup", async () => {
+    const types = await h.f.catalog();
+    const [{ provider_id: providerId }] = await h.db.ds.query(
+      `SELECT provider_id FROM operator WHERE id = $1`,
+      [h.operator.id],
+    );
+    // Hourly snapshots by the provider's default: one 5 hours old (stale), one fresh, one service without any volume.
+    await h.db.ds.query(
+      `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_last) VALUES ($1, $2, '0 * * * *', 24)`,
+      [providerId, types.forgejo],
+    );
+    const service = async (hoursAgo: number | null) => {
+      const d = await h.f.deployment(h.operator.id);
+      const s = await h.f.service(d.id, types.forgejo!, `git.${d.name}.${h.operator.id.slice(0, 8)}.example`);
+      if (hoursAgo === null) return;
+      const [v] = await h.db.ds.query(
+        `INSERT INTO backup_volume (service_id, operator_id, kind, name) VALUES ($1, $2, 'block', 'tank/git') RETURNING id`,
+        [s.id, h.operator.id],
+      );
+      // As a report leaves it: the snapshot, and the volume's newest live one.
+      await h.db.ds.query(
+        `WITH s AS (INSERT INTO backup_snapshot (volume_id, guid, name, taken_at, size_bytes, observed_at)
+                    VALUES ($1, 'g', 'autosnap', now() - make_interval(hours => $2), 1, now()) RETURNING taken_at)
+         UPDATE backup_volume SET last_snapshot_at = (SELECT taken_at FROM s) WHERE id = $1`,
+        [v.id, hoursAgo],
+      );
+    };
+    await service(5);
+    await service(0);
+    await service(null);
+    // A scrape reuses the database read of one within the last second: wait for one that sees these.
+    const text = await pollUntil(
+      async () => (await scrape()).text,
+      (t) => sample(t, 'fedicentral_backup_services{status="stale"}') === 1,
+      { what: "the stale service to be counted" },
+    );
+    expect(
+      ["unprotected", "stale", "protected"].map((s) =>
+        sample(text, `fedicentral_backup_services{status="${s}"}`),
+      ),
+    ).toEqual([1, 1, 1]);
+    const oldest = sample(text, "fedicentral_backup_oldest_stale_seconds");
+    expect(oldest).toBeGreaterThanOrEqual(5 * 3600);
+    expect(oldest).toBeLessThan(5 * 3600 + 600);
+  });
 });

@@ -8,7 +8,7 @@ const NESTED = `query($first: Int!, $provider: String) {
     edges { cursor node { id slug name contactEmail dnsZone status quota { storageGib vcpus memoryGib } bespokeInfo createdAt
       deployments { edges { node { id name stagedGeneration deployedGeneration
         services { edges { node { id enabled domain options blockStorageGib blobStorageGib vcpus memoryGib
-          backupPolicy { schedule retentionDays } } } } } } } } }
+          backupPolicy { schedule keep { daily } } } } } } } } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;

@@ -83,7 +83,33 @@ describeWithNix("runs evaluating nix/deployment", () => {
     expect(evaluated.resources.pixelfed["blob-storage"]).toEqual({
       componentType: "blob-storage",
       implementation: "garage",
-      inputs: { bucket: "fedi-club-production-pixelfed", quotaGib: 200, credentials: "pixelfed/s3-env" },
+      // The demo declares no bucket as a backup volume: nothing to replicate.
+      inputs: {
+        bucket: "fedi-club-production-pixelfed",
+        quotaGib: 200,
+        credentials: "pixelfed/s3-env",
+        backup: null,
+      },
+    });
+    // The provider's default policy for the type, and its ZFS dataset pulled by the provider's target.
+    expect(evaluated.resources.pixelfed["block-storage"].inputs.backup).toEqual({
+      schedule: "0 3 * * *",
+      keep: { last: 3, hourly: 0, daily: 14, weekly: 4, monthly: 6, yearly: 0 },
+      volumes: [
+        {
+          name: "tank/fedi-club/production/pixelfed",
+          host: null,
+          targets: [
+            {
+              name: "vault",
+              endpoint: "vault.demo-hosting.example",
+              location: "backup/demo",
+              host: null,
+              credentials: "backup/vault-ssh-key",
+            },
+          ],
+        },
+      ],
     });
     const paths = Object.entries(evaluated.resources as Record<string, object>).flatMap(([m, r]) =>
       Object.keys(r).map((k) => `${m}.${k}`),

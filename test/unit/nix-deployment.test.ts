@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
 import { Ajv } from "ajv";
 import { REFERENCE_CATALOG as serviceCatalog } from "../../src/catalog/reference-catalog.js";
+import type { BackupSection } from "../../src/backups/backup-config-section.js";
 import type { DeploymentConfig } from "../../src/deployments/deployment-config.js";
 import { evaluateDeployment, nixMissing } from "../support/nix.js";
 
@@ -17,7 +18,7 @@ const validDocument = ajv.compile(
 );
 const validOptions = Object.fromEntries(serviceCatalog.map((t) => [t.slug, ajv.compile(t.optionsSchema)]));
 
-type Service = DeploymentConfig["services"][number];
+type Service = DeploymentConfig["services"][number] & { backup: BackupSection };
 const service = (type: string, over: Partial<Service>): Service => ({
   id: `U2VydmljZTo${type}`,
   type,
@@ -27,13 +28,31 @@ const service = (type: string, over: Partial<Service>): Service => ({
   options: {},
   resources: { vcpus: 2, memoryGib: 4 },
   storage: { block: { sizeGib: 20 }, blob: null },
-  backup: null,
+  backup: { policy: null, volumes: [] },
   ...over,
 });
 
+const NO_KEEP = { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
+const ZFS_TARGET = {
+  name: "vault",
+  kind: "zfs-pull" as const,
+  endpoint: "vault.demo-hosting.example",
+  location: "backup/demo",
+  secretRef: "backup/vault-ssh-key",
+  host: "vault-1",
+};
+const S3_TARGET = {
+  name: "offsite",
+  kind: "s3-replica" as const,
+  endpoint: "https://s3.offsite.example",
+  location: "demo-replicas",
+  secretRef: "backup/offsite-s3",
+  host: null,
+};
+
 function document(): DeploymentConfig {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     deployment: { id: "RGVwbG95bWVudDox", name: "production", generation: 3 },
     provider: { id: "UHJvdmlkZXI6MQ", slug: "demo", name: "Demo Hosting" },
     operator: {
@@ -51,7 +70,18 @@ function document(): DeploymentConfig {
         options: { openRegistration: true, maxPhotoSizeKb: 4096 },
         resources: { vcpus: 3, memoryGib: 2 },
         storage: { block: { sizeGib: 10 }, blob: { sizeGib: 200 } },
-        backup: { schedule: "0 3 * * *", retentionDays: 14 },
+        backup: {
+          policy: { schedule: "0 3 * * *", keep: { ...NO_KEEP, last: 3, daily: 14, monthly: 6 } },
+          volumes: [
+            { kind: "blob", name: "fedi-club-production-pixelfed", host: null, targets: [{ ...S3_TARGET }] },
+            {
+              kind: "block",
+              name: "tank/fedi-club/pixelfed",
+              host: "pve-ams-1-n2",
+              targets: [{ ...ZFS_TARGET }],
+            },
+          ],
+        },
       }),
       service("mastodon", {
         enabled: false,
@@ -178,12 +208,50 @@ describeWithNix("the Nix library for deployment.json", () => {
     expect(r["block-storage"].inputs).toEqual({
       volume: "fedi-club-production-pixelfed",
       sizeGib: 10,
-      snapshots: { schedule: "0 3 * * *", retentionDays: 14 },
+      // The dataset's snapshots and their pulls: the policy, and the targets' secrets by name only.
+      backup: {
+        schedule: "0 3 * * *",
+        keep: { ...NO_KEEP, last: 3, daily: 14, monthly: 6 },
+        volumes: [
+          {
+            name: "tank/fedi-club/pixelfed",
+            host: "pve-ams-1-n2",
+            targets: [
+              {
+                name: "vault",
+                endpoint: "vault.demo-hosting.example",
+                location: "backup/demo",
+                host: "vault-1",
+                credentials: "backup/vault-ssh-key",
+              },
+            ],
+          },
+        ],
+      },
     });
     expect(r["blob-storage"].inputs).toEqual({
       bucket: "fedi-club-production-pixelfed",
       quotaGib: 200,
       credentials: "pixelfed/s3-env",
+      backup: {
+        schedule: "0 3 * * *",
+        keep: { ...NO_KEEP, last: 3, daily: 14, monthly: 6 },
+        volumes: [
+          {
+            name: "fedi-club-production-pixelfed",
+            host: null,
+            targets: [
+              {
+                name: "offsite",
+                endpoint: "https://s3.offsite.example",
+                location: "demo-replicas",
+                host: null,
+                credentials: "backup/offsite-s3",
+              },
+            ],
+          },
+        ],
+      },
     });
     expect(r.configuration.inputs.machine).toBe("pixelfed.virtualisation");
     expect(r.configuration.inputs.nixos.services.pixelfed.domain).toBe("pics.fediclub.example");
@@ -202,6 +270,8 @@ describeWithNix("the Nix library for deployment.json", () => {
     });
     // No bucket, so no S3 credentials to hand over.
     expect(e.resources.forgejo).not.toHaveProperty("blob-storage");
+    // No policy: the provider configures no snapshots.
+    expect(e.resources.forgejo["block-storage"].inputs.backup).toBeNull();
     expect(e.resources.peertube.secrets.inputs.secrets.map((s: { name: string }) => s.name)).toEqual([
       "peertube/secrets",
       "peertube/smtp-password",
@@ -210,11 +280,11 @@ describeWithNix("the Nix library for deployment.json", () => {
 
   // Documents the JSON Schema (or, for what it leaves open, the catalog) rejects: Nix rejects them too,
   // naming the field, and yields nothing.
-  const invalid: [string, (d: any) => void, RegExp, "schema" | "catalog"][] = [
+  const invalid: [string, (d: any) => void, RegExp, "schema" | "catalog" | "library"][] = [
     [
       "another schemaVersion",
-      (d) => (d.schemaVersion = 2),
-      /schemaVersion: this library reads schemaVersion 1, got 2/,
+      (d) => (d.schemaVersion = 1),
+      /schemaVersion: this library reads schemaVersion 2, got 1/,
       "schema",
     ],
     ["a missing field", (d) => delete d.services[0].domain, /services\[0\]\.domain: missing/, "schema"],
@@ -232,10 +302,34 @@ describeWithNix("the Nix library for deployment.json", () => {
       "schema",
     ],
     [
-      "neither null nor a backup",
+      "a backup that is no object",
       (d) => (d.services[0].backup = "daily"),
-      /services\[0\]\.backup: expected null or object, got string "daily"/,
+      /services\[0\]\.backup: expected an object, got string "daily"/,
       "schema",
+    ],
+    [
+      "a keep-rule below 0",
+      (d) => (d.services[0].backup.policy.keep.daily = -1),
+      /services\[0\]\.backup\.policy\.keep\.daily: must be at least 0, got -1/,
+      "schema",
+    ],
+    [
+      "a target with a secret instead of its name",
+      (d) => (d.services[0].backup.volumes[0].targets[0].secretKey = "AKIA…"),
+      /services\[0\]\.backup\.volumes\[0\]\.targets\[0\]\.secretKey: unknown field/,
+      "schema",
+    ],
+    [
+      "a block volume of a service without block storage",
+      (d) => (d.services[0].storage.block = null),
+      /services\[0\]\.backup\.volumes\[1\]: a block volume, but the service has no block storage/,
+      "library",
+    ],
+    [
+      "a bucket going to a ZFS target",
+      (d) => (d.services[0].backup.volumes[0].targets[0].kind = "zfs-pull"),
+      /services\[0\]\.backup\.volumes\[0\]\.targets\[0\]\.kind: a blob volume goes to s3-replica targets, got zfs-pull/,
+      "library",
     ],
     [
       "an unknown component type",
@@ -260,6 +354,8 @@ describeWithNix("the Nix library for deployment.json", () => {
     const doc = document() as any;
     spoil(doc);
     if (refusedBy === "schema") expect(validDocument(doc)).toBe(false);
+    // What the JSON Schema cannot say: how volumes, storage and targets fit together.
+    else if (refusedBy === "library") expect(validDocument(doc)).toBe(true);
     else {
       // The JSON Schema leaves service types and their options to the catalog.
       expect(validDocument(doc)).toBe(true);

@@ -6,8 +6,8 @@ const service = (domain: string, nested: boolean) => ({
   id: `s-${domain}`,
   domain,
   ...(nested
-    ? { backupPolicy: { schedule: "0 3 * * *", retentionDays: 14 } }
-    : { backupSchedule: "0 3 * * *", backupRetentionDays: 14 }),
+    ? { backupPolicy: { schedule: "0 3 * * *", keep: { last: 1, daily: 14 } } }
+    : { backupPolicy: { schedule: "0 3 * * *", keepLast: 1, keepDaily: 14 } }),
 });
 const answer = (domains: string[][], nested = true): ReadAnswer => ({
   operators: {
