@@ -331,7 +331,6 @@ function domainInZone(value: string, zone: string, field: string): string {
   return domain;
 }
 
-
 type Sizes = {
   blockStorageGib?: number | null;
   blobStorageGib?: number | null;
