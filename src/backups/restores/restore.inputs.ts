@@ -18,7 +18,7 @@ export class RequestRestoreInput {
     description:
       "A point in time: the newest existing snapshot taken at or before it (exclusive with snapshotGuid).",
   })
-  at?: Date | null;
+  at?: string | null;
   @Field(() => String, { nullable: true, description: "Why (at most 1,000 characters)." }) note?:
     string | null;
   @Field(() => String, {

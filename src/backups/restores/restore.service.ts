@@ -32,7 +32,8 @@ export type RequestRestore = {
   serviceId: string;
   volumeId?: string | null;
   snapshotGuid?: string | null;
-  at?: Date | null;
+  /** An ISO date-time (the API's DateTime scalar hands it over as text). */
+  at?: Date | string | null;
   note?: string | null;
   idempotencyKey: string;
 };
@@ -76,7 +77,8 @@ export class RestoreService {
     const serviceId = expectGlobalId(serviceGid, "Service", "input.serviceId");
     const volumeId = input.volumeId ? expectGlobalId(input.volumeId, "BackupVolume", "input.volumeId") : null;
     const guid = input.snapshotGuid?.trim() || null;
-    const at = input.at ?? null;
+    const at = input.at == null ? null : new Date(input.at);
+    if (at !== null && Number.isNaN(at.getTime())) throw badInput("input.at", "at is not a date-time");
     if ((guid === null) === (at === null))
       throw badInput("input.snapshotGuid", "name exactly one of snapshotGuid and at");
     if (guid !== null && guid.length > 200) throw badInput("input.snapshotGuid", "snapshotGuid is too long");
