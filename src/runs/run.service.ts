@@ -84,10 +84,7 @@ export class RunService {
         action: RunAction;
         operatorId: string;
         providerId: string;
-      }>(
-        PLACE_OF_RUN,
-        [id],
-      );
+      }>(PLACE_OF_RUN, [id]);
       if (!run) throw notFound("Run", globalId);
       authorize(caller, Permission.RunCancel, {
         kind: "Run",
