@@ -1,8 +1,8 @@
-import { Permission } from "../../authz/permissions.js";
 import { defineModule } from "../../feature-module.js";
 import { createRestoreLoaders } from "./restore.loaders.js";
 import { RestoreResolver } from "./restore.resolver.js";
 import { RestoreService } from "./restore.service.js";
+import { restoresGrants } from "./restores.grants.js";
 
 /**
  * Restores of services from backup snapshots, as runs. Its tables are listed with the backups module's
@@ -10,7 +10,7 @@ import { RestoreService } from "./restore.service.js";
  */
 export const restoresModule = defineModule({
   name: "backup-restores",
-  grants: { readOf: { BackupRestore: Permission.BackupRead } },
+  grants: restoresGrants,
   resolvers: [RestoreResolver],
   loaders: createRestoreLoaders,
   services: ({ ds }) => ({ restores: new RestoreService(ds) }),
