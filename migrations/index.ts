@@ -23,6 +23,7 @@ import { AccountingCheckpointChain1796515184606 } from "./1796515184606-Accounti
 import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
 import { Backups1796522870514 } from "./1796522870514-Backups.js";
 import { ServiceCatalogPerProvider1796523107228 } from "./1796523107228-ServiceCatalogPerProvider.js";
+import { BackupRestores1796523560025 } from "./1796523560025-BackupRestores.js";
 import { DropServiceBackupColumns1796524675257 } from "./1796524675257-DropServiceBackupColumns.js";
 import { BackupSnapshotLiveIndex1796525600000 } from "./1796525600000-BackupSnapshotLiveIndex.js";
 import { BackupVolumeLastSnapshot1796526171576 } from "./1796526171576-BackupVolumeLastSnapshot.js";
@@ -53,6 +54,7 @@ export const migrations: (new () => MigrationInterface)[] = [
   ProviderTenants1796515179996,
   Backups1796522870514,
   ServiceCatalogPerProvider1796523107228,
+  BackupRestores1796523560025,
   DropServiceBackupColumns1796524675257,
   BackupSnapshotLiveIndex1796525600000,
   BackupVolumeLastSnapshot1796526171576,

@@ -11,6 +11,7 @@ import { operatorsGrants } from "./operators/operators.grants.js";
 import { providersGrants } from "./providers/providers.grants.js";
 import { resourcesGrants } from "./resources/resources.grants.js";
 import { runsGrants } from "./runs/runs.grants.js";
+import { restoresGrants } from "./backups/restores/restores.grants.js";
 
 /**
  * Every module's grants, for what needs the role catalogue without loading the modules (the command
@@ -29,6 +30,7 @@ export const moduleGrants = [
   { name: "netbox", grants: netboxGrants },
   { name: "backups", grants: backupsGrants },
   { name: "capacity", grants: capacityGrants },
+  { name: "backup-restores", grants: restoresGrants },
 ];
 
 export const catalogue: RoleCatalogue = buildCatalogue(moduleGrants);

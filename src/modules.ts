@@ -3,6 +3,7 @@ import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
 import { backupsModule } from "./backups/backups.module.js";
+import { restoresModule } from "./backups/restores/restores.module.js";
 import { authzModule } from "./authz/authz.module.js";
 import { capacityModule } from "./capacity/capacity.module.js";
 import { catalogModule } from "./catalog/catalog.module.js";
@@ -35,6 +36,7 @@ export const modules = [
   netboxModule,
   backupsModule,
   capacityModule,
+  restoresModule,
 ] as const;
 
 type Module = (typeof modules)[number];

@@ -207,6 +207,22 @@ BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 -- accounting.snapshot.end
 ROLLBACK;
 
+-- accounting.usage.closeBackup
+WITH now_ AS (SELECT v.id AS volume_id, v.service_id, v.operator_id, t.slug AS service_type,
+         coalesce(sum(s.size_bytes) FILTER (WHERE s.destroyed_at IS NULL), 0) AS snapshot_bytes,
+         coalesce(sum(s.size_bytes * cardinality(array_remove(s.held_at, 'source')))
+                    FILTER (WHERE s.destroyed_at IS NULL), 0) AS replica_bytes
+    FROM backup_volume v JOIN service sv ON sv.id = v.service_id JOIN service_type t ON t.id = sv.service_type_id
+    LEFT JOIN backup_snapshot s ON s.volume_id = v.id
+   WHERE v.id = ANY($1::uuid[])
+   GROUP BY v.id, t.slug), closed AS (
+       UPDATE usage_backup u SET valid_to = greatest(clock_timestamp(), u.valid_from)
+        WHERE u.volume_id = ANY($1::uuid[]) AND u.valid_to IS NULL
+          AND NOT EXISTS (SELECT 1 FROM now_ n WHERE n.volume_id = u.volume_id
+                            AND n.snapshot_bytes = u.snapshot_bytes AND n.replica_bytes = u.replica_bytes)
+        RETURNING u.volume_id, u.valid_to)
+     SELECT volume_id AS "volumeId", to_char(valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM closed;
+
 -- accounting.usage.closeDeploymentServices
 UPDATE usage_service SET disabled_at = greatest(clock_timestamp(), enabled_from)
       WHERE deployment_id = $1 AND disabled_at IS NULL;
@@ -239,6 +255,22 @@ WITH closed AS (
         RETURNING u.service_id, u.valid_to)
      SELECT service_id AS "serviceId", to_char(valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM closed;
 
+-- accounting.usage.openBackup
+WITH now_ AS (SELECT v.id AS volume_id, v.service_id, v.operator_id, t.slug AS service_type,
+         coalesce(sum(s.size_bytes) FILTER (WHERE s.destroyed_at IS NULL), 0) AS snapshot_bytes,
+         coalesce(sum(s.size_bytes * cardinality(array_remove(s.held_at, 'source')))
+                    FILTER (WHERE s.destroyed_at IS NULL), 0) AS replica_bytes
+    FROM backup_volume v JOIN service sv ON sv.id = v.service_id JOIN service_type t ON t.id = sv.service_type_id
+    LEFT JOIN backup_snapshot s ON s.volume_id = v.id
+   WHERE v.id = ANY($1::uuid[])
+   GROUP BY v.id, t.slug)
+   INSERT INTO usage_backup (volume_id, service_id, operator_id, service_type, snapshot_bytes, replica_bytes, valid_from)
+     SELECT n.volume_id, n.service_id, n.operator_id, n.service_type, n.snapshot_bytes, n.replica_bytes,
+            coalesce(c.at, clock_timestamp())
+       FROM now_ n LEFT JOIN unnest($2::uuid[], $3::timestamptz[]) AS c(volume_id, at) ON c.volume_id = n.volume_id
+      WHERE (n.snapshot_bytes > 0 OR n.replica_bytes > 0)
+        AND NOT EXISTS (SELECT 1 FROM usage_backup u WHERE u.volume_id = n.volume_id AND u.valid_to IS NULL);
+
 -- accounting.usage.openQuota
 INSERT INTO usage_quota (operator_id, storage_gib, vcpus, memory_gib, valid_from)
      SELECT o.id, o.quota_storage_gib, o.quota_vcpus, o.quota_memory_gib, coalesce($2::timestamptz, clock_timestamp())
@@ -265,7 +297,7 @@ INSERT INTO usage_storage (service_id, deployment_id, operator_id, service_type,
 -- accounting.usageReport.outcomes
 SELECT outcome, count(*)::int AS n FROM accounting_event
       WHERE operator_id = $1 AND occurred_at >= $2 AND occurred_at < $3
-        AND action = 'apply' AND target_kind = 'run' AND outcome IN ('success', 'failure')
+        AND action IN ('apply', 'restore') AND target_kind = 'run' AND outcome IN ('success', 'failure')
       GROUP BY outcome;
 
 -- accounting.usageReport.quota
@@ -287,10 +319,18 @@ WITH enabled AS (
          FROM (SELECT service_type, block_storage_gib, blob_storage_gib, extract(epoch FROM least(coalesce(valid_to, now()), $3::timestamptz) - greatest(valid_from, $2::timestamptz)) AS secs
                  FROM usage_storage
                 WHERE operator_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)) s
+        WHERE secs > 0 GROUP BY service_type),
+     backup AS (
+       SELECT service_type AS type, sum(snapshot_bytes * secs) / 3600 / 1073741824 AS snapshots,
+              sum(replica_bytes * secs) / 3600 / 1073741824 AS replicas
+         FROM (SELECT service_type, snapshot_bytes, replica_bytes, extract(epoch FROM least(coalesce(valid_to, now()), $3::timestamptz) - greatest(valid_from, $2::timestamptz)) AS secs
+                 FROM usage_backup
+                WHERE operator_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)) b
         WHERE secs > 0 GROUP BY service_type)
-     SELECT coalesce(e.type, s.type) AS type, coalesce(e.days, 0) AS days, coalesce(s.block, 0) AS block,
-            coalesce(s.blob, 0) AS blob
-       FROM enabled e FULL JOIN storage s ON s.type = e.type ORDER BY 1;
+     SELECT coalesce(e.type, s.type, b.type) AS type, coalesce(e.days, 0) AS days, coalesce(s.block, 0) AS block,
+            coalesce(s.blob, 0) AS blob, coalesce(b.snapshots, 0) AS snapshots, coalesce(b.replicas, 0) AS replicas
+       FROM enabled e FULL JOIN storage s ON s.type = e.type FULL JOIN backup b ON b.type = coalesce(e.type, s.type)
+      ORDER BY 1;
 
 -- accounting.verify.chainHead
 SELECT seq::text AS seq FROM accounting_chain WHERE chain = $1;

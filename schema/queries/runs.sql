@@ -23,7 +23,7 @@ SELECT id, config_hash AS "configHash" FROM run WHERE deployment_id = $1 AND ide
 
 -- runs.enqueue.insert
 INSERT INTO run (deployment_id, action, state, config, config_hash, generation, initiator, request_id, idempotency_key)
-     VALUES ($1, 'apply', 'queued', $2, $3, $4, $5, $6, $7) RETURNING id;
+     VALUES ($1, $8, 'queued', $2, $3, $4, $5, $6, $7) RETURNING id;
 
 -- runs.events.chunks
 SELECT seq, "offset", stream, length(data) AS size, encode(data, 'base64') AS base64
@@ -86,24 +86,24 @@ SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
            FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d;
 
 -- runs.placeOfRun
-SELECT r.state, d.operator_id AS "operatorId", o.provider_id AS "providerId"
+SELECT r.state, r.action, d.operator_id AS "operatorId", o.provider_id AS "providerId"
            FROM run r JOIN deployment d ON d.id = r.deployment_id JOIN operator o ON o.id = d.operator_id
           WHERE r.id = $1 FOR UPDATE OF r;
 
 -- runs.transition.byId
  UPDATE run r SET {{set}} FROM deployment d 
       WHERE r.id = $1 AND d.id = r.deployment_id AND {{guards}}
-      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
+      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config, r.action,
         d.operator_id AS "operatorId", d.name AS "deploymentName";
 
 -- runs.transition.picked
 WITH picked AS ({{pick}}) UPDATE run r SET {{set}} FROM deployment d , picked
       WHERE r.id = picked.id AND d.id = r.deployment_id AND {{guards}}
-      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
+      RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config, r.action,
         d.operator_id AS "operatorId", d.name AS "deploymentName";
 
 -- runs.worker.deployed
-UPDATE deployment d SET deployed_config = r.config, deployed_generation = r.generation,
+UPDATE deployment d SET deployed_config = r.config - 'restore', deployed_generation = r.generation,
                   deployed_at = r.finished_at, updated_at = now()
              FROM run r WHERE r.id = $1 AND d.id = r.deployment_id;
 

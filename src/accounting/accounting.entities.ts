@@ -8,6 +8,7 @@ import { AccountingSigningKeyEntity } from "./signing-key.entity.js";
 import { UsageQuotaEntity } from "./usage-quota.entity.js";
 import { UsageServiceEntity } from "./usage-service.entity.js";
 import { UsageStorageEntity } from "./usage-storage.entity.js";
+import { UsageBackupEntity } from "./usage-backup.entity.js";
 
 /** The tables accounting owns; src/entities.ts lists every feature's for the DataSource. */
 export const accountingEntities = [
@@ -20,5 +21,6 @@ export const accountingEntities = [
   UsageQuotaEntity,
   UsageServiceEntity,
   UsageStorageEntity,
+  UsageBackupEntity,
   FailureTallyEntity,
 ];

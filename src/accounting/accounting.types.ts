@@ -134,6 +134,10 @@ export class ServiceTypeUsage {
   serviceDays: number;
   @Field(() => Float) blockStorageGibHours: number;
   @Field(() => Float) blobStorageGibHours: number;
+  @Field(() => Float, { description: "Bytes of the services' existing backup snapshots, in GiB-hours." })
+  backupSnapshotGibHours: number;
+  @Field(() => Float, { description: "Bytes held at backup targets (once per target), in GiB-hours." })
+  backupReplicaGibHours: number;
 }
 
 @ObjectType({ description: "One operator's usage over a period [from, to).", simpleResolvers: true })
@@ -146,7 +150,14 @@ export class UsageReport {
   @Field(() => Float, { description: "Booked (quota) memory in GiB-hours." }) bookedMemoryGibHours: number;
   @Field(() => [ServiceTypeUsage], { description: "Enabled service-days and allocated storage per type." })
   services: ServiceTypeUsage[];
-  @Field(() => Int, { description: "Runs that ended in the period and succeeded." }) runsSucceeded: number;
+  @Field(() => Float, { description: "Backup snapshot storage of every service, in GiB-hours." })
+  backupSnapshotGibHours: number;
+  @Field(() => Float, {
+    description: "Backup replica storage (at backup targets) of every service, in GiB-hours.",
+  })
+  backupReplicaGibHours: number;
+  @Field(() => Int, { description: "Runs (applies and restores) that ended in the period and succeeded." })
+  runsSucceeded: number;
   @Field(() => Int, { description: "Runs that ended in the period otherwise." }) runsFailed: number;
 }
 

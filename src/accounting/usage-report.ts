@@ -7,6 +7,9 @@ export type ServiceTypeUsage = {
   serviceDays: number;
   blockStorageGibHours: number;
   blobStorageGibHours: number;
+  /** Backup storage: bytes of existing snapshots, and bytes held at backup targets, over time. */
+  backupSnapshotGibHours: number;
+  backupReplicaGibHours: number;
 };
 
 export type UsageReport = {
@@ -17,9 +20,14 @@ export type UsageReport = {
   bookedVcpuHours: number;
   bookedMemoryGibHours: number;
   services: ServiceTypeUsage[];
+  /** The services' backup storage summed. */
+  backupSnapshotGibHours: number;
+  backupReplicaGibHours: number;
   runsSucceeded: number;
   runsFailed: number;
 };
+
+const GIB = 1024 ** 3;
 
 // Seconds of an interval [start, end) inside the period [$2, $3); an open interval runs until now.
 const overlap = (start: string, end: string) =>
@@ -46,16 +54,24 @@ const SERVICES = sql(
          FROM (SELECT service_type, block_storage_gib, blob_storage_gib, ${overlap("valid_from", "valid_to")} AS secs
                  FROM usage_storage
                 WHERE operator_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)) s
+        WHERE secs > 0 GROUP BY service_type),
+     backup AS (
+       SELECT service_type AS type, sum(snapshot_bytes * secs) / 3600 / ${GIB} AS snapshots,
+              sum(replica_bytes * secs) / 3600 / ${GIB} AS replicas
+         FROM (SELECT service_type, snapshot_bytes, replica_bytes, ${overlap("valid_from", "valid_to")} AS secs
+                 FROM usage_backup
+                WHERE operator_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)) b
         WHERE secs > 0 GROUP BY service_type)
-     SELECT coalesce(e.type, s.type) AS type, coalesce(e.days, 0) AS days, coalesce(s.block, 0) AS block,
-            coalesce(s.blob, 0) AS blob
-       FROM enabled e FULL JOIN storage s ON s.type = e.type ORDER BY 1`,
+     SELECT coalesce(e.type, s.type, b.type) AS type, coalesce(e.days, 0) AS days, coalesce(s.block, 0) AS block,
+            coalesce(s.blob, 0) AS blob, coalesce(b.snapshots, 0) AS snapshots, coalesce(b.replicas, 0) AS replicas
+       FROM enabled e FULL JOIN storage s ON s.type = e.type FULL JOIN backup b ON b.type = coalesce(e.type, s.type)
+      ORDER BY 1`,
 );
 const OUTCOMES = sql(
   "accounting.usageReport.outcomes",
   `SELECT outcome, count(*)::int AS n FROM accounting_event
       WHERE operator_id = $1 AND occurred_at >= $2 AND occurred_at < $3
-        AND action = 'apply' AND target_kind = 'run' AND outcome IN ('success', 'failure')
+        AND action IN ('apply', 'restore') AND target_kind = 'run' AND outcome IN ('success', 'failure')
       GROUP BY outcome`,
 );
 
@@ -71,10 +87,14 @@ export async function usageReport(
 ): Promise<UsageReport> {
   const params = [operatorId, from, to];
   const [booked] = await db.query<{ storage: string; vcpus: string; memory: string }>(QUOTA, params);
-  const services = await db.query<{ type: string; days: string; block: string; blob: string }>(
-    SERVICES,
-    params,
-  );
+  const services = await db.query<{
+    type: string;
+    days: string;
+    block: string;
+    blob: string;
+    snapshots: string;
+    replicas: string;
+  }>(SERVICES, params);
   const runs = await db.query<{ outcome: string; n: number }>(OUTCOMES, params);
   const runsOf = (outcome: string) => runs.find((r) => r.outcome === outcome)?.n ?? 0;
   return {
@@ -89,8 +109,14 @@ export async function usageReport(
       serviceDays: Number(s.days),
       blockStorageGibHours: Number(s.block),
       blobStorageGibHours: Number(s.blob),
+      backupSnapshotGibHours: Number(s.snapshots),
+      backupReplicaGibHours: Number(s.replicas),
     })),
+    backupSnapshotGibHours: sum(services.map((s) => s.snapshots)),
+    backupReplicaGibHours: sum(services.map((s) => s.replicas)),
     runsSucceeded: runsOf("success"),
     runsFailed: runsOf("failure"),
   };
 }
+
+const sum = (values: string[]) => values.reduce((a, v) => a + Number(v), 0);

@@ -101,3 +101,46 @@ export async function closeDeploymentUsage(tx: EntityManager, deploymentId: stri
   await tx.query(CLOSE_DEPLOYMENT_SERVICES, [deploymentId]);
   await tx.query(CLOSE_DEPLOYMENT_STORAGE, [deploymentId]);
 }
+
+// A volume's backup storage now: bytes of its existing snapshots, and bytes held at backup targets (each
+// target holding a snapshot counts its size once; "source" is the volume's own host, not a replica).
+// The CTE both statements below start from (a fragment, not a statement of its own).
+const BACKUP_NOW = `now_ AS (SELECT v.id AS volume_id, v.service_id, v.operator_id, t.slug AS service_type,
+         coalesce(sum(s.size_bytes) FILTER (WHERE s.destroyed_at IS NULL), 0) AS snapshot_bytes,
+         coalesce(sum(s.size_bytes * cardinality(array_remove(s.held_at, 'source')))
+                    FILTER (WHERE s.destroyed_at IS NULL), 0) AS replica_bytes
+    FROM backup_volume v JOIN service sv ON sv.id = v.service_id JOIN service_type t ON t.id = sv.service_type_id
+    LEFT JOIN backup_snapshot s ON s.volume_id = v.id
+   WHERE v.id = ANY($1::uuid[])
+   GROUP BY v.id, t.slug)`;
+const CLOSE_BACKUP = sql(
+  "accounting.usage.closeBackup",
+  `WITH ${BACKUP_NOW}, closed AS (
+       UPDATE usage_backup u SET valid_to = greatest(clock_timestamp(), u.valid_from)
+        WHERE u.volume_id = ANY($1::uuid[]) AND u.valid_to IS NULL
+          AND NOT EXISTS (SELECT 1 FROM now_ n WHERE n.volume_id = u.volume_id
+                            AND n.snapshot_bytes = u.snapshot_bytes AND n.replica_bytes = u.replica_bytes)
+        RETURNING u.volume_id, u.valid_to)
+     SELECT volume_id AS "volumeId", ${isoMicros("valid_to")} AS at FROM closed`,
+);
+const OPEN_BACKUP = sql(
+  "accounting.usage.openBackup",
+  `WITH ${BACKUP_NOW}
+   INSERT INTO usage_backup (volume_id, service_id, operator_id, service_type, snapshot_bytes, replica_bytes, valid_from)
+     SELECT n.volume_id, n.service_id, n.operator_id, n.service_type, n.snapshot_bytes, n.replica_bytes,
+            coalesce(c.at, clock_timestamp())
+       FROM now_ n LEFT JOIN unnest($2::uuid[], $3::timestamptz[]) AS c(volume_id, at) ON c.volume_id = n.volume_id
+      WHERE (n.snapshot_bytes > 0 OR n.replica_bytes > 0)
+        AND NOT EXISTS (SELECT 1 FROM usage_backup u WHERE u.volume_id = n.volume_id AND u.valid_to IS NULL)`,
+);
+
+/**
+ * Brings the backup storage intervals of these volumes in line with their snapshots: a report that
+ * changes a volume's snapshot or replica bytes closes its interval and opens the next, adjacent to the
+ * microsecond; a volume with nothing stored (or gone) has none open. Called in the report's transaction.
+ */
+export async function syncBackupUsage(tx: EntityManager, volumeIds: string[]): Promise<void> {
+  if (!isRecording() || volumeIds.length === 0) return;
+  const closed: { volumeId: string; at: string }[] = await tx.query(CLOSE_BACKUP, [volumeIds]);
+  await tx.query(OPEN_BACKUP, [volumeIds, closed.map((c) => c.volumeId), closed.map((c) => c.at)]);
+}

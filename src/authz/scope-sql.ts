@@ -78,6 +78,8 @@ export const OWNER_OF = {
       `EXISTS (SELECT 1 FROM casbin_rule ug WHERE ug.ptype = 'g' AND ug.v0 = 'user:' || ${t}.id
                 AND ${grantDomain.providers("")})`,
   },
+  // Restores of backups, by the service's operator they carry.
+  backup_restore: byOperatorColumn("operator_id"),
 } satisfies Record<string, Owner>;
 
 export type ScopedTable = keyof typeof OWNER_OF;

@@ -49,6 +49,17 @@ export function serialized(db: Db): Db {
 
 export type EnqueueTarget = { deploymentId: string; operatorId: string };
 
+/**
+ * What a restore run restores, written into its deployment.json as `restore` (the deployment's Nix code
+ * reads it; nixops4 contract §2). Ids are global ids, as elsewhere in deployment.json.
+ */
+export type RestoreTarget = {
+  restoreId: string;
+  service: string;
+  volume: { id: string; kind: string; name: string; host: string | null };
+  snapshot: { guid: string; name: string; takenAt: string };
+};
+
 const RUN_BY_IDEMPOTENCY_KEY = sql(
   "runs.enqueue.byIdempotencyKey",
   `SELECT id, config_hash AS "configHash" FROM run WHERE deployment_id = $1 AND idempotency_key = $2`,
@@ -56,7 +67,7 @@ const RUN_BY_IDEMPOTENCY_KEY = sql(
 const INSERT_RUN = sql(
   "runs.enqueue.insert",
   `INSERT INTO run (deployment_id, action, state, config, config_hash, generation, initiator, request_id, idempotency_key)
-     VALUES ($1, 'apply', 'queued', $2, $3, $4, $5, $6, $7) RETURNING id`,
+     VALUES ($1, $8, 'queued', $2, $3, $4, $5, $6, $7) RETURNING id`,
 );
 
 /**
@@ -67,6 +78,9 @@ const INSERT_RUN = sql(
  * With an idempotency key (scoped to the deployment, so no other tenant can block or detect it), the same
  * key with the same configuration returns the run it made before; with another it fails with
  * IDEMPOTENCY_CONFLICT.
+ *
+ * With a restore target the run is a restore: the same staged configuration plus `restore`. Runs of a
+ * deployment execute in queue order, so a restore never rolls back an apply queued before it.
  */
 export async function enqueueRun(
   tx: EntityManager,
@@ -74,11 +88,14 @@ export async function enqueueRun(
   target: EnqueueTarget,
   idempotencyKey: string | null,
   sections: readonly ServiceConfigSection[],
+  restore?: RestoreTarget,
 ): Promise<string> {
   const db = serialized(dbOf(tx));
   const { deploymentId } = target;
-  const config = await buildStagedConfig(db, deploymentId, sections);
-  if (!config) throw notFound("Deployment", toGlobalId("Deployment", deploymentId));
+  const staged = await buildStagedConfig(db, deploymentId, sections);
+  if (!staged) throw notFound("Deployment", toGlobalId("Deployment", deploymentId));
+  const config = restore ? { ...staged, restore } : staged;
+  const action = restore ? "restore" : "apply";
   const hash = configHash(config);
   if (idempotencyKey !== null) {
     const [existing] = await db.query<{ id: string; configHash: string }>(RUN_BY_IDEMPOTENCY_KEY, [
@@ -98,10 +115,11 @@ export async function enqueueRun(
     JSON.stringify(initiatorOf(caller)),
     caller.requestId,
     idempotencyKey,
+    action,
   ]);
   const runId = (row as { id: string }).id;
   await recordEvent(tx, caller, {
-    action: "apply",
+    action,
     outcome: "pending",
     targetKind: "run",
     targetId: runId,

@@ -17,6 +17,9 @@ export const RUN_STATES = [
 
 export type RunState = (typeof RUN_STATES)[number];
 
+/** What a run does: apply the staged configuration, or that and restore a volume from a backup snapshot. */
+export type RunAction = "apply" | "restore";
+
 export type TerminalRunState = "succeeded" | "failed" | "errored" | "canceled";
 
 /** States in which a process may exist; at most one run per deployment is in one of them. */
@@ -74,6 +77,7 @@ export type TransitionedRun = {
   state: RunState;
   generation: number;
   config: object;
+  action: RunAction;
   /** Of the run's deployment, read in the same statement (for its accounting event and its workdir). */
   operatorId: string | null;
   deploymentName: string | null;
@@ -87,7 +91,7 @@ export type RunSelector = string | { pickSql: string; params: unknown[] };
 
 // The transition as one statement: {{set}} is the new state, its timestamp and the fields given;
 // {{guards}} the expected states and the guard; a worker's claim first picks the run with {{pick}}.
-const RETURNING = `RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config,
+const RETURNING = `RETURNING r.id, r.deployment_id AS "deploymentId", r.state, r.generation, r.config, r.action,
         d.operator_id AS "operatorId", d.name AS "deploymentName"`;
 const TRANSITION_BY_ID = sqlTemplate<"set" | "guards">(
   "runs.transition.byId",

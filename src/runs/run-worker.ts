@@ -88,7 +88,7 @@ const PICK_QUEUED = sql(
 );
 const MARK_DEPLOYED = sql(
   "runs.worker.deployed",
-  `UPDATE deployment d SET deployed_config = r.config, deployed_generation = r.generation,
+  `UPDATE deployment d SET deployed_config = r.config - 'restore', deployed_generation = r.generation,
                   deployed_at = r.finished_at, updated_at = now()
              FROM run r WHERE r.id = $1 AND d.id = r.deployment_id`,
 );
@@ -341,7 +341,8 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
         return false;
       }
       if (to === "succeeded") {
-        // What this run applied is now what is deployed: in the same transaction as the state change.
+        // What this run applied is now what is deployed (a restore's target is not configuration): in the
+        // same transaction as the state change.
         await tx.query(MARK_DEPLOYED, [claimed.id]);
       }
       await recordEnd(tx, done, to, reason);
@@ -358,7 +359,7 @@ export function startRunWorker(ds: DataSource, log: Logger, opts: RunWorkerOptio
     reason: string | null,
   ): Promise<void> {
     await recordEvent(tx, systemCaller(), {
-      action: "apply",
+      action: run.action,
       targetKind: "run",
       targetId: run.id,
       operatorId: run.operatorId,

@@ -2,7 +2,7 @@ import { Check, Column, Entity, Generated, Index, JoinColumn, ManyToOne, type Re
 import type { Initiator } from "../accounting/accounting-event.entity.js";
 import { CreatedAt, UpdatedAt, UuidPrimary } from "../db/columns.js";
 import { DeploymentEntity } from "../deployments/deployment.entity.js";
-import type { RunState } from "./run-state.js";
+import type { RunAction, RunState } from "./run-state.js";
 import { ConflictOn } from "../db/conflicts.js";
 
 /** One nixops4 run of a deployment, with the exact configuration it was handed (frozen at enqueue time). */
@@ -21,7 +21,7 @@ import { ConflictOn } from "../db/conflicts.js";
   "run_state_check",
   `state IN ('queued', 'running', 'canceling', 'succeeded', 'failed', 'errored', 'canceled')`,
 )
-@Check("run_action_check", `action IN ('apply')`)
+@Check("run_action_check", `action IN ('apply', 'restore')`)
 export class RunEntity {
   @UuidPrimary() id: string;
 
@@ -36,7 +36,8 @@ export class RunEntity {
   @JoinColumn({ name: "deployment_id", foreignKeyConstraintName: "run_deployment_fk" })
   deployment?: Relation<DeploymentEntity>;
 
-  @Column({ type: "text", default: "apply" }) action: "apply";
+  /** apply: the staged configuration; restore: the same, with a backup restore target (src/backups/restores). */
+  @Column({ type: "text", default: "apply" }) action: RunAction;
 
   @Column({ type: "text", default: "queued" }) state: RunState;
 

@@ -14,7 +14,7 @@ import type { Nixops4Progress } from "./nixops4-process.js";
 import { enqueueRun, serialized } from "./run-enqueue.js";
 import type { ServiceConfigSection } from "../deployments/config-section.js";
 import { readRunLog, readRunProgress } from "./run-log.js";
-import { type RunState, isTerminal, transitionRun } from "./run-state.js";
+import { type RunAction, type RunState, isTerminal, transitionRun } from "./run-state.js";
 import { RUN_COLUMNS } from "./run.loaders.js";
 import { type Run, type RunLogPage, toRun } from "./run.types.js";
 import { integerKey } from "../db/sort-key.js";
@@ -39,7 +39,7 @@ const PLACE_OF_DEPLOYMENT = sql(
 );
 const PLACE_OF_RUN = sql(
   "runs.placeOfRun",
-  `SELECT r.state, d.operator_id AS "operatorId", o.provider_id AS "providerId"
+  `SELECT r.state, r.action, d.operator_id AS "operatorId", o.provider_id AS "providerId"
            FROM run r JOIN deployment d ON d.id = r.deployment_id JOIN operator o ON o.id = d.operator_id
           WHERE r.id = $1 FOR UPDATE OF r`,
 );
@@ -83,10 +83,12 @@ export class RunService {
     const id = expectGlobalId(globalId, "Run", "id");
     return inTransaction(this.ds, async (tx) => {
       const db = dbOf(tx);
-      const [run] = await db.query<{ state: RunState; operatorId: string; providerId: string }>(
-        PLACE_OF_RUN,
-        [id],
-      );
+      const [run] = await db.query<{
+        state: RunState;
+        action: RunAction;
+        operatorId: string;
+        providerId: string;
+      }>(PLACE_OF_RUN, [id]);
       if (!run) throw notFound("Run", globalId);
       authorize(caller, Permission.RunCancel, {
         kind: "Run",
@@ -101,7 +103,7 @@ export class RunService {
         const reason = "canceled before it started";
         await transitionRun(db, id, ["queued"], "canceled", { reason });
         await recordEvent(tx, caller, { ...event, action: "cancel" });
-        await recordEvent(tx, caller, { ...event, action: "apply", outcome: "failure", reason });
+        await recordEvent(tx, caller, { ...event, action: run.action, outcome: "failure", reason });
       } else {
         await transitionRun(db, id, ["running"], "canceling", { reason: "canceled on request" });
         await recordEvent(tx, caller, { ...event, action: "cancel", outcome: "pending" });

@@ -34,8 +34,18 @@ registerEnumType(RunStateValue, {
 
 export enum RunActionValue {
   APPLY = "apply",
+  RESTORE = "restore",
 }
-registerEnumType(RunActionValue, { name: "RunAction" });
+registerEnumType(RunActionValue, {
+  name: "RunAction",
+  valuesConfig: {
+    APPLY: { description: "nixops4 apply of the staged configuration." },
+    RESTORE: {
+      description:
+        "The same apply with a backup restore target in deployment.json (an approved BackupRestore).",
+    },
+  },
+});
 
 @ObjectType({ simpleResolvers: true })
 export class RunResourceFailure {

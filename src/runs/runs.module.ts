@@ -17,7 +17,7 @@ export const runsModule = defineModule({
   events: {
     applyDeployment: ["run.apply"],
     // A running run's cancel is pending until the worker ends it; a queued one fails its apply at once.
-    cancelRun: ["run.cancel", "run.apply"],
+    cancelRun: ["run.cancel", "run.apply", "run.restore"],
   },
 });
 

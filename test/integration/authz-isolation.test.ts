@@ -32,6 +32,7 @@ type World = {
     run: string;
     /** Its service's block volume, with a snapshot. */
     volume: string;
+    restore: string;
   }[];
 };
 type Op = World["operators"][number];
@@ -71,7 +72,8 @@ describe("operator isolation (property-based)", () => {
     for (let p = 0; p < PROVIDERS; p++) {
       const provider = await f.provider();
       await db.ds.query(
-        `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_daily) VALUES ($1, $2, '0 3 * * *', 7)`,
+        `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_daily)
+         SELECT $1, id, '0 3 * * *', 7 FROM service_type WHERE provider_id = $1 AND slug = $2`,
         [provider.id, types.mastodon],
       );
       const [t] = await db.ds.query(
@@ -91,6 +93,7 @@ describe("operator isolation (property-based)", () => {
          VALUES ($1, 'succeeded', '{}', 'x', 1, '{}', now()) RETURNING id`,
         [d.id],
       );
+      // A restore already rejected: rejecting it again (where allowed) changes nothing.
       const [volume] = await db.ds.query(
         `INSERT INTO backup_volume (service_id, operator_id, kind, name) VALUES ($1, $2, 'block', 'tank/data') RETURNING id`,
         [s.id, op.id],
@@ -100,6 +103,12 @@ describe("operator isolation (property-based)", () => {
          VALUES ($1, '1', 'autosnap', now(), 1, now())`,
         [volume.id],
       );
+      const [restore] = await db.ds.query(
+        `INSERT INTO backup_restore (service_id, deployment_id, operator_id, volume_id, snapshot_guid, state,
+                                     requested_by, idempotency_key, decided_by, decided_at)
+         VALUES ($1, $2, $3, $4, '1', 'rejected', '{}', 'k', '{}', now()) RETURNING id`,
+        [s.id, d.id, op.id, volume.id],
+      );
       world.operators.push({
         id: op.id,
         gid: op.gid,
@@ -108,6 +117,7 @@ describe("operator isolation (property-based)", () => {
         service: s.gid,
         run: toGlobalId("Run", run.id),
         volume: toGlobalId("BackupVolume", volume.id),
+        restore: toGlobalId("BackupRestore", restore.id),
       });
     }
     const clients = new ClientService(db.ds, catalogue);
@@ -199,8 +209,10 @@ describe("operator isolation (property-based)", () => {
 
   async function checkSubject(subject: string, grants: Assignment[]) {
     const m = expected(grants);
-    const ids = (os: World["operators"], key: "gid" | "deployment" | "service" | "run" | "volume") =>
-      os.map((o) => o[key]).sort();
+    const ids = (
+      os: World["operators"],
+      key: "gid" | "deployment" | "service" | "run" | "volume" | "restore",
+    ) => os.map((o) => o[key]).sort();
     const ops = world.operators;
     // One root field per request (a refused non-null root field voids the whole answer), all at once.
     const ask = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -210,7 +222,7 @@ describe("operator isolation (property-based)", () => {
         code: res.errors?.[0]?.extensions?.code ?? null,
       };
     };
-    const [operators, deployments, byProvider, runs, providers, nodes, clients, ...configs] =
+    const [operators, deployments, byProvider, runs, providers, nodes, clients, restores, ...configs] =
       await Promise.all([
         ask(`{ operators(first: 100) { totalCount nodes { id
         deployments { totalCount nodes { id services { totalCount nodes { id backupPolicy { schedule }
@@ -223,11 +235,12 @@ describe("operator isolation (property-based)", () => {
         ask(`{ providers(first: 10) { nodes { id } } }`),
         ask(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
           ids: [
-            ...ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run, o.volume]),
+            ...ops.flatMap((o) => [o.gid, o.deployment, o.service, o.run, o.volume, o.restore]),
             ...world.providers.map((p) => p.target),
           ],
         }),
         ask(`{ clients(first: 100) { totalCount nodes { id } } }`),
+        ask(`{ backupRestores(first: 100) { totalCount nodes { id } } }`),
         ...ops.map((o) => ask(`query($d: ID!) { deploymentConfig(deploymentId: $d) }`, { d: o.deployment })),
       ]);
 
@@ -270,6 +283,7 @@ describe("operator isolation (property-based)", () => {
             m.perms[i]!.has(P.DeploymentRead) ? o.service : null,
             m.perms[i]!.has(P.RunRead) ? o.run : null,
             m.perms[i]!.has(P.BackupRead) ? o.volume : null,
+            m.perms[i]!.has(P.BackupRead) ? o.restore : null,
           ])
           .concat(world.providers.map((p, i) => (m.atProvider[i]!.has(P.BackupRead) ? p.target : null))),
       );
@@ -287,6 +301,13 @@ describe("operator isolation (property-based)", () => {
         ids(m.where(P.RunRead), "run"),
       );
       expect(runs.data!.runs.totalCount).toBe(m.where(P.RunRead).length);
+    }
+    if (!m.anywhere(P.BackupRead)) expect(restores.code).toBe("FORBIDDEN");
+    else {
+      expect(restores.data!.backupRestores.nodes.map((r: { id: string }) => r.id).sort()).toEqual(
+        ids(m.where(P.BackupRead), "restore"),
+      );
+      expect(restores.data!.backupRestores.totalCount).toBe(m.where(P.BackupRead).length);
     }
     if (!m.anywhere(P.ProviderRead)) expect(providers.code).toBe("FORBIDDEN");
     else {
@@ -369,12 +390,14 @@ describe("operator isolation (property-based)", () => {
       { name: "configure", p: P.DeploymentWrite, ok: null, sees: P.DeploymentRead, of: (o: Op) => o.service },
       { name: "quota", p: P.QuotaSet, ok: null, sees: P.OperatorRead, of: (o: Op) => o.gid },
       { name: "cancel", p: P.RunCancel, ok: "CONFLICT", sees: P.RunRead, of: (o: Op) => o.run },
+      { name: "reject", p: P.BackupApprove, ok: null, sees: P.BackupRead, of: (o: Op) => o.restore },
     ] as const;
     const mutation = {
       rename: `mutation($id: ID!) { renameDeployment(id: $id, name: "production") { id } }`,
       configure: `mutation($id: ID!) { configureService(id: $id, input: {}) { id } }`,
       quota: `mutation($id: ID!) { setOperatorQuota(id: $id, quota: { storageGib: 10000, vcpus: 100, memoryGib: 400 }) { id } }`,
       cancel: `mutation($id: ID!) { cancelRun(id: $id) { id } }`,
+      reject: `mutation($id: ID!) { rejectRestore(id: $id) { id } }`,
     };
     const outcomes = await Promise.all(
       ops.flatMap((o, i) =>

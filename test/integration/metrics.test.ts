@@ -109,7 +109,8 @@ describe("/metrics", () => {
     );
     // Hourly snapshots by the provider's default: one 5 hours old (stale), one fresh, one service without any volume.
     await h.db.ds.query(
-      `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_last) VALUES ($1, $2, '0 * * * *', 24)`,
+      `INSERT INTO backup_default (provider_id, service_type_id, schedule, keep_last)
+       SELECT $1, id, '0 * * * *', 24 FROM service_type WHERE provider_id = $1 AND slug = $2`,
       [providerId, types.forgejo],
     );
     const service = async (hoursAgo: number | null) => {

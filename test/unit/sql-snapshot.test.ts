@@ -26,7 +26,8 @@ function unnamedStatements(): string[] {
           : ts.isTemplateExpression(node)
             ? node.head.text
             : null;
-      if (text !== null && STATEMENT.test(text)) {
+      // A foreign key's ON DELETE action ("SET NULL") is no statement.
+      if (text !== null && STATEMENT.test(text) && !/^SET (NULL|DEFAULT)$/.test(text)) {
         const call = node.parent;
         const named =
           ts.isCallExpression(call) &&
