@@ -243,7 +243,6 @@ describe("stories", () => {
         memoryGib: 4,
         blockStorageGib: 20,
         blobStorageGib: 300,
-        backupPolicy: { schedule: "0 3 * * *", retentionDays: 14 },
       };
       const unknownOption = await p.gql(s.operatorAdminToken, query("2-add-service"), {
         input: { ...input, options: { ...input.options, maxVideoLength: 60 } },
@@ -271,6 +270,15 @@ describe("stories", () => {
         blobStorageGib: 300,
       });
       s.service = added.addService.id;
+
+      const policy = ok(
+        await p.gql(s.operatorAdminToken, query("2-set-backup-policy"), { service: s.service }),
+      );
+      expect(policy.setBackupPolicy.backupPolicy).toEqual({
+        source: "SERVICE",
+        schedule: "0 3 * * *",
+        keep: { last: 3, daily: 14 },
+      });
     });
 
     it("applies, follows the run's log live, and finds the deployed configuration", async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Client } from "pg";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../support/db.js";
 import { serverUrl } from "../support/db-url.js";
 import { type FakeNotifySocket, fakeNotifySocket } from "../support/fake-notify-socket.js";
 import { pollUntil } from "../support/poll.js";
@@ -101,6 +101,32 @@ describe("systemd notification", () => {
       proc.child.kill("SIGKILL");
       await admin.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
       await admin.end();
+    }
+  });
+  // Found under load (2026-12-06): the signal handlers were installed only once everything had started, so
+  // a SIGTERM during start-up (here: while waiting for `db migrate`) met Node's default action and the
+  // process died by the signal instead of stopping.
+  it("stops cleanly on a SIGTERM during start-up, while it waits for migrations", async () => {
+    const empty = await createEmptyDatabase();
+    const port = await freePort();
+    const proc = spawnNode(MAIN, [], {
+      PORT: String(port),
+      DATABASE_URL: empty.url,
+      AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      MIGRATE_ON_START: "false",
+      LOG_LEVEL: "info",
+    });
+    try {
+      await pollUntil(
+        async () => proc.output(),
+        (out) => out.includes("waiting for migrations"),
+        { what: () => `the wait for migrations (process output: ${proc.output()})`, timeoutMs: 30_000 },
+      );
+      proc.child.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.child.kill("SIGKILL");
+      await empty.drop();
     }
   });
 });
