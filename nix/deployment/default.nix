@@ -48,6 +48,22 @@ let
       ) s.backup.volumes
     );
 
+  # A restore run's target must be one of the document's service's backup volumes.
+  restoreErrors =
+    doc:
+    let
+      r = doc.restore;
+      svc = firstOf r.service "id" doc.services;
+    in
+    lib.optionals (doc ? restore) (
+      if svc == null then
+        [ "restore.service: no service ${builtins.toJSON r.service} in services" ]
+      else
+        lib.optional (lib.findFirst (
+          v: v.kind == r.volume.kind && v.name == r.volume.name
+        ) null svc.backup.volumes == null) "restore.volume: the ${svc.type} service has no ${r.volume.kind} volume ${builtins.toJSON r.volume.name}"
+    );
+
   # What the JSON Schema leaves open and this library relies on.
   extraErrors =
     doc:
@@ -96,6 +112,7 @@ let
       );
     in
     perService
+    ++ restoreErrors doc
     ++ map (t: "services: more than one service of type ${t}") duplicates
     ++ map (
       c: "resourceProviders: none of component type ${builtins.toJSON c}, which the services need"
@@ -145,6 +162,21 @@ let
               }) v.targets;
             }) volumes;
           };
+
+      # On a restore run, the storage resource of the restored volume's kind names the snapshot to restore.
+      restoreOf =
+        svc: kind:
+        let
+          r = doc.restore;
+        in
+        lib.optionalAttrs (doc ? restore && r.service == svc.id && r.volume.kind == kind) {
+          restoreFrom = {
+            volume = r.volume.name;
+            inherit (r.volume) host;
+            snapshot = r.snapshot.guid;
+            inherit (r.snapshot) name takenAt;
+          };
+        };
 
       perService =
         svc:
@@ -245,21 +277,27 @@ let
             };
           }
           // lib.optionalAttrs (svc.storage.block != null) {
-            block-storage = resource "block-storage" {
-              volume = name;
-              inherit (svc.storage.block) sizeGib;
-              # Service data is backed up as ZFS snapshots, pulled by the zfs-pull targets.
-              backup = backupOf svc "block";
-            };
+            block-storage = resource "block-storage" (
+              {
+                volume = name;
+                inherit (svc.storage.block) sizeGib;
+                # Service data is backed up as ZFS snapshots, pulled by the zfs-pull targets.
+                backup = backupOf svc "block";
+              }
+              // restoreOf svc "block"
+            );
           }
           // lib.optionalAttrs (svc.storage.blob != null) {
-            blob-storage = resource "blob-storage" {
-              bucket = name;
-              quotaGib = svc.storage.blob.sizeGib;
-              credentials = "${type}/s3-env";
-              # User data is replicated to the s3-replica targets.
-              backup = backupOf svc "blob";
-            };
+            blob-storage = resource "blob-storage" (
+              {
+                bucket = name;
+                quotaGib = svc.storage.blob.sizeGib;
+                credentials = "${type}/s3-env";
+                # User data is replicated to the s3-replica targets.
+                backup = backupOf svc "blob";
+              }
+              // restoreOf svc "blob"
+            );
           };
         };
       services = lib.listToAttrs (map (svc: lib.nameValuePair svc.type (perService svc)) doc.services);

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import { recordEvent } from "../accounting/record-event.js";
+import { syncBackupUsage } from "../accounting/usage.js";
 import { authorize } from "../authz/denied.js";
 import { Permission } from "../authz/permissions.js";
 import type { Caller } from "../common/caller.js";
@@ -164,7 +165,11 @@ export class BackupReportService {
         rows.length === 0 ? 0 : (await db.query<{ n: number }>(statement, [JSON.stringify(rows)]))[0]!.n;
       const applied = (await upsert(UPSERT_SNAPSHOTS, snapshots)) + (await upsert(UPSERT_REPLICAS, replicas));
       const withSnapshots = [...new Set(ids.filter((_, i) => volumes[i]!.snapshots.length > 0))];
-      if (withSnapshots.length > 0) await db.query(LAST_SNAPSHOT, [withSnapshots]);
+      if (withSnapshots.length > 0) {
+        await db.query(LAST_SNAPSHOT, [withSnapshots]);
+        // Billing follows the snapshots (replica states carry no bytes): two statements for the batch.
+        await syncBackupUsage(tx, withSnapshots);
+      }
       const operators = [...new Set([...found.values()].map((v) => v.operatorId))];
       await recordEvent(tx, caller, {
         eventType: "monitor",

@@ -366,6 +366,58 @@ describe("backup restores", () => {
     expect(runDirs).toEqual(queued);
   });
 
+  it("bills what the backup agent reports: its report opens the volume's backup usage, in its operator's report alone", async () => {
+    await db.ds.query(`INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'backup-agent', $2)`, [
+      "user:agent",
+      `provider:${provider.id}`,
+    ]);
+    const d = await f.deployment(alpha.id);
+    const s = await f.service(d.id, types.mastodon!, `agent-${d.name}.${alpha.zone}`);
+    const [v] = await db.ds.query(
+      `INSERT INTO backup_volume (service_id, operator_id, kind, name, host) VALUES ($1, $2, 'block', $3, 'host1') RETURNING id`,
+      [s.id, alpha.id, `tank/agent-${d.name}`],
+    );
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const snapshot = (guid: string, takenAt: string) => ({
+      guid,
+      name: `autosnap_${takenAt}`,
+      takenAt,
+      sizeBytes: 400 * GIB,
+      heldAt: ["source", "offsite"],
+    });
+    const reported = await gql(
+      server,
+      `mutation($v: [VolumeReportInput!]!) { reportBackupSnapshots(volumes: $v) { applied } }`,
+      {
+        v: [
+          {
+            volumeId: toGlobalId("BackupVolume", v.id),
+            snapshots: [snapshot("a1", "2026-01-01T03:00:00Z"), snapshot("a2", "2026-01-02T03:00:00Z")],
+            replicas: [],
+          },
+        ],
+      },
+      as("user:agent"),
+    );
+    expect(reported.errors).toBeUndefined();
+    expect(reported.data!.reportBackupSnapshots.applied).toBe(2);
+    const usage = await db.ds.query(
+      `SELECT snapshot_bytes AS s, replica_bytes AS r FROM usage_backup WHERE volume_id = $1 AND valid_to IS NULL`,
+      [v.id],
+    );
+    expect(usage).toEqual([{ s: String(800 * GIB), r: String(800 * GIB) }]);
+    await new Promise((r) => setTimeout(r, 100));
+    const q = `query($o: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { usageReport(operator: $o, from: $from, to: $to) {
+      backupSnapshotGibHours backupReplicaGibHours } }`;
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const mine = await gql(server, q, { o: alpha.gid, from, to }, ALPHA_ADMIN);
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data!.usageReport.backupSnapshotGibHours).toBeGreaterThan(0);
+    expect(mine.data!.usageReport.backupReplicaGibHours).toBeGreaterThan(0);
+    const theirs = await gql(server, q, { o: beta.gid, from, to }, BETA_ADMIN);
+    expect(theirs.data!.usageReport).toEqual({ backupSnapshotGibHours: 0, backupReplicaGibHours: 0 });
+  });
+
   it("bills backup storage as snapshot and replica GiB-hours in the usage report", async () => {
     const p = await protectedService(beta, [["b1", "2026-01-01T03:00:00Z", 2]]);
     const [open] = await db.ds.query(

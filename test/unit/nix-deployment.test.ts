@@ -4,6 +4,7 @@ import { Ajv } from "ajv";
 import { REFERENCE_CATALOG as serviceCatalog } from "../../src/catalog/reference-catalog.js";
 import type { BackupSection } from "../../src/backups/backup-config-section.js";
 import type { DeploymentConfig } from "../../src/deployments/deployment-config.js";
+import type { RestoreTarget } from "../../src/runs/run-enqueue.js";
 import { evaluateDeployment, nixMissing } from "../support/nix.js";
 
 // nix/deployment, the Nix library a NixOps4 root expression imports, evaluated with real Nix on documents
@@ -106,6 +107,33 @@ function document(): DeploymentConfig {
     ],
   };
 }
+
+/** What a restore run adds to the document: pixelfed's ZFS dataset back to one snapshot. */
+const RESTORE: RestoreTarget = {
+  restoreId: "QmFja3VwUmVzdG9yZTox",
+  service: "U2VydmljZTopixelfed",
+  volume: { id: "QmFja3VwVm9sdW1lOjE", kind: "block", name: "tank/fedi-club/pixelfed", host: "pve-ams-1-n2" },
+  snapshot: { guid: "9812734650912", name: "autosnap_2026-03-01_03:00", takenAt: "2026-03-01T03:00:00.000Z" },
+};
+const restoreDocument = () => ({ ...document(), restore: structuredClone(RESTORE) });
+
+describe("the JSON Schema of deployment.json on a restore run", () => {
+  it("accepts the restore target and refuses a malformed one", () => {
+    expect(validDocument(restoreDocument()) ? [] : validDocument.errors).toEqual([]);
+    const spoilt: ((r: any) => void)[] = [
+      (r) => delete r.snapshot.guid,
+      (r) => (r.volume.kind = "tape"),
+      (r) => (r.snapshot.size = 1),
+      (r) => (r.volume.host = 3),
+    ];
+    for (const spoil of spoilt) {
+      const doc = restoreDocument() as any;
+      spoil(doc.restore);
+      expect(validDocument(doc)).toBe(false);
+    }
+    expect(validDocument({ ...document(), restore: "yesterday" })).toBe(false);
+  });
+});
 
 function evaluated() {
   const doc = document();
@@ -257,6 +285,42 @@ describeWithNix("the Nix library for deployment.json", () => {
     expect(r.configuration.inputs.nixos.services.pixelfed.domain).toBe("pics.fediclub.example");
   });
 
+  it("names the snapshot to restore in the restored volume's storage resource, and nowhere else", () => {
+    const doc = restoreDocument();
+    const { value, error } = evaluateDeployment(doc);
+    if (!value) throw new Error(`evaluation failed:\n${error}`);
+    expect(value.resources.pixelfed["block-storage"].inputs.restoreFrom).toEqual({
+      volume: "tank/fedi-club/pixelfed",
+      host: "pve-ams-1-n2",
+      snapshot: "9812734650912",
+      name: "autosnap_2026-03-01_03:00",
+      takenAt: "2026-03-01T03:00:00.000Z",
+    });
+    // The rest of the deployment is the staged configuration, as an apply would render it.
+    const { value: plain } = evaluateDeployment(document());
+    expect({ ...value.resources.pixelfed["block-storage"].inputs, restoreFrom: undefined }).toEqual({
+      ...plain.resources.pixelfed["block-storage"].inputs,
+      restoreFrom: undefined,
+    });
+    expect(value.resources.pixelfed["blob-storage"].inputs).not.toHaveProperty("restoreFrom");
+    expect(value.resources.forgejo["block-storage"].inputs).not.toHaveProperty("restoreFrom");
+    expect(value.configurations).toEqual(plain.configurations);
+
+    // A bucket restore goes to the blob-storage resource.
+    doc.restore.volume = {
+      ...doc.restore.volume,
+      kind: "blob",
+      name: "fedi-club-production-pixelfed",
+      host: null,
+    };
+    const blob = evaluateDeployment(doc).value;
+    expect(blob.resources.pixelfed["blob-storage"].inputs.restoreFrom).toMatchObject({
+      volume: "fedi-club-production-pixelfed",
+      snapshot: "9812734650912",
+    });
+    expect(blob.resources.pixelfed["block-storage"].inputs).not.toHaveProperty("restoreFrom");
+  });
+
   it("maps every catalog service type's options onto its module", () => {
     const e = evaluated();
     expect(Object.keys(e.configurations).sort()).toEqual(serviceCatalog.map((t) => t.slug).sort());
@@ -336,6 +400,33 @@ describeWithNix("the Nix library for deployment.json", () => {
       (d) => (d.resourceProviders[0].componentType = "vm"),
       /resourceProviders\[0\]\.componentType: must be one of "virtualisation", .*, got "vm"/,
       "schema",
+    ],
+    [
+      "a restore without its snapshot's GUID",
+      (d) => {
+        d.restore = structuredClone(RESTORE);
+        delete d.restore.snapshot.guid;
+      },
+      /restore\.snapshot\.guid: missing/,
+      "schema",
+    ],
+    [
+      "a restore of a volume the service does not have",
+      (d) => (d.restore = { ...structuredClone(RESTORE), volume: { ...RESTORE.volume, name: "tank/other" } }),
+      /restore\.volume: the pixelfed service has no block volume "tank\/other"/,
+      "library",
+    ],
+    [
+      "a restore of a volume of another kind",
+      (d) => (d.restore = { ...structuredClone(RESTORE), volume: { ...RESTORE.volume, kind: "blob" } }),
+      /restore\.volume: the pixelfed service has no blob volume "tank\/fedi-club\/pixelfed"/,
+      "library",
+    ],
+    [
+      "a restore of a service not in the document",
+      (d) => (d.restore = { ...structuredClone(RESTORE), service: "U2VydmljZTptYXRyaXg" }),
+      /restore\.service: no service "U2VydmljZTptYXRyaXg" in services/,
+      "library",
     ],
     [
       "an unknown service type",
