@@ -22,6 +22,7 @@ import { TokenCutoffNotify1796514734245 } from "./1796514734245-TokenCutoffNotif
 import { AccountingCheckpointChain1796515184606 } from "./1796515184606-AccountingCheckpointChain.js";
 import { ProviderTenants1796515179996 } from "./1796515179996-ProviderTenants.js";
 import { ServiceCatalogPerProvider1796523107228 } from "./1796523107228-ServiceCatalogPerProvider.js";
+import { ServicePageIndex1796526942302 } from "./1796526942302-ServicePageIndex.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -48,4 +49,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AccountingCheckpointChain1796515184606,
   ProviderTenants1796515179996,
   ServiceCatalogPerProvider1796523107228,
+  ServicePageIndex1796526942302,
 ];
