@@ -3,6 +3,7 @@ import type { PageRequest } from "../api/connection.js";
 import type { Db } from "./db.js";
 import { keysetSql, limitParam } from "./keyset.js";
 import { type SqlTemplate, sql, sqlTemplate } from "./named-sql.js";
+import { isoTimeOf } from "./sql.js";
 import type { SortKey } from "./sort-key.js";
 
 type Row = Record<string, unknown>;
@@ -60,7 +61,8 @@ type ChildPageSlots = "keyset" | "scope" | "orderBy" | "limit";
 /**
  * Names a child page loader's statement over `table` (seen as t), its children selected by `parentColumn`:
  * one row per parent, its page as one JSON array in order (json_agg over the sorted, limited subquery).
- * The columns must be of JSON-safe types (no bigint or numeric, which JSON would turn into numbers).
+ * The columns must be of JSON-safe types (no bigint or numeric, which JSON would turn into numbers);
+ * timestamps as jsonTime writes them (src/db/sql.ts), named in the loader's `times`.
  */
 export const childPageSql = (
   name: string,
@@ -90,8 +92,15 @@ export function childPageLoader<T>(
     orderKeys: SortKey[];
     map: (row: Row) => T;
     scope?: RowScope;
+    /** The page's jsonTime fields, turned into isoTime's text before map. */
+    times?: string[];
   },
 ) {
+  const times = opts.times ?? [];
+  const fromJson = (row: Row): T => {
+    for (const f of times) row[f] = isoTimeOf(row[f] as string | null);
+    return opts.map(row);
+  };
   return new DataLoader<ChildPageKey, T[], string>(
     async (keys) => {
       // Keys with the same page arguments share one statement; the page key is computed once per key.
@@ -118,7 +127,7 @@ export function childPageLoader<T>(
             params,
           );
           const byParent = new Map<string, T[]>();
-          for (const r of rows) if (r.page) byParent.set(r.parent, r.page.map(opts.map));
+          for (const r of rows) if (r.page) byParent.set(r.parent, r.page.map(fromJson));
           result.set(pageKey, byParent);
         }),
       );
