@@ -5,6 +5,13 @@
 export const isoTime = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** A selected column: the field it fills and the SQL expression that reads it. */
+export type FieldColumn = readonly [field: string, sql: string];
+
+/** Columns as a select list of rows: each expression named by its field (a bare `t.<field>` as it is). */
+export const selectList = (columns: readonly FieldColumn[]) =>
+  columns.map(([field, sql]) => (sql === `t.${field}` ? sql : `${sql} AS "${field}"`)).join(", ");
+
 /**
  * A timestamptz column inside a JSON page (json_agg): the UTC time as JSON writes a timestamp, without zone
  * and with up to six fraction digits (2024-05-01T10:00:00.1234), which isoTimeOf turns into isoTime's text.

@@ -2,7 +2,7 @@ import type { Access } from "../authz/access.js";
 import { Permission } from "../authz/permissions.js";
 import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
-import { isoTime, jsonTime } from "../db/sql.js";
+import { type FieldColumn, isoTime, jsonTime, selectList } from "../db/sql.js";
 import {
   byIdLoader,
   byIdSql,
@@ -15,23 +15,38 @@ import { toDeployment, toService } from "./deployment.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
 
 /** The columns, their timestamps written by time (isoTime for rows, jsonTime inside a JSON page). */
-const deploymentColumns = (
-  time: (column: string) => string,
-) => `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", ${time("t.deployed_at")} AS "deployedAt",
-  ${time("t.created_at")} AS "createdAt", ${time("t.updated_at")} AS "updatedAt"`;
+const deploymentColumns = (time: (column: string) => string): FieldColumn[] => [
+  ["id", "t.id"],
+  ["operatorId", "t.operator_id"],
+  ["name", "t.name"],
+  ["stagedGeneration", "t.staged_generation"],
+  ["deployedGeneration", "t.deployed_generation"],
+  ["deployedAt", time("t.deployed_at")],
+  ["createdAt", time("t.created_at")],
+  ["updatedAt", time("t.updated_at")],
+];
 const DEPLOYMENT_TIMES = ["deployedAt", "createdAt", "updatedAt"];
 
-const serviceColumns = (
-  time: (column: string) => string,
-) => `t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
-  t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib", t.backup_schedule AS "backupSchedule", t.backup_retention_days AS "backupRetentionDays",
-  ${time("t.created_at")} AS "createdAt", ${time("t.updated_at")} AS "updatedAt"`;
+const serviceColumns = (time: (column: string) => string): FieldColumn[] => [
+  ["id", "t.id"],
+  ["deploymentId", "t.deployment_id"],
+  ["serviceTypeId", "t.service_type_id"],
+  ["enabled", "t.enabled"],
+  ["domain", "t.domain"],
+  ["options", "t.options"],
+  ["blockStorageGib", "t.block_storage_gib"],
+  ["blobStorageGib", "t.blob_storage_gib"],
+  ["vcpus", "t.vcpus"],
+  ["memoryGib", "t.memory_gib"],
+  ["backupSchedule", "t.backup_schedule"],
+  ["backupRetentionDays", "t.backup_retention_days"],
+  ["createdAt", time("t.created_at")],
+  ["updatedAt", time("t.updated_at")],
+];
 const SERVICE_TIMES = ["createdAt", "updatedAt"];
 
-export const DEPLOYMENT_COLUMNS = deploymentColumns(isoTime);
-export const SERVICE_COLUMNS = serviceColumns(isoTime);
+export const DEPLOYMENT_COLUMNS = selectList(deploymentColumns(isoTime));
+export const SERVICE_COLUMNS = selectList(serviceColumns(isoTime));
 
 const DEPLOYMENT_BY_ID = byIdSql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);
 const SERVICE_BY_ID = byIdSql("deployments.serviceById", `SELECT ${SERVICE_COLUMNS} FROM service t`);
