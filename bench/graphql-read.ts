@@ -269,7 +269,7 @@ export async function run(): Promise<Record<string, unknown>> {
 type Credentials = { clientId: string; clientSecret: string };
 
 /** A service account of the bench provider as provider-viewer: it sees every operator the bench reads. */
-async function serviceAccount(ds: DataSource): Promise<Credentials> {
+export async function serviceAccount(ds: DataSource): Promise<Credentials> {
   const [provider] = (await ds.query(`SELECT id FROM provider WHERE slug = 'bench'`)) as { id: string }[];
   return new ClientService(ds, catalogue).createServiceAccount(systemCaller(), {
     name: "bench-reader",
@@ -278,7 +278,7 @@ async function serviceAccount(ds: DataSource): Promise<Credentials> {
   });
 }
 
-async function issueToken(url: string, client: Credentials): Promise<string> {
+export async function issueToken(url: string, client: Credentials): Promise<string> {
   const res = await fetch(url, {
     method: "POST",
     headers: {

@@ -6,6 +6,7 @@ export type Bench = { run: () => Promise<Record<string, unknown>> };
 // Add a bench as bench/<name>.ts exporting run(), and list it here.
 const benches: Record<string, () => Promise<Bench>> = {
   "graphql-read": () => import("./graphql-read.js"),
+  "graphql-read-cpu": () => import("./graphql-read-cpu.js"),
   tokens: () => import("./tokens.js"),
   runs: () => import("./runs.js"),
   netbox: () => import("./netbox.js"),

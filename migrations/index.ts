@@ -27,6 +27,7 @@ import { BackupRestores1796523560025 } from "./1796523560025-BackupRestores.js";
 import { DropServiceBackupColumns1796524675257 } from "./1796524675257-DropServiceBackupColumns.js";
 import { BackupSnapshotLiveIndex1796525600000 } from "./1796525600000-BackupSnapshotLiveIndex.js";
 import { BackupVolumeLastSnapshot1796526171576 } from "./1796526171576-BackupVolumeLastSnapshot.js";
+import { ServicePageIndex1796526942302 } from "./1796526942302-ServicePageIndex.js";
 
 // Every migration, in order. New ones come from `npm run db:generate -- <Name>`, reviewed, then appended here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -58,4 +59,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   DropServiceBackupColumns1796524675257,
   BackupSnapshotLiveIndex1796525600000,
   BackupVolumeLastSnapshot1796526171576,
+  ServicePageIndex1796526942302,
 ];

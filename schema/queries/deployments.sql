@@ -1,9 +1,7 @@
 -- Generated from the code by `npm run sql:emit`; do not edit.
 
 -- deployments.byId
-SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t WHERE t.id = ANY($1::uuid[]){{scope}};
+SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration", t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt", to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t WHERE t.id = ANY($1::uuid[]){{scope}};
 
 -- deployments.config.coreServices
 SELECT kind, name, endpoint, settings FROM core_service WHERE provider_id = $1 ORDER BY kind, name;
@@ -42,16 +40,12 @@ SELECT t.operator_id AS parent, count(*)::int AS n FROM deployment t
 SELECT count(*)::int AS n FROM deployment t {{where}};
 
 -- deployments.list.page
-SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t {{where}}
+SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration", t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt", to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t {{where}}
      ORDER BY {{orderBy}} LIMIT {{limit}};
 
 -- deployments.pageByOperator
-SELECT p.id AS parent, (SELECT json_agg(c) FROM (
-               SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t
+SELECT p.id AS parent, (SELECT json_agg(json_build_array(c.c0, c.c1, c.c2, c.c3, c.c4, c.c5, c.c6, c.c7)) FROM (
+               SELECT t.id AS c0, t.operator_id AS c1, t.name AS c2, t.staged_generation AS c3, t.deployed_generation AS c4, (t.deployed_at AT TIME ZONE 'UTC') AS c5, (t.created_at AT TIME ZONE 'UTC') AS c6, (t.updated_at AT TIME ZONE 'UTC') AS c7 FROM deployment t
                WHERE t.operator_id = p.id {{keyset}}{{scope}}
                ORDER BY {{orderBy}} LIMIT {{limit}}) c) AS page
              FROM unnest($1::uuid[]) AS p(id);
@@ -69,21 +63,15 @@ SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
 SELECT provider_id AS "providerId" FROM operator WHERE id = $1;
 
 -- deployments.serviceById
-SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
-  t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t WHERE t.id = ANY($1::uuid[]){{scope}};
+SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled, t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus, t.memory_gib AS "memoryGib", to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t WHERE t.id = ANY($1::uuid[]){{scope}};
 
 -- deployments.serviceCountByDeployment
 SELECT t.deployment_id AS parent, count(*)::int AS n FROM service t
         WHERE t.deployment_id = ANY($1::uuid[]){{scope}} GROUP BY 1;
 
 -- deployments.servicePageByDeployment
-SELECT p.id AS parent, (SELECT json_agg(c) FROM (
-               SELECT t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
-  t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM service t
+SELECT p.id AS parent, (SELECT json_agg(json_build_array(c.c0, c.c1, c.c2, c.c3, c.c4, c.c5, c.c6, c.c7, c.c8, c.c9, c.c10, c.c11)) FROM (
+               SELECT t.id AS c0, t.deployment_id AS c1, t.service_type_id AS c2, t.enabled AS c3, t.domain AS c4, t.options AS c5, t.block_storage_gib AS c6, t.blob_storage_gib AS c7, t.vcpus AS c8, t.memory_gib AS c9, (t.created_at AT TIME ZONE 'UTC') AS c10, (t.updated_at AT TIME ZONE 'UTC') AS c11 FROM service t
                WHERE t.deployment_id = p.id {{keyset}}{{scope}}
                ORDER BY {{orderBy}} LIMIT {{limit}}) c) AS page
              FROM unnest($1::uuid[]) AS p(id);

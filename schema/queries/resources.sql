@@ -35,6 +35,4 @@ SELECT d.operator_id AS "operatorId", o.provider_id AS "providerId"
            FROM deployment d JOIN operator o ON o.id = d.operator_id WHERE d.id = $1 FOR SHARE OF d;
 
 -- resources.reportedDeploymentById
-SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt",
-  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t WHERE t.id = ANY($1::uuid[]){{scope}};
+SELECT t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration", t.deployed_generation AS "deployedGeneration", to_char(t.deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deployedAt", to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM deployment t WHERE t.id = ANY($1::uuid[]){{scope}};

@@ -2,7 +2,7 @@ import type { Access } from "../authz/access.js";
 import { Permission } from "../authz/permissions.js";
 import { rowScope } from "../authz/scope-sql.js";
 import type { Db } from "../db/db.js";
-import { isoTime } from "../db/sql.js";
+import { type FieldColumn, isoTime, jsonTime, selectList } from "../db/sql.js";
 import {
   byIdLoader,
   byIdSql,
@@ -14,28 +14,51 @@ import {
 import { toDeployment, toService } from "./deployment.types.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
 
-export const DEPLOYMENT_COLUMNS = `t.id, t.operator_id AS "operatorId", t.name, t.staged_generation AS "stagedGeneration",
-  t.deployed_generation AS "deployedGeneration", ${isoTime("t.deployed_at")} AS "deployedAt",
-  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
+/** The columns, their timestamps written by time (isoTime for rows, jsonTime inside a JSON page). */
+const deploymentColumns = (time: (column: string) => string): FieldColumn[] => [
+  ["id", "t.id"],
+  ["operatorId", "t.operator_id"],
+  ["name", "t.name"],
+  ["stagedGeneration", "t.staged_generation"],
+  ["deployedGeneration", "t.deployed_generation"],
+  ["deployedAt", time("t.deployed_at")],
+  ["createdAt", time("t.created_at")],
+  ["updatedAt", time("t.updated_at")],
+];
+const DEPLOYMENT_TIMES = ["deployedAt", "createdAt", "updatedAt"];
 
-export const SERVICE_COLUMNS = `t.id, t.deployment_id AS "deploymentId", t.service_type_id AS "serviceTypeId", t.enabled,
-  t.domain, t.options, t.block_storage_gib AS "blockStorageGib", t.blob_storage_gib AS "blobStorageGib", t.vcpus,
-  t.memory_gib AS "memoryGib",
-  ${isoTime("t.created_at")} AS "createdAt", ${isoTime("t.updated_at")} AS "updatedAt"`;
+const serviceColumns = (time: (column: string) => string): FieldColumn[] => [
+  ["id", "t.id"],
+  ["deploymentId", "t.deployment_id"],
+  ["serviceTypeId", "t.service_type_id"],
+  ["enabled", "t.enabled"],
+  ["domain", "t.domain"],
+  ["options", "t.options"],
+  ["blockStorageGib", "t.block_storage_gib"],
+  ["blobStorageGib", "t.blob_storage_gib"],
+  ["vcpus", "t.vcpus"],
+  ["memoryGib", "t.memory_gib"],
+  ["createdAt", time("t.created_at")],
+  ["updatedAt", time("t.updated_at")],
+];
+const SERVICE_TIMES = ["createdAt", "updatedAt"];
+
+export const DEPLOYMENT_COLUMNS = selectList(deploymentColumns(isoTime));
+export const SERVICE_COLUMNS = selectList(serviceColumns(isoTime));
 
 const DEPLOYMENT_BY_ID = byIdSql("deployments.byId", `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment t`);
 const SERVICE_BY_ID = byIdSql("deployments.serviceById", `SELECT ${SERVICE_COLUMNS} FROM service t`);
 const DEPLOYMENT_PAGE = childPageSql(
   "deployments.pageByOperator",
   "deployment",
-  DEPLOYMENT_COLUMNS,
+  deploymentColumns(jsonTime),
   "operator_id",
 );
 const DEPLOYMENT_COUNT = childCountSql("deployments.countByOperator", "deployment", "operator_id");
 const SERVICE_PAGE = childPageSql(
   "deployments.servicePageByDeployment",
   "service",
-  SERVICE_COLUMNS,
+  serviceColumns(jsonTime),
   "deployment_id",
 );
 const SERVICE_COUNT = childCountSql("deployments.serviceCountByDeployment", "service", "deployment_id");
@@ -59,12 +82,14 @@ export function createDeploymentLoaders(db: Db, access: Access) {
       orderKeys: [textKey("t.name"), uuidKey("t.id")],
       map: toDeployment,
       scope: deployments,
+      times: DEPLOYMENT_TIMES,
     }),
     deploymentCountByOperator: childCountLoader(db, DEPLOYMENT_COUNT, deployments),
     servicePageByDeployment: childPageLoader(db, {
       sql: SERVICE_PAGE,
       orderKeys: [textKey("t.domain"), uuidKey("t.id")],
       map: toService,
+      times: SERVICE_TIMES,
     }),
     serviceCountByDeployment: childCountLoader(db, SERVICE_COUNT),
   };

@@ -9,6 +9,8 @@ import { ConflictOn } from "../db/conflicts.js";
 @Entity({ name: "service" })
 @Index("service_deployment_type_key", ["deploymentId", "serviceTypeId"], { unique: true })
 @Index("service_domain_key", ["domain"], { unique: true })
+// A deployment's services in page order (domain, id): read straight from the index, no sort per deployment.
+@Index("service_deployment_page_idx", ["deploymentId", "domain", "id"])
 @Check(
   "service_sizes_check",
   `block_storage_gib >= 0 AND blob_storage_gib >= 0 AND vcpus >= 0 AND memory_gib >= 0`,

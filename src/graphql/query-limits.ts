@@ -17,8 +17,9 @@ export type QueryLimits = {
 /** A full introspection answer is large and never changes; nobody needs two in one request. */
 export const MAX_SCHEMA_READS = 1;
 
-// Parsed documents of accepted queries, so a client repeating its query is not parsed twice (Apollo parses
-// again, and caches its own). Small documents only, and few of them: an AST is many times its source.
+// Parsed documents of accepted queries with variables, so a client repeating its query is not parsed twice
+// (Apollo parses again, and caches its own); the verdict on a document without variables, which no request
+// can change. Small documents only, and few of them: an AST is many times its source.
 const CACHED_DOCUMENTS = 200;
 const CACHEABLE_BYTES = 16 * 1024;
 
@@ -30,7 +31,8 @@ export type QueryGate = {
 
 export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate {
   const documents = new Map<string, DocumentNode>();
-  const refused = new Map<string, DomainError>();
+  // Per text of a document without variables: its refusal, or null when it was let through.
+  const verdicts = new Map<string, DomainError | null>();
 
   const documentOf = (source: string): DocumentNode | DomainError | null => {
     const hit = documents.get(source);
@@ -50,6 +52,9 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
   return {
     limits,
     check(source, variables) {
+      // A client repeating its query (the usual case) costs a lookup: no scan, parse or walk.
+      const known = verdicts.get(source);
+      if (known !== undefined) return known;
       // Characters never outnumber UTF-8 bytes, and they cannot be more than 3 times fewer.
       if (source.length * 3 > limits.documentBytes) {
         const bytes = Buffer.byteLength(source, "utf8");
@@ -58,10 +63,17 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
       }
       const written = aliasesWritten(source);
       if (written > limits.aliases) return over("aliases", written, limits.aliases, "aliased fields");
-      const known = refused.get(source);
-      if (known) return known;
       const document = documentOf(source);
       if (!document || document instanceof DomainError) return document;
+      // A verdict that no variable can change is the same the next time this text comes (a flood repeats
+      // itself, and so does a client): kept, so it costs no parse and no walk again.
+      const fixed = document.definitions.every(
+        (d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length,
+      );
+      const keep = (verdict: DomainError | null) => {
+        if (fixed && source.length <= CACHEABLE_BYTES) remember(verdicts, source, verdict);
+        return verdict;
+      };
       for (const { figures } of measureOperations(schema, document, variables)) {
         const refusal =
           over("aliases", figures.aliases, limits.aliases, "aliased fields") ??
@@ -86,16 +98,9 @@ export function queryGate(schema: GraphQLSchema, limits: QueryLimits): QueryGate
                 " (ask for smaller pages, fewer levels or fewer expensive fields)",
               )
             : null);
-        if (refusal) {
-          // A refusal that no variable can change is the same the next time this text comes (a flood
-          // repeats itself): kept, so it costs no parse and no walk again.
-          const fixed = document.definitions.every(
-            (d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length,
-          );
-          if (fixed && source.length <= CACHEABLE_BYTES) remember(refused, source, refusal);
-          return refusal;
-        }
+        if (refusal) return keep(refusal);
       }
+      if (fixed) return keep(null);
       if (source.length <= CACHEABLE_BYTES && !documents.has(source)) remember(documents, source, document);
       return null;
     },

@@ -144,4 +144,15 @@ describe("the query gate's memory of refusals", () => {
     expect(gate.check(q, { l: 1048576 })?.extensions).toMatchObject({ limit: "cost" });
     expect(gate.check(q, { l: 1024 })).toBeNull();
   });
+
+  it("lets a repeated accepted text through again, and still refuses another text over a limit", () => {
+    const gate = gateOf();
+    const ok = `{ a: __typename b: __typename }`;
+    expect(gate.check(ok, undefined)).toBeNull();
+    expect(gate.check(ok, undefined)).toBeNull();
+    expect(gate.check(fragmentChain(10, 6), undefined)?.extensions).toMatchObject({
+      code: "QUERY_TOO_COMPLEX",
+    });
+    expect(gate.check(ok, { unused: 1 })).toBeNull();
+  });
 });
