@@ -5,11 +5,11 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import * as oidc from "openid-client";
 import { retentionPlan } from "../../src/backups/retention.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { CLI, MAIN, type Proc, freePort, spawnNode, waitReady } from "../support/processes.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+import { tokenFrom, graphqlAt } from "../support/remote.js";
 
 const HOUR = 3_600_000;
 // The demo provider's default for every service type (seeds/demo.ts).
@@ -17,8 +17,6 @@ const DEMO_KEEP = { last: 3, hourly: 0, daily: 14, weekly: 4, monthly: 6, yearly
 const STALE_VOLUME = "tank/uni-wiki/production/forgejo";
 
 type Client = { id: string; secret: string };
-type Answer = { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
-
 describe("a backup agent against the server process", () => {
   let db: TestDatabase;
   let proc: Proc;
@@ -37,24 +35,9 @@ describe("a backup agent against the server process", () => {
     const made = await cli(env, "client", "create", "--name", role, "--provider", "demo", "--role", role);
     return { id: made.client_id, secret: made.client_secret };
   };
-  const tokenOf = async (c: Client) => {
-    const config = await oidc.discovery(
-      new URL(`${base}/oidc`),
-      c.id,
-      undefined,
-      oidc.ClientSecretBasic(c.secret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
-    return (await oidc.clientCredentialsGrant(config, { scope: "api" })).access_token;
-  };
-  const ask = async (token: string, query: string, variables: object = {}): Promise<Answer> => {
-    const res = await fetch(`${base}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Answer;
-  };
+  const tokenOf = (c: Client) => tokenFrom(base, c);
+  const ask = (token: string, query: string, variables: object = {}) =>
+    graphqlAt(base)(token, query, variables);
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);

@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import * as oidc from "openid-client";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { NIXPKGS_LIB, nixMissing } from "../support/nix.js";
@@ -17,12 +16,11 @@ import { CLI, MAIN, type Proc, freePort, spawnNode, waitReady } from "../support
 import { FAKE_NIXOPS4 } from "../support/runs.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+import { tokenFrom, graphqlAt } from "../support/remote.js";
 
 const VOLUME = "tank/fedi-club/production/pixelfed";
 const missing = nixMissing();
 if (missing) console.warn(`the restore run's Nix evaluation is not checked: ${missing}`);
-
-type Answer = { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
 
 describe("a restore between the server, a worker process and the fake nixops4", () => {
   const dir = useTempDir("fedi-restore-e2e-");
@@ -38,24 +36,10 @@ describe("a restore between the server, a worker process and the fake nixops4", 
     });
     return JSON.parse(stdout);
   };
-  const tokenOf = async (made: { client_id: string; client_secret: string }) => {
-    const config = await oidc.discovery(
-      new URL(`${base}/oidc`),
-      made.client_id,
-      undefined,
-      oidc.ClientSecretBasic(made.client_secret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
-    return (await oidc.clientCredentialsGrant(config, { scope: "api" })).access_token;
-  };
-  const ask = async (token: string, query: string, variables: object = {}): Promise<Answer> => {
-    const res = await fetch(`${base}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Answer;
-  };
+  const tokenOf = (made: { client_id: string; client_secret: string }) =>
+    tokenFrom(base, { id: made.client_id, secret: made.client_secret });
+  const ask = (token: string, query: string, variables: object = {}) =>
+    graphqlAt(base)(token, query, variables);
   const output = () => procs.map((p) => p.output()).join("\n");
 
   beforeAll(async () => {

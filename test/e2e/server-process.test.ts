@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import * as oidc from "openid-client";
 import { Client } from "pg";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { CLI, MAIN, type Proc, freePort, spawnNode, waitReady } from "../support/processes.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
+import { tokenFrom } from "../support/remote.js";
 
 /**
  * A provider-admin service account made with the command line, as an operator of the service would: of the
@@ -33,20 +33,6 @@ async function adminClient(env: Record<string, string>): Promise<{ id: string; s
     "provider-admin",
   );
   return { id: created.client_id, secret: created.client_secret };
-}
-
-/** A client-credentials token from the running server's token endpoint. */
-async function tokenFrom(base: string, client: { id: string; secret: string }): Promise<string> {
-  const config = await oidc.discovery(
-    new URL(`${base}/oidc`),
-    client.id,
-    undefined,
-    oidc.ClientSecretBasic(client.secret),
-    {
-      execute: [oidc.allowInsecureRequests],
-    },
-  );
-  return (await oidc.clientCredentialsGrant(config, { scope: "api" })).access_token;
 }
 
 /** The built server with the test encryption key and info logs, unless env says otherwise. */

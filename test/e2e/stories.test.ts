@@ -6,7 +6,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser.js";
 import { CAPACITY_FIELDS } from "../../src/capacity/capacity-sql.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { type FakeNetbox, makeV1Token, startFakeNetbox } from "../fakes/netbox/index.js";
@@ -15,7 +16,6 @@ import { nixMissing } from "../support/nix.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { wsClient } from "../support/ws.js";
 import {
-  CHROMIUM,
   type Platform,
   chromiumMissing,
   ok,
@@ -185,10 +185,7 @@ describe("stories", () => {
     });
 
     (noBrowser ? it.skip : it)("signs in with code + PKCE in Chromium", async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
+      browser = await launchChromium();
       const config = await oidc.discovery(new URL(`${p.url}/oidc`), s.panelClientId, undefined, oidc.None(), {
         execute: [oidc.allowInsecureRequests],
       });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as oidc from "openid-client";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { publicClient, publicConfig, testUser } from "../support/oidc.js";
 import { type TestServer, gql, startTestServer, withToken } from "../support/server.js";
@@ -15,10 +16,7 @@ describe("signing in with a real browser (headless Chromium)", () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer(db.ds);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
 // The GraphQL explorer: a browser's GET /graphql gets GraphiQL, served with every asset by the service
 // itself; the person signs in through the service's OpenID provider and runs queries with their token.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { testUser } from "../support/oidc.js";
 import { type TestServer, startTestServer } from "../support/server.js";
@@ -16,10 +17,7 @@ describe("the GraphQL explorer", () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     server = await startTestServer(db.ds);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,13 +6,13 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { CHROMIUM } from "../../support/browser.js";
 import { createEmptyDatabase } from "../../support/db.js";
 import { NIXPKGS_LIB, nixMissing } from "../../support/nix.js";
 import { CLI, MAIN, type Proc, freePort, spawnNode, waitReady } from "../../support/processes.js";
 import { TEST_SECRET_KEY } from "../../support/netbox.js";
 import { TEST_ENCRYPTION_KEY } from "../../support/tokens.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
 const FAKE_NIXOPS4 = path.resolve("test/fakes/nixops4/nixops4");
 
 /** Why the browser steps cannot run here, or null. */
