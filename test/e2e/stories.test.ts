@@ -15,14 +15,7 @@ import { generateNetboxData } from "../fakes/netbox/generate.js";
 import { nixMissing } from "../support/nix.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { wsClient } from "../support/ws.js";
-import {
-  type Platform,
-  chromiumMissing,
-  ok,
-  out,
-  query,
-  startPlatform,
-} from "./stories/platform.js";
+import { type Platform, chromiumMissing, ok, out, query, startPlatform } from "./stories/platform.js";
 
 const REDIRECT = "http://localhost:5173/callback";
 const PASSWORD = "correct horse battery staple";
