@@ -1,17 +1,15 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { verifyPassword } from "../../src/authn/accounts/passwords.js";
 import { secretDigest } from "../../src/authn/clients/client-secrets.js";
 import { fromGlobalId } from "../../src/common/global-id.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { CLI, runCli } from "../support/processes.js";
 import { TEST_ENCRYPTION_KEY } from "../support/tokens.js";
 import { authnSecretBox } from "../../src/authn/keys/secret-box.js";
 
-const CLI = "dist/src/cli/main.js";
 const CLI_INITIATOR = (command: string) => ({
   kind: "system",
   id: null,
@@ -25,27 +23,8 @@ describe("fedicentral provider|operator|user|client|keys (command line)", () => 
   let db: TestDatabase;
   let dir: string;
 
-  const run = async (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => {
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_LEVEL: "silent",
-      DATABASE_URL: db.url,
-      AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      ...opts.env,
-    };
-    const child = promisify(execFile)(process.execPath, [CLI, ...args], { env });
-    if (opts.input !== undefined) {
-      child.child.stdin!.end(opts.input);
-    } else child.child.stdin!.end();
-    try {
-      const { stdout, stderr } = await child;
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const run = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
+    runCli(args, { DATABASE_URL: db.url, AUTH_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...opts.env }, opts.input);
   const json = async (args: string[], opts: { input?: string } = {}) => {
     const res = await run([...args, "--json"], opts);
     if (res.code !== 0) throw new Error(`${args.join(" ")}: ${res.code} ${res.stderr}`);

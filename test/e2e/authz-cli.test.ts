@@ -1,33 +1,16 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
-
-const CLI = "dist/src/cli/main.js";
+import { CLI, runCli } from "../support/processes.js";
 
 describe("fedicentral role (command line)", () => {
   let db: TestDatabase;
   let op: { id: string; slug: string };
   let provider: { id: string; slug: string };
 
-  const run = async (...args: string[]) => {
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_LEVEL: "silent",
-      DATABASE_URL: db.url,
-    };
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const run = (...args: string[]) => runCli(args, { DATABASE_URL: db.url });
   const grants = () =>
     db.ds.query(`SELECT v0, v1, v2 FROM casbin_rule WHERE ptype = 'g' AND v0 = 'user:cli-eve' ORDER BY id`);
 

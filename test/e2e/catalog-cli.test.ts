@@ -1,13 +1,10 @@
-import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { factories } from "../support/factories.js";
+import { CLI, runCli } from "../support/processes.js";
 import { useTempDir } from "../support/temp-dir.js";
-
-const CLI = "dist/src/cli/main.js";
 
 /** `fedicentral catalog …` and `db migrate` as operations staff run them: the built CLI in its own process. */
 describe("fedicentral catalog (command line)", () => {
@@ -15,21 +12,7 @@ describe("fedicentral catalog (command line)", () => {
   let db: TestDatabase;
   let provider: { id: string; slug: string };
 
-  const run = async (...args: string[]) => {
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_LEVEL: "silent",
-      DATABASE_URL: db.url,
-    };
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const run = (...args: string[]) => runCli(args, { DATABASE_URL: db.url });
   const json = async (...args: string[]) => {
     const res = await run(...args, "--json");
     return { code: res.code, out: JSON.parse(res.stdout), stderr: res.stderr };

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import net from "node:net";
+import { promisify } from "node:util";
 
 // The built server and CLI as child processes, for e2e tests of what an operator of the service runs.
 export const MAIN = "dist/src/main.js";
@@ -43,4 +44,23 @@ export async function waitReady(base: string, proc: Proc, timeoutMs = 60_000): P
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`server not ready:\n${proc.output()}`);
+}
+
+/** The built CLI run once as an operator of the service runs it, with only env (plus PATH and HOME); its exit code and output. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "silent", ...env },
+  });
+  child.child.stdin!.end(input);
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
 }
