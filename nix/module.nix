@@ -41,6 +41,7 @@ let
     GRAPHQL_MAX_DIRECTIVES = ints.unsigned;
     GRAPHQL_INTROSPECTION = bool;
     GRAPHQL_SQL_COUNT_HEADER = bool;
+    GRAPHQL_SQL_READS = bool;
     GRAPHQL_EXPLORER = enum [
       "on"
       "off"

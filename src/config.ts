@@ -29,6 +29,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GRAPHQL_INTROSPECTION: envBool.default(true),
   GRAPHQL_SQL_COUNT_HEADER: envBool.default(false),
+  GRAPHQL_SQL_READS: envBool.default(true),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   HTTP_ACCESS_LOG: envBool.default(false),
   ...authnEnv,
@@ -54,6 +55,8 @@ export type Config = ProductionConfig & {
   graphqlLimits: QueryLimits;
   graphqlIntrospection: boolean;
   graphqlSqlCountHeader: boolean;
+  /** Answer reads the planner can in one SQL statement (src/graphql/sql-read/). */
+  graphqlSqlReads: boolean;
   /** Serve the GraphQL explorer (GraphiQL) to browsers at GET /graphql. */
   graphqlExplorer: boolean;
   shutdownGraceMs: number;
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlLimits: toQueryLimits(e),
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlSqlCountHeader: e.GRAPHQL_SQL_COUNT_HEADER,
+    graphqlSqlReads: e.GRAPHQL_SQL_READS,
     graphqlExplorer: toExplorerEnabled(e, production.production),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     httpAccessLog: e.HTTP_ACCESS_LOG,

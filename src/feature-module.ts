@@ -5,6 +5,7 @@ import type { ModuleGrants, RoleCatalogue } from "./authz/catalogue.js";
 import type { Db } from "./db/db.js";
 import type { ServiceConfigSection } from "./deployments/config-section.js";
 import type { Logger } from "./logger.js";
+import type { SqlProjection, SqlRoot } from "./api/sql-projection.js";
 
 /** What a module's service factory is given. */
 export type ServiceDeps = {
@@ -49,6 +50,10 @@ export type FeatureModule = {
    * test walks the schema and fails when a mutation declares none.
    */
   events?: Readonly<Record<string, readonly [string, ...string[]]>>;
+  /** How its types' fields read in SQL, for reads answered in one statement (src/graphql/sql-read/, src/api/sql-projection.ts). */
+  projections?: readonly SqlProjection[];
+  /** Its root connections answered in one statement when every selected field has a projection. */
+  sqlRoots?: readonly SqlRoot[];
   /** Its parts of each service's entry in deployment.json (src/deployments/config-section.ts). */
   configSections?: readonly ServiceConfigSection[];
   /** Its mutations that write no accounting event, each with the reason. */

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { type SqlReadRegistry, sqlReadRegistry } from "./api/sql-projection-registry.js";
 import type { Loaders, ServiceOptions, Services } from "./api/context.js";
 import { accountingModule } from "./accounting/accounting.module.js";
 import { authnModule } from "./authn/authn.module.js";
@@ -50,6 +51,12 @@ export const moduleEntities = declared.flatMap((m) => m.entities ?? []);
 
 /** Every permission, each role with the permissions the modules grant it, the node kinds' read permissions. */
 export const catalogue: RoleCatalogue = buildCatalogue(declared);
+
+/** Every module's SQL projections and SQL-read roots (src/graphql/sql-read/). */
+export const sqlReads: SqlReadRegistry = sqlReadRegistry(
+  declared.flatMap((m) => m.projections ?? []),
+  declared.flatMap((m) => m.sqlRoots ?? []),
+);
 
 /** Every module's resolvers, for the schema (src/graphql/schema.ts). */
 export const resolvers = declared.flatMap((m) => m.resolvers ?? []);

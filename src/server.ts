@@ -11,7 +11,8 @@ import { requestScope } from "./db/request-scope.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { explorerRoutes } from "./graphql/explorer/explorer-routes.js";
 import type { RequestContext } from "./api/context.js";
-import { createLoaders, createServices } from "./modules.js";
+import { createLoaders, createServices, sqlReads } from "./modules.js";
+import { sqlRead } from "./graphql/sql-read/read.js";
 import { buildRawSchema, createSchema } from "./graphql/schema.js";
 import { attachSubscriptions } from "./graphql/subscriptions.js";
 import { queryGate } from "./graphql/query-limits.js";
@@ -61,6 +62,7 @@ export async function startServer(
     maxTokens: config.graphqlLimits.tokens,
     introspection: config.graphqlIntrospection,
     sqlCountHeader: config.graphqlSqlCountHeader,
+    sqlRead: config.graphqlSqlReads ? sqlRead(schema, sqlReads, dbOf(ds)) : undefined,
   });
   await apollo.start();
   const gate = queryGate(schema, config.graphqlLimits);

@@ -21,6 +21,10 @@ export type GuardContext = Pick<RequestContext, "requestId" | "principal" | "cli
 };
 
 const reported = new WeakMap<object, Set<string>>();
+const enforced = new WeakSet<GraphQLSchema>();
+
+/** Whether the schema's rules are enforced (enforceRules ran on it); the raw one runs without. */
+export const isEnforced = (schema: GraphQLSchema) => enforced.has(schema);
 
 /**
  * Enforces the declared rules: one check per root field (the principal must hold the field's permission
@@ -40,6 +44,7 @@ export function enforceRules(schema: GraphQLSchema): GraphQLSchema {
       else if (rule && "permission" in rule) guardField(field, rule.permission, type.name);
     }
   }
+  enforced.add(schema);
   return schema;
 }
 

@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { servicePolicyProjection } from "./backup.projection.js";
 import { backupConfigSection } from "./backup-config-section.js";
 import { BackupReportService } from "./backup-report.service.js";
 import { createBackupLoaders } from "./backup.loaders.js";
@@ -15,6 +16,7 @@ export const backupsModule = defineModule({
   loaders: createBackupLoaders,
   services: ({ ds }) => ({ backups: new BackupService(ds), backupReports: new BackupReportService(ds) }),
   configSections: [backupConfigSection],
+  projections: [servicePolicyProjection],
   nodes: {
     BackupVolume: (l, id) => l.backupVolumeById.load(id),
     BackupTarget: (l, id) => l.backupTargetById.load(id),

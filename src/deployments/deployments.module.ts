@@ -1,4 +1,9 @@
 import { defineModule } from "../feature-module.js";
+import {
+  deploymentProjection,
+  operatorDeploymentsProjection,
+  serviceProjection,
+} from "./deployment.projection.js";
 import { deploymentsGrants } from "./deployments.grants.js";
 import { deploymentsEntities } from "./deployments.entities.js";
 import { DeploymentConfigService } from "./deployment-config.service.js";
@@ -13,6 +18,7 @@ export const deploymentsModule = defineModule({
   entities: deploymentsEntities,
   resolvers: [DeploymentResolver, ServiceResolver],
   loaders: createDeploymentLoaders,
+  projections: [deploymentProjection, serviceProjection, operatorDeploymentsProjection],
   services: ({ ds, configSections }) => ({
     deployments: new DeploymentService(ds, configSections),
     deploymentConfig: new DeploymentConfigService(ds, configSections),

@@ -12,6 +12,7 @@ import { requestScope } from "../db/request-scope.js";
 import { operationMetrics } from "../metrics/graphql-metrics.js";
 import { compiledExecution } from "./compiled-executor.js";
 import { refuseUnstorableText } from "./input-text.js";
+import { type SqlRead, stringifyResult } from "./sql-read/read.js";
 
 // Codes Apollo itself gives to the caller's own mistakes; they pass through unmasked.
 const CLIENT_CODES = new Set([
@@ -32,10 +33,13 @@ export function createApolloServer(
     maxTokens: number;
     introspection: boolean;
     sqlCountHeader: boolean;
+    /** Reads answered in one statement (src/graphql/sql-read/), when the planner can. */
+    sqlRead?: SqlRead;
   },
 ): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
-    gateway: compiledExecution(schema),
+    gateway: compiledExecution(schema, opts.sqlRead),
+    stringifyResult,
     introspection: opts.introspection,
     parseOptions: { maxTokens: opts.maxTokens },
     // A persisted query runs without its text, so the query gate could not measure it.

@@ -2,6 +2,8 @@ import type { ApolloServerOptionsWithGateway } from "@apollo/server";
 import { type ExecutionResult, type GraphQLSchema, execute } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
+import type { RequestContext } from "../api/context.js";
+import type { SqlRead } from "./sql-read/read.js";
 
 type Gateway = ApolloServerOptionsWithGateway<object>["gateway"];
 type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
@@ -19,9 +21,18 @@ const UNCOMPILED = "graphql-js";
  * An operation failing before it runs (variables that do not coerce) is answered by graphql-js, so that
  * its errors keep their exact wording and HTTP status.
  */
-export function compiledExecution(schema: GraphQLSchema): Gateway {
+export function compiledExecution(schema: GraphQLSchema, sqlRead?: SqlRead): Gateway {
   const compiled = new LRUCache<string, CompiledQuery | typeof UNCOMPILED>({ max: COMPILED_MAX });
   const executor: Executor = async (rc) => {
+    const variables = rc.request.variables ?? {};
+    const read = await sqlRead?.({
+      queryHash: rc.queryHash,
+      document: rc.document,
+      operationName: rc.operationName ?? undefined,
+      variables,
+      caller: rc.context as RequestContext,
+    });
+    if (read) return read as unknown as ExecutionResult;
     const key = `${rc.queryHash}:${rc.operationName ?? ""}`;
     let query = compiled.get(key);
     if (query === undefined) {
@@ -32,7 +43,6 @@ export function compiledExecution(schema: GraphQLSchema): Gateway {
       query = isCompiledQuery(c) ? c : UNCOMPILED;
       compiled.set(key, query);
     }
-    const variables = rc.request.variables ?? {};
     if (query !== UNCOMPILED) {
       const result = (await query.query(undefined, rc.context, variables)) as ExecutionResult;
       if (result.data !== undefined || !result.errors) return result;

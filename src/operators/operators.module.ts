@@ -1,4 +1,5 @@
 import { defineModule } from "../feature-module.js";
+import { operatorProjection, operatorsRoot } from "./operator.projection.js";
 import { operatorsGrants } from "./operators.grants.js";
 import { operatorsEntities } from "./operators.entities.js";
 import { createOperatorLoaders } from "./operator.loaders.js";
@@ -11,6 +12,8 @@ export const operatorsModule = defineModule({
   entities: operatorsEntities,
   resolvers: [OperatorResolver],
   loaders: createOperatorLoaders,
+  projections: [operatorProjection],
+  sqlRoots: [operatorsRoot],
   services: ({ ds }) => ({ operators: new OperatorService(ds) }),
   nodes: { Operator: (l, id) => l.operatorById.load(id) },
   events: {

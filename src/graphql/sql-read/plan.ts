@@ -1,0 +1,328 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLEnumType,
+  type GraphQLField,
+  GraphQLObjectType,
+  type GraphQLSchema,
+  Kind,
+  type SelectionSetNode,
+  getNamedType,
+  getOperationAST,
+  isLeafType,
+} from "graphql";
+import { getArgumentValues, getVariableValues } from "graphql/execution/values.js";
+import { type PageRequest, pageRequest } from "../../api/connection.js";
+import type { Access } from "../../authz/access.js";
+import { AUTHZ_EXTENSION } from "../../authz/rules.js";
+import { keysetSql } from "../../db/keyset.js";
+import { type ConnectionSql, type FieldSql, base64url } from "../../api/sql-projection.js";
+import type { SqlReadRegistry } from "../../api/sql-projection-registry.js";
+
+/** The operation has a part the planner does not read in SQL: the usual execution answers it, always. */
+export class Unsupported extends Error {}
+/** This request's arguments are not for the planner (say, a bad cursor): the usual execution answers it. */
+export class NotThisTime extends Error {}
+
+export type ReadPlan = {
+  responseKey: string;
+  sql: string;
+  params: unknown[];
+  rootField: GraphQLField<unknown, unknown>;
+};
+
+type Vars = Record<string, unknown>;
+
+/**
+ * Turns a query whose one root field is a registered connection, and whose every selected field has a
+ * projection, into one statement answering that field's JSON. Throws Unsupported or NotThisTime otherwise.
+ * The caller's reach is applied where the usual path applies it (the connections' scopes).
+ */
+export function planRead(
+  schema: GraphQLSchema,
+  registry: SqlReadRegistry,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Vars,
+  access: Access,
+): ReadPlan {
+  const op = getOperationAST(document, operationName);
+  if (!op || op.operation !== "query" || op.directives?.length) throw new Unsupported();
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const query = schema.getQueryType()!;
+  const roots = fieldsOf(op.selectionSet, query.name, fragments);
+  if (roots.length !== 1) throw new Unsupported();
+  const node = roots[0]!;
+  const root = registry.roots.get(node.name.value);
+  const field = query.getFields()[node.name.value];
+  if (!root || !field) throw new Unsupported();
+  const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
+  if (coerced.errors) throw new NotThisTime();
+  const b = new Builder(schema, registry, fragments, coerced.coerced, access);
+  const sql = b.connection(root, field, node, null);
+  return {
+    responseKey: responseKey(node),
+    sql: `SELECT (${sql})::text AS data`,
+    params: b.params,
+    rootField: field,
+  };
+}
+
+const responseKey = (f: FieldNode) => f.alias?.value ?? f.name.value;
+
+/** The fields of a selection on a type, fragments flattened; no directives, each response key once. */
+function fieldsOf(
+  set: SelectionSetNode | undefined,
+  typeName: string,
+  fragments: Map<string, FragmentDefinitionNode>,
+  out: FieldNode[] = [],
+  keys = new Set<string>(),
+): FieldNode[] {
+  if (!set) throw new Unsupported();
+  for (const s of set.selections) {
+    if (s.directives?.length) throw new Unsupported();
+    if (s.kind === Kind.FIELD) {
+      const key = responseKey(s);
+      if (keys.has(key)) throw new Unsupported();
+      keys.add(key);
+      out.push(s);
+      continue;
+    }
+    const fragment = s.kind === Kind.INLINE_FRAGMENT ? s : fragments.get(s.name.value);
+    if (!fragment || (fragment.typeCondition && fragment.typeCondition.name.value !== typeName))
+      throw new Unsupported();
+    if (fragment.directives?.length) throw new Unsupported();
+    fieldsOf(fragment.selectionSet, typeName, fragments, out, keys);
+  }
+  return out;
+}
+
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+class Builder {
+  readonly params: unknown[] = [];
+  private aliases = 0;
+  /** The node rows being built, outermost first: their GraphQL type and alias. */
+  private readonly rows: { type: string; alias: string }[] = [];
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly registry: SqlReadRegistry,
+    private readonly fragments: Map<string, FragmentDefinitionNode>,
+    private readonly variables: Vars,
+    private readonly access: Access,
+  ) {}
+
+  private param(v: unknown, cast = ""): string {
+    this.params.push(v);
+    return `$${this.params.length}${cast}`;
+  }
+
+  private objectType(field: GraphQLField<unknown, unknown>): GraphQLObjectType {
+    const t = getNamedType(field.type);
+    if (!(t instanceof GraphQLObjectType)) throw new Unsupported();
+    return t;
+  }
+
+  /** json_build_object of the selected fields of one object, read from the row t. */
+  object(
+    type: GraphQLObjectType,
+    specs: Readonly<Record<string, FieldSql>>,
+    set: SelectionSetNode | undefined,
+    t: string,
+  ): string {
+    const parts: string[] = [];
+    for (const f of fieldsOf(set, type.name, this.fragments)) {
+      const name = f.name.value;
+      parts.push(literal(responseKey(f)));
+      if (name === "__typename") {
+        parts.push(literal(type.name));
+        continue;
+      }
+      const spec = specs[name];
+      const def = type.getFields()[name];
+      // A field with its own authorization rule is decided per object by the guard (src/authz/guard.ts).
+      if (!spec || !def || def.extensions?.[AUTHZ_EXTENSION]) throw new Unsupported();
+      if (spec.kind !== "connection" && f.arguments?.length) throw new Unsupported();
+      parts.push(this.field(spec, def, f, t));
+    }
+    return `json_build_object(${parts.join(", ")})`;
+  }
+
+  private field(spec: FieldSql, def: GraphQLField<unknown, unknown>, f: FieldNode, t: string): string {
+    switch (spec.kind) {
+      case "value": {
+        const leaf = getNamedType(def.type);
+        if (!isLeafType(leaf) || f.selectionSet) throw new Unsupported();
+        return leaf instanceof GraphQLEnumType ? enumName(leaf, spec.sql(t)) : spec.sql(t);
+      }
+      case "object":
+        return this.object(this.objectType(def), spec.fields, f.selectionSet, t);
+      case "related": {
+        const n = ++this.aliases;
+        const a = (name: string) => `${name}_${n}`;
+        const obj = this.object(this.objectType(def), spec.fields(a), f.selectionSet, t);
+        const up = (type: string) => this.rows.findLast((r) => r.type === type)?.alias ?? null;
+        return `(SELECT CASE WHEN ${spec.present(a)} THEN ${obj} END ${spec.from(t, a, up)})`;
+      }
+      case "connection":
+        return this.connection(spec.connection, def, f, t);
+    }
+  }
+
+  /** One page of a connection, as its JSON; `parent` is the parent row's alias (null at the root). */
+  connection(
+    spec: ConnectionSql,
+    def: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+    parent: string | null,
+  ): string {
+    const page = this.page(def, node);
+    const n = ++this.aliases;
+    const c = `c${n}`;
+    const p = `p${n}`;
+    const connType = this.objectType(def);
+    const nodeType = this.schema.getType(spec.nodeType);
+    const nodeSpecs = this.registry.types.get(spec.nodeType);
+    if (!(nodeType instanceof GraphQLObjectType) || !nodeSpecs) throw new Unsupported();
+    const keys = spec.keys.map((k) => ({ column: `${c}.${k.column}`, accepts: k.accepts }));
+
+    const where: string[] = [];
+    if (spec.parent) {
+      if (parent === null) throw new Unsupported();
+      where.push(spec.parent(c, parent));
+    }
+    let ks: ReturnType<typeof keysetSql>;
+    try {
+      ks = keysetSql(page, keys, "ASC", this.params);
+    } catch {
+      throw new NotThisTime();
+    }
+    if (ks.where) where.push(ks.where);
+    const scoped = spec.scope?.(this.access, c, this.params);
+    if (scoped) where.push(scoped);
+    const limit = this.param(ks.limit, "::int");
+    // A parameter PostgreSQL never sees used cannot be typed: the page size is bound only when used.
+    let sizeParam: string | undefined;
+    const size = () => (sizeParam ??= this.param(page.limit, "::int"));
+
+    let cursorUsed = false;
+    let countUsed = false;
+    const cursor = () => {
+      cursorUsed = true;
+      return `${p}.cur_`;
+    };
+    const nodeJson = (set: SelectionSetNode | undefined) => {
+      this.rows.push({ type: nodeType.name, alias: p });
+      const json = this.object(nodeType, nodeSpecs, set, p);
+      this.rows.pop();
+      return json;
+    };
+    const parts: string[] = [];
+    for (const f of fieldsOf(node.selectionSet, connType.name, this.fragments)) {
+      parts.push(literal(responseKey(f)));
+      const sub = connType.getFields()[f.name.value];
+      switch (f.name.value) {
+        case "__typename":
+          parts.push(literal(connType.name));
+          break;
+        case "edges": {
+          const edgeType = this.objectType(sub!);
+          const edge: string[] = [];
+          for (const e of fieldsOf(f.selectionSet, edgeType.name, this.fragments)) {
+            edge.push(literal(responseKey(e)));
+            if (e.name.value === "cursor") edge.push(cursor());
+            else if (e.name.value === "node") edge.push(nodeJson(e.selectionSet));
+            else if (e.name.value === "__typename") edge.push(literal(edgeType.name));
+            else throw new Unsupported();
+          }
+          parts.push(this.agg(`json_build_object(${edge.join(", ")})`, p, size()));
+          break;
+        }
+        case "nodes":
+          parts.push(this.agg(nodeJson(f.selectionSet), p, size()));
+          break;
+        case "pageInfo": {
+          const info = this.objectType(sub!);
+          const out: string[] = [];
+          for (const i of fieldsOf(f.selectionSet, info.name, this.fragments)) {
+            out.push(literal(responseKey(i)));
+            const name = i.name.value;
+            if (name === "hasNextPage") out.push(`count(*) > ${size()}`);
+            else if (name === "hasPreviousPage") out.push(page.cursor === null ? "false" : "true");
+            else if (name === "startCursor")
+              out.push(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = 1 AND ${p}.rn_ <= ${size()})`);
+            else if (name === "endCursor") {
+              countUsed = true;
+              out.push(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = LEAST(${p}.cnt_, ${size()}))`);
+            } else if (name === "__typename") out.push(literal(info.name));
+            else throw new Unsupported();
+          }
+          parts.push(`json_build_object(${out.join(", ")})`);
+          break;
+        }
+        case "totalCount": {
+          const x = `x${n}`;
+          const conds: string[] = [];
+          if (spec.parent) conds.push(spec.parent(x, parent!));
+          const s = spec.scope?.(this.access, x, this.params);
+          if (s) conds.push(s);
+          const w = conds.length ? ` WHERE ${conds.join(" AND ")}` : "";
+          parts.push(`(SELECT count(*)::int FROM ${spec.table} ${x}${w})`);
+          break;
+        }
+        default:
+          throw new Unsupported();
+      }
+    }
+    const cursorColumn = cursorUsed
+      ? `, ${base64url(`'[' || concat_ws(',', ${spec.keys.map((k) => `to_json(${c}.${k.column})::text`).join(", ")}) || ']'`)} AS cur_`
+      : "";
+    const rows =
+      `SELECT ${c}.*, row_number() OVER (ORDER BY ${ks.orderBy}) AS rn_` +
+      `${countUsed ? ", count(*) OVER () AS cnt_" : ""}${cursorColumn} ` +
+      `FROM (SELECT * FROM ${spec.table} ${c}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ` +
+      `ORDER BY ${ks.orderBy} LIMIT ${limit}) ${c}`;
+    // GROUP BY (): one row, also when no aggregate is selected (totalCount alone) or there are no rows.
+    return `(SELECT json_build_object(${parts.join(", ")}) FROM (${rows}) ${p} GROUP BY ())`;
+  }
+
+  /** The page's items in order, without the one read past its end to know whether there are more. */
+  private agg(item: string, p: string, size: string): string {
+    return `COALESCE(json_agg(${item} ORDER BY ${p}.rn_) FILTER (WHERE ${p}.rn_ <= ${size}), '[]'::json)`;
+  }
+
+  /** first and after only; any other argument (last, before, filters, orderings) means the usual path. */
+  private page(def: GraphQLField<unknown, unknown>, node: FieldNode): PageRequest {
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(def as GraphQLField<unknown, unknown>, node, this.variables);
+    } catch {
+      throw new NotThisTime();
+    }
+    for (const [k, v] of Object.entries(args)) {
+      if (v == null) continue;
+      if (k !== "first" && k !== "after") throw new NotThisTime();
+    }
+    try {
+      return pageRequest({
+        first: args.first as number | undefined,
+        after: args.after as string | undefined,
+      });
+    } catch {
+      throw new NotThisTime();
+    }
+  }
+}
+
+/** An enum's internal value (as stored) as the GraphQL name its serializer answers. */
+function enumName(type: GraphQLEnumType, sql: string): string {
+  const whens = type
+    .getValues()
+    .map((v) => `WHEN ${literal(String(v.value))} THEN ${literal(v.name)}`)
+    .join(" ");
+  return `CASE ${sql} ${whens} END`;
+}

@@ -1,0 +1,63 @@
+import type { FormattedExecutionResult, GraphQLSchema, DocumentNode } from "graphql";
+import { LRUCache } from "lru-cache";
+import { accessOf } from "../../authz/denied.js";
+import { AUTHZ_EXTENSION, type AuthzRule } from "../../authz/rules.js";
+import { isEnforced } from "../../authz/guard.js";
+import type { Caller } from "../../common/caller.js";
+import type { Db } from "../../db/db.js";
+import { NotThisTime, Unsupported, planRead } from "./plan.js";
+import type { SqlReadRegistry } from "../../api/sql-projection-registry.js";
+
+/** The `data` of an answer PostgreSQL wrote whole: its JSON text goes out as it came. */
+export class RawData {
+  constructor(readonly json: string) {}
+}
+
+/** Operations seen not to be plannable (by text hash and name), so they are not planned again. */
+const UNPLANNABLE_MAX = 500;
+
+export type SqlRead = (req: {
+  queryHash: string;
+  document: DocumentNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  caller: Caller;
+}) => Promise<{ data: RawData } | null>;
+
+/**
+ * Answers a read in one statement when the planner can (src/graphql/sql-read/plan.ts), else null: the usual
+ * execution answers it, errors and refusals included. Runs only when the caller holds the root field's
+ * permission somewhere (its reach is applied in SQL); a refusal is the usual path's to record and answer.
+ */
+export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db): SqlRead {
+  const unplannable = new LRUCache<string, true>({ max: UNPLANNABLE_MAX });
+  const enforced = isEnforced(schema);
+  return async ({ queryHash, document, operationName, variables, caller }) => {
+    const key = `${queryHash}:${operationName ?? ""}`;
+    if (unplannable.has(key)) return null;
+    const access = accessOf(caller);
+    let plan;
+    try {
+      plan = planRead(schema, registry, document, operationName, variables, access);
+    } catch (e) {
+      if (e instanceof Unsupported) unplannable.set(key, true);
+      else if (!(e instanceof NotThisTime)) throw e;
+      return null;
+    }
+    if (enforced) {
+      const rule = plan.rootField.extensions?.[AUTHZ_EXTENSION] as AuthzRule | undefined;
+      if (!rule) return null;
+      if (!("public" in rule) && !(access.principal && access.holdsAnywhere(rule.permission))) return null;
+    }
+    const [row] = await db.query<{ data: string }>(plan.sql, plan.params);
+    return { data: new RawData(`{${JSON.stringify(plan.responseKey)}:${row!.data}}`) };
+  };
+}
+
+/** Apollo's result serialiser: a RawData answer spliced in as it is, anything else as Apollo writes it. */
+export function stringifyResult(value: FormattedExecutionResult): string {
+  const data: unknown = value.data;
+  if (data instanceof RawData && value.errors === undefined && value.extensions === undefined)
+    return `{"data":${data.json}}\n`;
+  return JSON.stringify(value) + "\n";
+}
