@@ -196,7 +196,8 @@ describe("operator lifecycle", () => {
   it("masks unexpected errors as INTERNAL_SERVER_ERROR without detail", async () => {
     await db.ds.query(`ALTER TABLE operator RENAME COLUMN contact_email TO contact_email_x`);
     try {
-      const res = await gql(server, `{ operators(first: 1) { nodes { id } } }`);
+      // The renamed column is selected: a one-statement read reads only the columns asked for.
+      const res = await gql(server, `{ operators(first: 1) { nodes { id contactEmail } } }`);
       expect(res.errors?.[0]).toMatchObject({
         message: "Internal server error",
         extensions: { code: "INTERNAL_SERVER_ERROR" },

@@ -17,7 +17,10 @@ const sourceFiles = (dir: string): string[] =>
 /** Every literal in src/ reading like an SQL statement that is not the text of sql() or sqlTemplate(). */
 function unnamedStatements(): string[] {
   const found: string[] = [];
-  for (const file of sourceFiles("src")) {
+  // The one-statement read planner writes a statement per GraphQL operation from the modules' projections: there
+  // is no fixed text to name. Its statements are checked against the resolvers instead (test/integration/sql-read.test.ts).
+  const generated = join("src", "graphql", "sql-read");
+  for (const file of sourceFiles("src").filter((f) => !f.startsWith(generated))) {
     const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node): void => {
       const text =
