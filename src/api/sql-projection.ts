@@ -8,8 +8,11 @@ import type { SortKey } from "../db/sort-key.js";
  * serializer would (an enum's internal value is mapped to its name by the planner).
  */
 export type FieldSql =
-  /** A leaf (or a JSON column) read from the row. */
-  | { kind: "value"; sql: (t: string) => string }
+  /**
+   * A leaf (or a JSON column) read from the row. `plain`: its text never needs JSON escaping (base64url,
+   * ISO timestamps), so it is quoted as it is instead of through to_json.
+   */
+  | { kind: "value"; sql: (t: string) => string; plain?: true }
   /** An object made of the same row (such as an operator's quota). */
   | { kind: "object"; fields: Readonly<Record<string, FieldSql>> }
   /**
@@ -64,9 +67,15 @@ export const base64url = (text: string, opts: { ascii?: boolean; short?: boolean
 };
 
 /** A Relay global id of a uuid, as toGlobalId writes it (src/common/global-id.ts). */
-export const globalId = (type: string, id: (t: string) => string): FieldSql =>
-  value((t) => base64url(`'${type}:' || ${id(t)}`, { ascii: true, short: type.length + 37 <= 57 }));
+export const globalId = (type: string, id: (t: string) => string): FieldSql => ({
+  kind: "value",
+  sql: (t) => base64url(`'${type}:' || ${id(t)}`, { ascii: true, short: type.length + 37 <= 57 }),
+  plain: true,
+});
 
 /** An ISO-8601 UTC timestamp with milliseconds, as the rows' isoTime (src/db/sql.ts) writes it. */
-export const isoTimestamp = (name: string): FieldSql =>
-  value((t) => `to_char(${t}.${name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+export const isoTimestamp = (name: string): FieldSql => ({
+  kind: "value",
+  sql: (t) => `to_char(${t}.${name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  plain: true,
+});

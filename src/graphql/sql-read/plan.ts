@@ -10,6 +10,9 @@ import {
   type SelectionSetNode,
   getNamedType,
   getOperationAST,
+  GraphQLBoolean,
+  GraphQLInt,
+  type GraphQLScalarType,
   isLeafType,
 } from "graphql";
 import { getArgumentValues, getVariableValues } from "graphql/execution/values.js";
@@ -65,7 +68,7 @@ export function planRead(
   const sql = b.connection(root, field, node, null);
   return {
     responseKey: responseKey(node),
-    sql: `SELECT (${sql})::text AS data`,
+    sql: `SELECT ${sql} AS data`,
     params: b.params,
     rootField: field,
   };
@@ -127,19 +130,18 @@ class Builder {
     return t;
   }
 
-  /** json_build_object of the selected fields of one object, read from the row t. */
+  /** The JSON text of the selected fields of one object, read from the row t. */
   object(
     type: GraphQLObjectType,
     specs: Readonly<Record<string, FieldSql>>,
     set: SelectionSetNode | undefined,
     t: string,
   ): string {
-    const parts: string[] = [];
+    const pairs: [string, string][] = [];
     for (const f of fieldsOf(set, type.name, this.fragments)) {
       const name = f.name.value;
-      parts.push(literal(responseKey(f)));
       if (name === "__typename") {
-        parts.push(literal(type.name));
+        pairs.push([responseKey(f), jsonString(type.name)]);
         continue;
       }
       const spec = specs[name];
@@ -147,9 +149,9 @@ class Builder {
       // A field with its own authorization rule is decided per object by the guard (src/authz/guard.ts).
       if (!spec || !def || def.extensions?.[AUTHZ_EXTENSION]) throw new Unsupported();
       if (spec.kind !== "connection" && f.arguments?.length) throw new Unsupported();
-      parts.push(this.field(spec, def, f, t));
+      pairs.push([responseKey(f), this.field(spec, def, f, t)]);
     }
-    return `json_build_object(${parts.join(", ")})`;
+    return jsonObject(pairs);
   }
 
   private field(spec: FieldSql, def: GraphQLField<unknown, unknown>, f: FieldNode, t: string): string {
@@ -157,7 +159,7 @@ class Builder {
       case "value": {
         const leaf = getNamedType(def.type);
         if (!isLeafType(leaf) || f.selectionSet) throw new Unsupported();
-        return leaf instanceof GraphQLEnumType ? enumName(leaf, spec.sql(t)) : spec.sql(t);
+        return leafJson(leaf, spec.sql(t), spec.plain === true);
       }
       case "object":
         return this.object(this.objectType(def), spec.fields, f.selectionSet, t);
@@ -166,7 +168,7 @@ class Builder {
         const a = (name: string) => `${name}_${n}`;
         const obj = this.object(this.objectType(def), spec.fields(a), f.selectionSet, t);
         const up = (type: string) => this.rows.findLast((r) => r.type === type)?.alias ?? null;
-        return `(SELECT CASE WHEN ${spec.present(a)} THEN ${obj} END ${spec.from(t, a, up)})`;
+        return `COALESCE((SELECT CASE WHEN ${spec.present(a)} THEN ${obj} END ${spec.from(t, a, up)}), 'null')`;
       }
       case "connection":
         return this.connection(spec.connection, def, f, t);
@@ -221,47 +223,48 @@ class Builder {
       this.rows.pop();
       return json;
     };
-    const parts: string[] = [];
+    const quoted = (text: string) => `COALESCE('"' || ${text} || '"', 'null')`;
+    const parts: [string, string][] = [];
     for (const f of fieldsOf(node.selectionSet, connType.name, this.fragments)) {
-      parts.push(literal(responseKey(f)));
+      const key = responseKey(f);
       const sub = connType.getFields()[f.name.value];
       switch (f.name.value) {
         case "__typename":
-          parts.push(literal(connType.name));
+          parts.push([key, jsonString(connType.name)]);
           break;
         case "edges": {
           const edgeType = this.objectType(sub!);
-          const edge: string[] = [];
+          const edge: [string, string][] = [];
           for (const e of fieldsOf(f.selectionSet, edgeType.name, this.fragments)) {
-            edge.push(literal(responseKey(e)));
-            if (e.name.value === "cursor") edge.push(cursor());
-            else if (e.name.value === "node") edge.push(nodeJson(e.selectionSet));
-            else if (e.name.value === "__typename") edge.push(literal(edgeType.name));
+            if (e.name.value === "cursor") edge.push([responseKey(e), `'"' || ${cursor()} || '"'`]);
+            else if (e.name.value === "node") edge.push([responseKey(e), nodeJson(e.selectionSet)]);
+            else if (e.name.value === "__typename") edge.push([responseKey(e), jsonString(edgeType.name)]);
             else throw new Unsupported();
           }
-          parts.push(this.agg(`json_build_object(${edge.join(", ")})`, p, size()));
+          parts.push([key, this.agg(jsonObject(edge), p, size())]);
           break;
         }
         case "nodes":
-          parts.push(this.agg(nodeJson(f.selectionSet), p, size()));
+          parts.push([key, this.agg(nodeJson(f.selectionSet), p, size())]);
           break;
         case "pageInfo": {
           const info = this.objectType(sub!);
-          const out: string[] = [];
+          const out: [string, string][] = [];
           for (const i of fieldsOf(f.selectionSet, info.name, this.fragments)) {
-            out.push(literal(responseKey(i)));
             const name = i.name.value;
-            if (name === "hasNextPage") out.push(`count(*) > ${size()}`);
-            else if (name === "hasPreviousPage") out.push(page.cursor === null ? "false" : "true");
+            let v: string;
+            if (name === "hasNextPage") v = `(count(*) > ${size()})::text`;
+            else if (name === "hasPreviousPage") v = page.cursor === null ? `'false'` : `'true'`;
             else if (name === "startCursor")
-              out.push(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = 1 AND ${p}.rn_ <= ${size()})`);
+              v = quoted(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = 1 AND ${p}.rn_ <= ${size()})`);
             else if (name === "endCursor") {
               countUsed = true;
-              out.push(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = LEAST(${p}.cnt_, ${size()}))`);
-            } else if (name === "__typename") out.push(literal(info.name));
+              v = quoted(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = LEAST(${p}.cnt_, ${size()}))`);
+            } else if (name === "__typename") v = jsonString(info.name);
             else throw new Unsupported();
+            out.push([responseKey(i), v]);
           }
-          parts.push(`json_build_object(${out.join(", ")})`);
+          parts.push([key, jsonObject(out)]);
           break;
         }
         case "totalCount": {
@@ -271,7 +274,7 @@ class Builder {
           const s = spec.scope?.(this.access, x, this.params);
           if (s) conds.push(s);
           const w = conds.length ? ` WHERE ${conds.join(" AND ")}` : "";
-          parts.push(`(SELECT count(*)::int FROM ${spec.table} ${x}${w})`);
+          parts.push([key, `(SELECT count(*) FROM ${spec.table} ${x}${w})::text`]);
           break;
         }
         default:
@@ -287,12 +290,12 @@ class Builder {
       `FROM (SELECT * FROM ${spec.table} ${c}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ` +
       `ORDER BY ${ks.orderBy} LIMIT ${limit}) ${c}`;
     // GROUP BY (): one row, also when no aggregate is selected (totalCount alone) or there are no rows.
-    return `(SELECT json_build_object(${parts.join(", ")}) FROM (${rows}) ${p} GROUP BY ())`;
+    return `(SELECT ${jsonObject(parts)} FROM (${rows}) ${p} GROUP BY ())`;
   }
 
   /** The page's items in order, without the one read past its end to know whether there are more. */
   private agg(item: string, p: string, size: string): string {
-    return `COALESCE(json_agg(${item} ORDER BY ${p}.rn_) FILTER (WHERE ${p}.rn_ <= ${size}), '[]'::json)`;
+    return `COALESCE('[' || string_agg(${item}, ',' ORDER BY ${p}.rn_) FILTER (WHERE ${p}.rn_ <= ${size}) || ']', '[]')`;
   }
 
   /** first and after only; any other argument (last, before, filters, orderings) means the usual path. */
@@ -318,11 +321,29 @@ class Builder {
   }
 }
 
-/** An enum's internal value (as stored) as the GraphQL name its serializer answers. */
-function enumName(type: GraphQLEnumType, sql: string): string {
-  const whens = type
-    .getValues()
-    .map((v) => `WHEN ${literal(String(v.value))} THEN ${literal(v.name)}`)
-    .join(" ");
-  return `CASE ${sql} ${whens} END`;
+/**
+ * JSON is written as text, by concatenation: about twice as fast in PostgreSQL as json_build_object, which
+ * looks up every argument's type on every call, and compact as JSON.stringify writes it. Every value
+ * expression is text and never null (null is written 'null').
+ */
+function jsonObject(pairs: readonly (readonly [key: string, json: string])[]): string {
+  if (pairs.length === 0) return `'{}'`;
+  const pieces = pairs.flatMap(([k, v], i) => [literal(`${i === 0 ? "{" : ","}${JSON.stringify(k)}:`), v]);
+  return `(${pieces.join(" || ")} || '}')`;
+}
+
+const jsonString = (s: string) => literal(JSON.stringify(s));
+
+/** A leaf as GraphQL serialises it: numbers and booleans as their text, enums by name, the rest via to_json. */
+function leafJson(leaf: GraphQLScalarType | GraphQLEnumType, sql: string, plain: boolean): string {
+  if (leaf instanceof GraphQLEnumType) {
+    const whens = leaf
+      .getValues()
+      .map((v) => `WHEN ${literal(String(v.value))} THEN ${jsonString(v.name)}`)
+      .join(" ");
+    return `CASE ${sql} ${whens} ELSE 'null' END`;
+  }
+  if (plain) return `COALESCE('"' || ${sql} || '"', 'null')`;
+  if (leaf === GraphQLInt || leaf === GraphQLBoolean) return `COALESCE((${sql})::text, 'null')`;
+  return `COALESCE(to_json(${sql})::text, 'null')`;
 }
