@@ -29,7 +29,6 @@ export class Unsupported extends Error {}
 export class NotThisTime extends Error {}
 
 export type ReadPlan = {
-  responseKey: string;
   sql: string;
   params: unknown[];
   rootField: GraphQLField<unknown, unknown>;
@@ -67,8 +66,8 @@ export function planRead(
   const b = new Builder(schema, registry, fragments, coerced.coerced, access);
   const sql = b.connection(root, field, node, null);
   return {
-    responseKey: responseKey(node),
-    sql: `SELECT ${sql} AS data`,
+    // The whole response body, as Apollo writes it: the server sends PostgreSQL's text without copying it.
+    sql: `SELECT ${literal(`{"data":{${JSON.stringify(responseKey(node))}:`)} || ${sql} || E'}}\\n' AS body`,
     params: b.params,
     rootField: field,
   };

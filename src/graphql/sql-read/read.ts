@@ -8,9 +8,12 @@ import type { Db } from "../../db/db.js";
 import { NotThisTime, Unsupported, planRead } from "./plan.js";
 import type { SqlReadRegistry } from "../../api/sql-projection-registry.js";
 
-/** The `data` of an answer PostgreSQL wrote whole: its JSON text goes out as it came. */
+/**
+ * An answer PostgreSQL wrote whole, response body included: it goes out as the string pg decoded, which a
+ * concatenation here would have the HTTP layer copy again (the body is a large object, hence GC work).
+ */
 export class RawData {
-  constructor(readonly json: string) {}
+  constructor(readonly body: string) {}
 }
 
 /** Operations seen not to be plannable (by text hash and name), so they are not planned again. */
@@ -49,8 +52,8 @@ export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db
       if (!rule) return null;
       if (!("public" in rule) && !(access.principal && access.holdsAnywhere(rule.permission))) return null;
     }
-    const [row] = await db.query<{ data: string }>(plan.sql, plan.params);
-    return { data: new RawData(`{${JSON.stringify(plan.responseKey)}:${row!.data}}`) };
+    const [row] = await db.query<{ body: string }>(plan.sql, plan.params);
+    return { data: new RawData(row!.body) };
   };
 }
 
@@ -58,6 +61,6 @@ export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db
 export function stringifyResult(value: FormattedExecutionResult): string {
   const data: unknown = value.data;
   if (data instanceof RawData && value.errors === undefined && value.extensions === undefined)
-    return `{"data":${data.json}}\n`;
+    return data.body;
   return JSON.stringify(value) + "\n";
 }
