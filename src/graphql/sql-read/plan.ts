@@ -205,10 +205,30 @@ class Builder {
     if (ks.where) where.push(ks.where);
     const scoped = spec.scope?.(this.access, c, this.params);
     if (scoped) where.push(scoped);
-    const limit = this.param(ks.limit, "::int");
+    // The row past the page is read only to answer hasNextPage; rows are numbered only when that row must be
+    // left out or a page cursor (start, end) is asked for.
+    const selected = fieldsOf(node.selectionSet, connType.name, this.fragments);
+    const info = new Set(
+      selected
+        .filter((f) => f.name.value === "pageInfo")
+        .flatMap((f) =>
+          fieldsOf(
+            f.selectionSet,
+            getNamedType(connType.getFields().pageInfo!.type).name,
+            this.fragments,
+          ).map((i) => i.name.value),
+        ),
+    );
+    const readsMore = info.has("hasNextPage");
+    const numbered = readsMore || info.has("startCursor") || info.has("endCursor");
+    const limit = this.param(readsMore ? ks.limit : page.limit, "::int");
     // A parameter PostgreSQL never sees used cannot be typed: the page size is bound only when used.
     let sizeParam: string | undefined;
     const size = () => (sizeParam ??= this.param(page.limit, "::int"));
+    const agg = (item: string) =>
+      numbered
+        ? `COALESCE('[' || string_agg(${item}, ',' ORDER BY ${p}.rn_)${readsMore ? ` FILTER (WHERE ${p}.rn_ <= ${size()})` : ""} || ']', '[]')`
+        : `COALESCE('[' || string_agg(${item}, ',' ORDER BY ${spec.keys.map((k) => `${p}.${k.column}`).join(", ")}) || ']', '[]')`;
 
     let cursorUsed = false;
     let countUsed = false;
@@ -224,7 +244,7 @@ class Builder {
     };
     const quoted = (text: string) => `COALESCE('"' || ${text} || '"', 'null')`;
     const parts: [string, string][] = [];
-    for (const f of fieldsOf(node.selectionSet, connType.name, this.fragments)) {
+    for (const f of selected) {
       const key = responseKey(f);
       const sub = connType.getFields()[f.name.value];
       switch (f.name.value) {
@@ -240,11 +260,11 @@ class Builder {
             else if (e.name.value === "__typename") edge.push([responseKey(e), jsonString(edgeType.name)]);
             else throw new Unsupported();
           }
-          parts.push([key, this.agg(jsonObject(edge), p, size())]);
+          parts.push([key, agg(jsonObject(edge))]);
           break;
         }
         case "nodes":
-          parts.push([key, this.agg(nodeJson(f.selectionSet), p, size())]);
+          parts.push([key, agg(nodeJson(f.selectionSet))]);
           break;
         case "pageInfo": {
           const info = this.objectType(sub!);
@@ -284,17 +304,12 @@ class Builder {
       ? `, ${base64url(`'[' || concat_ws(',', ${spec.keys.map((k) => `to_json(${c}.${k.column})::text`).join(", ")}) || ']'`)} AS cur_`
       : "";
     const rows =
-      `SELECT ${c}.*, row_number() OVER (ORDER BY ${ks.orderBy}) AS rn_` +
+      `SELECT ${c}.*${numbered ? `, row_number() OVER (ORDER BY ${ks.orderBy}) AS rn_` : ""}` +
       `${countUsed ? ", count(*) OVER () AS cnt_" : ""}${cursorColumn} ` +
       `FROM (SELECT * FROM ${spec.table} ${c}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ` +
       `ORDER BY ${ks.orderBy} LIMIT ${limit}) ${c}`;
     // GROUP BY (): one row, also when no aggregate is selected (totalCount alone) or there are no rows.
     return `(SELECT ${jsonObject(parts)} FROM (${rows}) ${p} GROUP BY ())`;
-  }
-
-  /** The page's items in order, without the one read past its end to know whether there are more. */
-  private agg(item: string, p: string, size: string): string {
-    return `COALESCE('[' || string_agg(${item}, ',' ORDER BY ${p}.rn_) FILTER (WHERE ${p}.rn_ <= ${size}) || ']', '[]')`;
   }
 
   /** first and after only; any other argument (last, before, filters, orderings) means the usual path. */
