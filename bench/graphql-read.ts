@@ -13,6 +13,7 @@ import { loadConfig } from "../src/config.js";
 import { COUNTED_NOT_LIMITED } from "./support/limits.js";
 import { createLogger } from "../src/logger.js";
 import { startServer } from "../src/server.js";
+import { startFedicentralProcess } from "./support/fedicentral-process.js";
 import { createBenchDatabase } from "./support/database.js";
 import { firstDifference } from "./support/diff.js";
 import { startBaselineServer } from "./support/graphql-read-baseline.js";
@@ -23,8 +24,9 @@ import { type ReadAnswer, type ReadWork, readWork, workDifference } from "./supp
 
 /**
  * The nested operator read (operators → deployments → services, every field) on 200 operators x 3
- * deployments x 4 services, at 16 and at 4 connections: fedicentral as users run it (a bearer token from
- * its token endpoint, authorization on), the same server with authorization off, PostGraphile 5 (Amber
+ * deployments x 4 services, at 16 and at 4 connections: fedicentral as users run it (`npm start`'s command in
+ * its own process, a bearer token from its token endpoint, authorization on), the same server with
+ * authorization off (in this process: its seams), PostGraphile 5 (Amber
  * preset, its own process, no authorization) over the same database, and a hand-written graphql-js +
  * one-SQL-statement baseline.
  */
@@ -74,18 +76,20 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     await seed(db.ds);
     const reader = await serviceAccount(db.ds);
-    const config = loadConfig({
+    const env = {
       ...COUNTED_NOT_LIMITED,
-      PORT: "0",
-      LOG_LEVEL: "silent",
       DATABASE_URL: db.url,
       DB_POOL_SIZE: "10",
       GRAPHQL_SQL_COUNT_HEADER: "true",
       AUTH_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
-    });
+    };
+    const config = loadConfig({ ...env, PORT: "0", LOG_LEVEL: "silent" });
     const log = createLogger("silent");
-    // As users run it: the principal comes from a bearer token, and authorization is on.
-    const fedi = await startServer(config, db.ds, log);
+    // As users run it: `npm start` in a process of its own, the principal from a bearer token, authorization on.
+    const fedi = await startFedicentralProcess({
+      ...env,
+      ACCOUNTING_SIGNING_KEY_SECRET: randomBytes(32).toString("base64"),
+    });
     // The read path as the baseline serves it: no token to verify, no authorization (see bench tokens, authz).
     const fediOff = await startServer(config, db.ds, log, {
       principalOf: () => ({ kind: "user", id: "bench", name: "bench" }),
@@ -160,7 +164,10 @@ export async function run(): Promise<Record<string, unknown>> {
       };
       // A token per measurement: each is fresh for far longer than one (AUTH_ACCESS_TOKEN_TTL, 300 s).
       const fediAt = async (connections: number) =>
-        measure("fedicentral", fediUrl, connections, responseBytes, { headers: await bearer() });
+        measure("fedicentral", fediUrl, connections, responseBytes, {
+          headers: await bearer(),
+          serverPid: fedi.pid,
+        });
       const offAt = (connections: number) =>
         measure("authz off", offUrl, connections, Buffer.byteLength(offRes.text));
       const peerAt = (connections: number) =>

@@ -67,6 +67,23 @@ export class Access {
     return new Access(principal, subject, grants, readOf);
   }
 
+  private print: string | undefined;
+
+  /**
+   * Equal for two accesses exactly when they hold the same permissions in the same places: what decides
+   * every scope condition (for caches of statements built from an access).
+   */
+  fingerprint(): string {
+    this.print ??= JSON.stringify(
+      [...this.grants]
+        .map(
+          ([p, g]) => [p, g === "all" ? "all" : [[...g.providers].sort(), [...g.operators].sort()]] as const,
+        )
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+    return this.print;
+  }
+
   /** The permission that lets one see an object of the kind (a refused caller seeing it gets FORBIDDEN). */
   readPermissionOf(kind: string): Permission | undefined {
     return this.readOf.get(kind);

@@ -21,25 +21,34 @@ export function unstorableArgument(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): InputProblem | null {
+  const literals = literalsOf(document, operation);
+  if (literals.problem) return literals.problem;
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    const path = literals.usedAt.get(name) ?? name;
+    const problem =
+      (def.defaultValue ? literalProblem(def.defaultValue, path) : null) ??
+      (variables && name in variables ? inputProblem(variables[name], path) : null);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+type Literals = { problem: InputProblem | null; usedAt: Map<string, string> };
+
+// Apollo keeps one parsed document per query text: a repeated query's literals are checked once.
+const checked = new WeakMap<OperationDefinitionNode, Literals>();
+
+/** The operation's first unstorable literal, and where each variable is first used. */
+function literalsOf(document: DocumentNode, operation: OperationDefinitionNode): Literals {
+  const known = checked.get(operation);
+  if (known) return known;
   const usedAt = new Map<string, string>();
   let problem: InputProblem | null = null;
-
   const value = (node: ValueNode, path: string): void => {
-    if (problem) return;
-    switch (node.kind) {
-      case Kind.STRING:
-        if (!isStorableText(node.value)) problem = inputProblem(node.value, path);
-        return;
-      case Kind.LIST:
-        node.values.forEach((v, i) => value(v, `${path}.${i}`));
-        return;
-      case Kind.OBJECT:
-        for (const f of node.fields) value(f.value, `${path}.${f.name.value}`);
-        return;
-      case Kind.VARIABLE:
-        if (!usedAt.has(node.name.value)) usedAt.set(node.name.value, path);
-        return;
-    }
+    if (node.kind === Kind.VARIABLE) {
+      if (!usedAt.has(node.name.value)) usedAt.set(node.name.value, path);
+    } else problem ??= literalProblem(node, path, value);
   };
   const args = (nodes: readonly ArgumentNode[] | undefined) => {
     for (const a of nodes ?? []) value(a.value, a.name.value);
@@ -54,7 +63,6 @@ export function unstorableArgument(
       if (s.kind !== Kind.FRAGMENT_SPREAD) selections(s.selectionSet);
     }
   };
-
   directives(operation.directives);
   selections(operation.selectionSet);
   for (const d of document.definitions) {
@@ -63,14 +71,40 @@ export function unstorableArgument(
       selections(d.selectionSet);
     }
   }
-  for (const def of operation.variableDefinitions ?? []) {
-    if (problem) break;
-    const name = def.variable.name.value;
-    const path = usedAt.get(name) ?? name;
-    if (def.defaultValue) value(def.defaultValue, path);
-    if (variables && name in variables) problem ??= inputProblem(variables[name], path);
+  const result = { problem, usedAt };
+  checked.set(operation, result);
+  return result;
+}
+
+/** A literal's first unstorable string; `inner` visits nested values (variables inside lists and objects). */
+function literalProblem(
+  node: ValueNode,
+  path: string,
+  inner: (node: ValueNode, path: string) => void = () => {},
+): InputProblem | null {
+  switch (node.kind) {
+    case Kind.STRING:
+      return isStorableText(node.value) ? null : inputProblem(node.value, path);
+    case Kind.LIST:
+      for (const [i, v] of node.values.entries()) {
+        const p =
+          v.kind === Kind.VARIABLE
+            ? (inner(v, `${path}.${i}`), null)
+            : literalProblem(v, `${path}.${i}`, inner);
+        if (p) return p;
+      }
+      return null;
+    case Kind.OBJECT:
+      for (const f of node.fields) {
+        const at = `${path}.${f.name.value}`;
+        const p =
+          f.value.kind === Kind.VARIABLE ? (inner(f.value, at), null) : literalProblem(f.value, at, inner);
+        if (p) return p;
+      }
+      return null;
+    default:
+      return null;
   }
-  return problem;
 }
 
 /** Refuses, before execution, an operation whose arguments hold text PostgreSQL cannot store. */

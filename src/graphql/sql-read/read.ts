@@ -5,7 +5,7 @@ import { AUTHZ_EXTENSION, type AuthzRule } from "../../authz/rules.js";
 import { isEnforced } from "../../authz/guard.js";
 import type { Caller } from "../../common/caller.js";
 import type { Db } from "../../db/db.js";
-import { NotThisTime, Unsupported, planRead } from "./plan.js";
+import { NotThisTime, type ReadPlan, Unsupported, planRead } from "./plan.js";
 import type { SqlReadRegistry } from "../../api/sql-projection-registry.js";
 
 /**
@@ -18,6 +18,10 @@ export class RawData {
 
 /** Operations seen not to be plannable (by text hash and name), so they are not planned again. */
 const UNPLANNABLE_MAX = 500;
+/** Statements built, by operation, variables and the caller's grants (which decide its scope conditions). */
+const PLANS_MAX = 500;
+/** Variables longer than this as JSON are planned every time rather than kept. */
+const CACHED_VARIABLES_MAX = 1024;
 
 export type SqlRead = (req: {
   queryHash: string;
@@ -34,18 +38,25 @@ export type SqlRead = (req: {
  */
 export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db): SqlRead {
   const unplannable = new LRUCache<string, true>({ max: UNPLANNABLE_MAX });
+  const plans = new LRUCache<string, ReadPlan>({ max: PLANS_MAX });
   const enforced = isEnforced(schema);
   return async ({ queryHash, document, operationName, variables, caller }) => {
     const key = `${queryHash}:${operationName ?? ""}`;
     if (unplannable.has(key)) return null;
     const access = accessOf(caller);
-    let plan;
-    try {
-      plan = planRead(schema, registry, document, operationName, variables, access);
-    } catch (e) {
-      if (e instanceof Unsupported) unplannable.set(key, true);
-      else if (!(e instanceof NotThisTime)) throw e;
-      return null;
+    const vars = JSON.stringify(variables);
+    const planKey =
+      vars.length <= CACHED_VARIABLES_MAX ? `${key}\n${vars}\n${access.fingerprint()}` : undefined;
+    let plan = planKey === undefined ? undefined : plans.get(planKey);
+    if (!plan) {
+      try {
+        plan = planRead(schema, registry, document, operationName, variables, access);
+      } catch (e) {
+        if (e instanceof Unsupported) unplannable.set(key, true);
+        else if (!(e instanceof NotThisTime)) throw e;
+        return null;
+      }
+      if (planKey !== undefined) plans.set(planKey, plan);
     }
     if (enforced) {
       const rule = plan.rootField.extensions?.[AUTHZ_EXTENSION] as AuthzRule | undefined;
