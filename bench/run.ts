@@ -1,3 +1,4 @@
+import { tuneGarbageCollection } from "../src/gc-tuning.js";
 import { progress } from "./support/progress.js";
 
 /** A bench returns its figures; the dispatcher prints them as the last line of output, as JSON. */
@@ -25,6 +26,8 @@ async function main(): Promise<number> {
     return 2;
   }
   progress(`bench ${name}: node ${process.version}`);
+  // Servers started in this process (and the read bench's baseline beside them) run as serve() runs them.
+  tuneGarbageCollection();
   const bench = await benches[name]!();
   const figures = await bench.run();
   console.log(JSON.stringify({ bench: name, ...figures }));

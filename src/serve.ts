@@ -14,12 +14,14 @@ import { seedDemo } from "../seeds/demo.js";
 import { loadRunConfig } from "./runs/run-config.js";
 import { startRunWorker } from "./runs/run-worker.js";
 import { startServer } from "./server.js";
+import { tuneGarbageCollection } from "./gc-tuning.js";
 
 /**
  * The server process (`node dist/src/main.js`, `fedicentral serve`): API, run worker, sealer, NetBox worker.
  * Configuration problems throw ConfigError before anything is started.
  */
 export async function serve(): Promise<void> {
+  tuneGarbageCollection();
   const config = loadConfig();
   const runConfig = loadRunConfig();
   const accountingConfig = loadAccountingConfig();

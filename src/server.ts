@@ -21,6 +21,7 @@ import type { Logger } from "./logger.js";
 import { accessLog } from "./http/access-log.js";
 import { serverOptions } from "./http/http-config.js";
 import { httpErrors } from "./http/http-errors.js";
+import { sendLargeTextDirectly } from "./http/large-text.js";
 import { requestIdOf } from "./http/request-id.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { answerScrape } from "./metrics/metrics-endpoint.js";
@@ -149,6 +150,7 @@ export async function startServer(
     authn.authenticate,
     // Per principal once it is known; anonymous requests per client address.
     limitRequests(limits.graphql, (req, res) => principalKey(req, res.locals.principal), apiRefusal),
+    sendLargeTextDirectly,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RequestContext> => {
         const principal = seams.principalOf

@@ -1,4 +1,5 @@
 import { fork } from "node:child_process";
+import { V8_FLAGS } from "../../src/gc-tuning.js";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
@@ -15,7 +16,8 @@ const child = fileURLToPath(new URL("./postgraphile-child.js", import.meta.url))
 export async function startPostgraphile(databaseUrl: string, poolSize: number): Promise<PostgraphileServer> {
   const proc = fork(child, [databaseUrl, String(poolSize)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: [],
+    // The runtime flags fedicentral runs with (src/gc-tuning.ts), so that neither side has a tuning the other lacks.
+    execArgv: [...V8_FLAGS],
     env: { ...process.env, NODE_ENV: "production" },
   });
   const [message] = (await Promise.race([
