@@ -10,9 +10,10 @@ import type { SortKey } from "../db/sort-key.js";
 export type FieldSql =
   /**
    * A leaf (or a JSON column) read from the row. `plain`: its text never needs JSON escaping (base64url,
-   * ISO timestamps), so it is quoted as it is instead of through to_json.
+   * ISO timestamps), so it is quoted as it is instead of through to_json; `json`: a json or jsonb column,
+   * whose own text is JSON.
    */
-  | { kind: "value"; sql: (t: string) => string; plain?: true }
+  | { kind: "value"; sql: (t: string) => string; plain?: true; json?: true }
   /** An object made of the same row (such as an operator's quota). */
   | { kind: "object"; fields: Readonly<Record<string, FieldSql>> }
   /**
@@ -52,6 +53,13 @@ export type SqlRoot = { field: string; connection: ConnectionSql };
 export const column = (name: string): FieldSql => ({ kind: "value", sql: (t) => `${t}.${name}` });
 
 export const value = (sql: (t: string) => string): FieldSql => ({ kind: "value", sql });
+
+/** A json or jsonb column, written as its own text (to_json would look its type up on every call). */
+export const jsonColumn = (name: string): FieldSql => ({
+  kind: "value",
+  sql: (t) => `${t}.${name}`,
+  json: true,
+});
 
 export const connection = (c: ConnectionSql): FieldSql => ({ kind: "connection", connection: c });
 

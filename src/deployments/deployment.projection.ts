@@ -1,7 +1,14 @@
 import { Permission } from "../authz/permissions.js";
 import { scopeCondition } from "../authz/scope-sql.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
-import { type SqlProjection, column, connection, globalId, isoTimestamp } from "../api/sql-projection.js";
+import {
+  type SqlProjection,
+  column,
+  connection,
+  globalId,
+  isoTimestamp,
+  jsonColumn,
+} from "../api/sql-projection.js";
 
 const text = textKey("").accepts;
 const uuid = uuidKey("").accepts;
@@ -13,7 +20,7 @@ export const serviceProjection: SqlProjection = {
     id: globalId("Service", (t) => `${t}.id`),
     enabled: column("enabled"),
     domain: column("domain"),
-    options: column("options"),
+    options: jsonColumn("options"),
     blockStorageGib: column("block_storage_gib"),
     blobStorageGib: column("blob_storage_gib"),
     vcpus: column("vcpus"),

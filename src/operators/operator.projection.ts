@@ -1,7 +1,14 @@
 import { Permission } from "../authz/permissions.js";
 import { scopeCondition } from "../authz/scope-sql.js";
 import { textKey, uuidKey } from "../db/sort-key.js";
-import { type SqlProjection, type SqlRoot, column, globalId, isoTimestamp } from "../api/sql-projection.js";
+import {
+  type SqlProjection,
+  type SqlRoot,
+  column,
+  globalId,
+  isoTimestamp,
+  jsonColumn,
+} from "../api/sql-projection.js";
 
 /** Operator's fields as its rows hold them (toOperator reads the same columns). */
 export const operatorProjection: SqlProjection = {
@@ -21,7 +28,7 @@ export const operatorProjection: SqlProjection = {
       },
     },
     status: column("status"),
-    bespokeInfo: column("bespoke_info"),
+    bespokeInfo: jsonColumn("bespoke_info"),
     createdAt: isoTimestamp("created_at"),
     updatedAt: isoTimestamp("updated_at"),
   },

@@ -158,7 +158,7 @@ class Builder {
       case "value": {
         const leaf = getNamedType(def.type);
         if (!isLeafType(leaf) || f.selectionSet) throw new Unsupported();
-        return leafJson(leaf, spec.sql(t), spec.plain === true);
+        return leafJson(leaf, spec.sql(t), spec.plain === true || spec.json === true ? spec : undefined);
       }
       case "object":
         return this.object(this.objectType(def), spec.fields, f.selectionSet, t);
@@ -349,7 +349,11 @@ function jsonObject(pairs: readonly (readonly [key: string, json: string])[]): s
 const jsonString = (s: string) => literal(JSON.stringify(s));
 
 /** A leaf as GraphQL serialises it: numbers and booleans as their text, enums by name, the rest via to_json. */
-function leafJson(leaf: GraphQLScalarType | GraphQLEnumType, sql: string, plain: boolean): string {
+function leafJson(
+  leaf: GraphQLScalarType | GraphQLEnumType,
+  sql: string,
+  text?: { plain?: true; json?: true },
+): string {
   if (leaf instanceof GraphQLEnumType) {
     const whens = leaf
       .getValues()
@@ -357,7 +361,7 @@ function leafJson(leaf: GraphQLScalarType | GraphQLEnumType, sql: string, plain:
       .join(" ");
     return `CASE ${sql} ${whens} ELSE 'null' END`;
   }
-  if (plain) return `COALESCE('"' || ${sql} || '"', 'null')`;
-  if (leaf === GraphQLInt || leaf === GraphQLBoolean) return `COALESCE((${sql})::text, 'null')`;
+  if (text?.plain) return `COALESCE('"' || ${sql} || '"', 'null')`;
+  if (text?.json || leaf === GraphQLInt || leaf === GraphQLBoolean) return `COALESCE((${sql})::text, 'null')`;
   return `COALESCE(to_json(${sql})::text, 'null')`;
 }
