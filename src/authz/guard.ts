@@ -9,7 +9,7 @@ import { DomainError } from "../common/errors.js";
 import type { RequestContext } from "../api/context.js";
 import { AccessDenied, type Denial, accessOf, forbidden, unauthenticated } from "./denied.js";
 import { targetOfArgs } from "./denial-target.js";
-import type { Place } from "./access.js";
+import type { Access, Place } from "./access.js";
 import type { Permission } from "./permissions.js";
 import { AUTHZ_EXTENSION, type AuthzRule } from "./rules.js";
 
@@ -23,8 +23,21 @@ export type GuardContext = Pick<RequestContext, "requestId" | "principal" | "cli
 const reported = new WeakMap<object, Set<string>>();
 const enforced = new WeakSet<GraphQLSchema>();
 
-/** Whether the schema's rules are enforced (enforceRules ran on it); the raw one runs without. */
-export const isEnforced = (schema: GraphQLSchema) => enforced.has(schema);
+/**
+ * Whether a root field's rule lets this access run it, decided as guardRoot's check decides it but without
+ * recording or throwing (for paths that hand refusals to the resolvers). On a schema whose rules are not
+ * enforced (the raw one), everything runs.
+ */
+export function rootRuleAllows(
+  schema: GraphQLSchema,
+  field: GraphQLField<unknown, unknown>,
+  access: Access,
+): boolean {
+  if (!enforced.has(schema)) return true;
+  const rule = field.extensions?.[AUTHZ_EXTENSION] as AuthzRule | undefined;
+  if (rule && "public" in rule) return true;
+  return access.principal !== null && rule !== undefined && access.holdsAnywhere(rule.permission);
+}
 
 /**
  * Enforces the declared rules: one check per root field (the principal must hold the field's permission

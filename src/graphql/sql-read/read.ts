@@ -1,8 +1,7 @@
 import type { FormattedExecutionResult, GraphQLSchema, DocumentNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import { accessOf } from "../../authz/denied.js";
-import { AUTHZ_EXTENSION, type AuthzRule } from "../../authz/rules.js";
-import { isEnforced } from "../../authz/guard.js";
+import { rootRuleAllows } from "../../authz/guard.js";
 import type { Caller } from "../../common/caller.js";
 import type { Db } from "../../db/db.js";
 import { NotThisTime, type ReadPlan, Unsupported, planRead } from "./plan.js";
@@ -39,7 +38,6 @@ export type SqlRead = (req: {
 export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db): SqlRead {
   const unplannable = new LRUCache<string, true>({ max: UNPLANNABLE_MAX });
   const plans = new LRUCache<string, ReadPlan>({ max: PLANS_MAX });
-  const enforced = isEnforced(schema);
   return async ({ queryHash, document, operationName, variables, caller }) => {
     const key = `${queryHash}:${operationName ?? ""}`;
     if (unplannable.has(key)) return null;
@@ -58,11 +56,7 @@ export function sqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, db: Db
       }
       if (planKey !== undefined) plans.set(planKey, plan);
     }
-    if (enforced) {
-      const rule = plan.rootField.extensions?.[AUTHZ_EXTENSION] as AuthzRule | undefined;
-      if (!rule) return null;
-      if (!("public" in rule) && !(access.principal && access.holdsAnywhere(rule.permission))) return null;
-    }
+    if (!rootRuleAllows(schema, plan.rootField, access)) return null;
     const [row] = await db.query<{ body: string }>(plan.sql, plan.params);
     return { data: new RawData(row!.body) };
   };
