@@ -36,8 +36,8 @@ export type ConnectionSql = {
   table: string;
   /** The GraphQL type of its nodes. */
   nodeType: string;
-  /** Sort keys as column names of the table (the last one unique): cursors are their values, in order. */
-  keys: readonly { column: string; accepts: SortKey["accepts"] }[];
+  /** Sort keys over the table's bare column names (the last one unique): cursors are their values, in order. */
+  keys: readonly SortKey[];
   /** For a child list: the condition tying a child row (alias c) to its parent row (alias p). */
   parent?: (c: string, p: string) => string;
   /** The condition keeping the rows the caller may read (its parameters appended), or null: all. */

@@ -10,9 +10,6 @@ import {
   jsonColumn,
 } from "../api/sql-projection.js";
 
-const text = textKey("").accepts;
-const uuid = uuidKey("").accepts;
-
 /** Service's own columns (toService reads the same). */
 export const serviceProjection: SqlProjection = {
   type: "Service",
@@ -45,10 +42,7 @@ export const deploymentProjection: SqlProjection = {
     services: connection({
       table: "service",
       nodeType: "Service",
-      keys: [
-        { column: "domain", accepts: text },
-        { column: "id", accepts: uuid },
-      ],
+      keys: [textKey("domain"), uuidKey("id")],
       parent: (c, p) => `${c}.deployment_id = ${p}.id`,
     }),
   },
@@ -61,10 +55,7 @@ export const operatorDeploymentsProjection: SqlProjection = {
     deployments: connection({
       table: "deployment",
       nodeType: "Deployment",
-      keys: [
-        { column: "name", accepts: text },
-        { column: "id", accepts: uuid },
-      ],
+      keys: [textKey("name"), uuidKey("id")],
       parent: (c, p) => `${c}.operator_id = ${p}.id`,
       scope: (access, alias, params) =>
         scopeCondition(access, Permission.DeploymentRead, "deployment", alias, params),

@@ -40,10 +40,7 @@ export const operatorsRoot: SqlRoot = {
   connection: {
     table: "operator",
     nodeType: "Operator",
-    keys: [
-      { column: "name", accepts: textKey("name").accepts },
-      { column: "id", accepts: uuidKey("id").accepts },
-    ],
+    keys: [textKey("name"), uuidKey("id")],
     scope: (access, alias, params) =>
       scopeCondition(access, Permission.OperatorRead, "operator", alias, params),
   },

@@ -242,7 +242,6 @@ class Builder {
       this.rows.pop();
       return json;
     };
-    const quoted = (text: string) => `COALESCE('"' || ${text} || '"', 'null')`;
     const parts: [string, string][] = [];
     for (const f of selected) {
       const key = responseKey(f);
@@ -255,7 +254,7 @@ class Builder {
           const edgeType = this.objectType(sub!);
           const edge: [string, string][] = [];
           for (const e of fieldsOf(f.selectionSet, edgeType.name, this.fragments)) {
-            if (e.name.value === "cursor") edge.push([responseKey(e), `'"' || ${cursor()} || '"'`]);
+            if (e.name.value === "cursor") edge.push([responseKey(e), quotedText(cursor())]);
             else if (e.name.value === "node") edge.push([responseKey(e), nodeJson(e.selectionSet)]);
             else if (e.name.value === "__typename") edge.push([responseKey(e), jsonString(edgeType.name)]);
             else throw new Unsupported();
@@ -275,10 +274,10 @@ class Builder {
             if (name === "hasNextPage") v = `(count(*) > ${size()})::text`;
             else if (name === "hasPreviousPage") v = page.cursor === null ? `'false'` : `'true'`;
             else if (name === "startCursor")
-              v = quoted(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = 1 AND ${p}.rn_ <= ${size()})`);
+              v = quotedText(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = 1 AND ${p}.rn_ <= ${size()})`);
             else if (name === "endCursor") {
               countUsed = true;
-              v = quoted(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = LEAST(${p}.cnt_, ${size()}))`);
+              v = quotedText(`max(${cursor()}) FILTER (WHERE ${p}.rn_ = LEAST(${p}.cnt_, ${size()}))`);
             } else if (name === "__typename") v = jsonString(info.name);
             else throw new Unsupported();
             out.push([responseKey(i), v]);
@@ -316,7 +315,7 @@ class Builder {
   private page(def: GraphQLField<unknown, unknown>, node: FieldNode): PageRequest {
     let args: Record<string, unknown>;
     try {
-      args = getArgumentValues(def as GraphQLField<unknown, unknown>, node, this.variables);
+      args = getArgumentValues(def, node, this.variables);
     } catch {
       throw new NotThisTime();
     }
@@ -348,6 +347,9 @@ function jsonObject(pairs: readonly (readonly [key: string, json: string])[]): s
 
 const jsonString = (s: string) => literal(JSON.stringify(s));
 
+/** Text that never needs JSON escaping (base64url, ISO timestamps) as a JSON string; null as null. */
+const quotedText = (sql: string) => `COALESCE('"' || ${sql} || '"', 'null')`;
+
 /** A leaf as GraphQL serialises it: numbers and booleans as their text, enums by name, the rest via to_json. */
 function leafJson(
   leaf: GraphQLScalarType | GraphQLEnumType,
@@ -361,7 +363,7 @@ function leafJson(
       .join(" ");
     return `CASE ${sql} ${whens} ELSE 'null' END`;
   }
-  if (text?.plain) return `COALESCE('"' || ${sql} || '"', 'null')`;
+  if (text?.plain) return quotedText(sql);
   if (text?.json || leaf === GraphQLInt || leaf === GraphQLBoolean) return `COALESCE((${sql})::text, 'null')`;
   return `COALESCE(to_json(${sql})::text, 'null')`;
 }
