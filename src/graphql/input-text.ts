@@ -45,13 +45,8 @@ function literalsOf(document: DocumentNode, operation: OperationDefinitionNode):
   if (known) return known;
   const usedAt = new Map<string, string>();
   let problem: InputProblem | null = null;
-  const value = (node: ValueNode, path: string): void => {
-    if (node.kind === Kind.VARIABLE) {
-      if (!usedAt.has(node.name.value)) usedAt.set(node.name.value, path);
-    } else problem ??= literalProblem(node, path, value);
-  };
   const args = (nodes: readonly ArgumentNode[] | undefined) => {
-    for (const a of nodes ?? []) value(a.value, a.name.value);
+    for (const a of nodes ?? []) problem ??= literalProblem(a.value, a.name.value, usedAt);
   };
   const directives = (nodes: readonly DirectiveNode[] | undefined) => {
     for (const d of nodes ?? []) args(d.arguments);
@@ -76,29 +71,23 @@ function literalsOf(document: DocumentNode, operation: OperationDefinitionNode):
   return result;
 }
 
-/** A literal's first unstorable string; `inner` visits nested values (variables inside lists and objects). */
-function literalProblem(
-  node: ValueNode,
-  path: string,
-  inner: (node: ValueNode, path: string) => void = () => {},
-): InputProblem | null {
+/** A value literal's first unstorable string; the variables met inside it are noted in usedAt. */
+function literalProblem(node: ValueNode, path: string, usedAt?: Map<string, string>): InputProblem | null {
   switch (node.kind) {
     case Kind.STRING:
       return isStorableText(node.value) ? null : inputProblem(node.value, path);
+    case Kind.VARIABLE:
+      if (usedAt && !usedAt.has(node.name.value)) usedAt.set(node.name.value, path);
+      return null;
     case Kind.LIST:
       for (const [i, v] of node.values.entries()) {
-        const p =
-          v.kind === Kind.VARIABLE
-            ? (inner(v, `${path}.${i}`), null)
-            : literalProblem(v, `${path}.${i}`, inner);
+        const p = literalProblem(v, `${path}.${i}`, usedAt);
         if (p) return p;
       }
       return null;
     case Kind.OBJECT:
       for (const f of node.fields) {
-        const at = `${path}.${f.name.value}`;
-        const p =
-          f.value.kind === Kind.VARIABLE ? (inner(f.value, at), null) : literalProblem(f.value, at, inner);
+        const p = literalProblem(f.value, `${path}.${f.name.value}`, usedAt);
         if (p) return p;
       }
       return null;
